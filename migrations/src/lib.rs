@@ -1,0 +1,16 @@
+//! Signet's schema, as sea-orm migrations. The same migrations run on SQLite and PostgreSQL.
+//! Ids are GUID strings, times are unix seconds, lists of protocol objects are JSON text.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_directory;
+mod m0002_keys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_directory::Migration), Box::new(m0002_keys::Migration)]
+    }
+}

@@ -1,0 +1,361 @@
+//! Directory administration: what the CLI (and later the management API) does, with the rules a
+//! registration must follow. The demo seed and the tests use the same functions.
+
+use uuid::Uuid;
+
+use crate::clock::UnixTime;
+use crate::domain::app::{
+    AccessType, AppRole, Application, ConsentType, GrantConsentType, KeyCredential, MemberType, PasswordCredential,
+    PermissionScope, RequiredResourceAccess, ResourceAccess, SignInAudience,
+};
+use crate::domain::ids::AppId;
+use crate::domain::tenant::{Tenant, normalize_domain};
+use crate::keys::KeyEncryptionKey;
+use crate::keys::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
+use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
+use crate::store::{NewApplication, ResourceLookup, Store, StoreError, User};
+
+/// Why an administrative change was refused. `Invalid`, `NotFound` and `Conflict` are the caller's
+/// to fix; `Internal` is ours.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AdminError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => Self::NotFound(what.to_owned()),
+            StoreError::Conflict(why) => Self::Conflict(why),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, AdminError>;
+
+/// The tenant a GUID or verified domain names.
+pub async fn tenant(store: &Store, name: &str) -> Result<Tenant> {
+    store.resolve_tenant(name).await?.ok_or_else(|| AdminError::NotFound(format!("tenant {name}")))
+}
+
+/// Creates a tenant with a verified domain.
+pub async fn create_tenant(store: &Store, name: &str, domain: &str, now: UnixTime) -> Result<Tenant> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AdminError::Invalid("the tenant name must not be empty".into()));
+    }
+    let domain = normalize_domain(domain).ok_or_else(|| AdminError::Invalid(format!("'{domain}' is not a domain name")))?;
+    Ok(store.create_tenant(name, &domain, now).await?)
+}
+
+/// Creates a user whose username is `name@{a verified domain of the tenant}`.
+pub async fn create_user(
+    store: &Store,
+    tenant: &Tenant,
+    username: &str,
+    password: &str,
+    display_name: Option<&str>,
+    is_admin: bool,
+    now: UnixTime,
+) -> Result<User> {
+    let username = username.trim().to_ascii_lowercase();
+    let Some((local, domain)) = username.split_once('@').filter(|(l, _)| !l.is_empty()) else {
+        return Err(AdminError::Invalid(format!("username '{username}' must look like name@domain")));
+    };
+    if !tenant.domains.iter().any(|d| d == domain) {
+        return Err(AdminError::Invalid(format!(
+            "'{domain}' is not a verified domain of tenant {} ({})",
+            tenant.id,
+            tenant.domains.join(", ")
+        )));
+    }
+    if password.chars().count() < 8 {
+        return Err(AdminError::Invalid("the password must have at least 8 characters".into()));
+    }
+    let hash = hash_password(password).map_err(|e| AdminError::Internal(e.to_string()))?;
+    let display_name = display_name.map(str::to_owned).unwrap_or_else(|| local.to_owned());
+    Ok(store.create_user(tenant.id, &username, &display_name, &hash, is_admin, now).await?)
+}
+
+/// What `app create` takes.
+#[derive(Clone, Debug, Default)]
+pub struct AppSpec {
+    pub name: String,
+    pub multi_tenant: bool,
+    pub redirect_uris: Vec<String>,
+    pub public_client: bool,
+    pub identifier_uris: Vec<String>,
+}
+
+/// Registers an app in `tenant`, with its service principal there.
+pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: UnixTime) -> Result<Application> {
+    let name = spec.name.trim();
+    if name.is_empty() {
+        return Err(AdminError::Invalid("the app name must not be empty".into()));
+    }
+    for uri in &spec.redirect_uris {
+        check_redirect_uri(uri)?;
+    }
+    for uri in &spec.identifier_uris {
+        check_identifier_uri(uri)?;
+    }
+    let (web, public): (Vec<String>, Vec<String>) =
+        if spec.public_client { (Vec::new(), spec.redirect_uris) } else { (spec.redirect_uris, Vec::new()) };
+    let new = NewApplication {
+        display_name: name.to_owned(),
+        sign_in_audience: if spec.multi_tenant { SignInAudience::AzureADMultipleOrgs } else { SignInAudience::AzureADMyOrg },
+        identifier_uris: spec.identifier_uris,
+        web_redirect_uris: web,
+        public_client_redirect_uris: public,
+        is_public_client: spec.public_client,
+    };
+    Ok(store.create_app(tenant.id, new, now).await?)
+}
+
+/// Redirect URIs are absolute, have no fragment (RFC 6749 §3.1.2), and use https except on loopback
+/// or for a custom scheme (native apps, RFC 8252 §7).
+fn check_redirect_uri(uri: &str) -> Result<()> {
+    let parsed = url::Url::parse(uri).map_err(|e| AdminError::Invalid(format!("redirect URI '{uri}': {e}")))?;
+    if parsed.fragment().is_some() {
+        return Err(AdminError::Invalid(format!("redirect URI '{uri}' must not have a fragment")));
+    }
+    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if parsed.scheme() == "http" && !loopback {
+        return Err(AdminError::Invalid(format!("redirect URI '{uri}' must use https (http is for localhost only)")));
+    }
+    Ok(())
+}
+
+/// Identifier URIs are absolute URIs without query or fragment, e.g. `api://{appId}` or `https://host/api`.
+fn check_identifier_uri(uri: &str) -> Result<()> {
+    let parsed = url::Url::parse(uri).map_err(|e| AdminError::Invalid(format!("identifier URI '{uri}': {e}")))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() || uri.ends_with("/.default") {
+        return Err(AdminError::Invalid(format!("identifier URI '{uri}' must have no query, fragment or /.default")));
+    }
+    Ok(())
+}
+
+/// An app of `tenant`, for changing it.
+pub async fn owned_app(store: &Store, tenant: &Tenant, app_id: &str) -> Result<Application> {
+    let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
+    store.app_in_tenant(tenant.id, id).await?.ok_or_else(|| AdminError::NotFound(format!("app {app_id} in tenant {}", tenant.id)))
+}
+
+fn check_value(value: &str) -> Result<()> {
+    let ok = !value.is_empty() && value.len() <= 120 && !value.starts_with('.')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c));
+    if ok { Ok(()) } else { Err(AdminError::Invalid(format!("'{value}' is not a valid permission value (letters, digits, . _ - :)"))) }
+}
+
+/// Exposes a delegated permission on an app of `tenant`.
+pub async fn add_scope(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    value: &str,
+    admin_consent_only: bool,
+    display_name: Option<&str>,
+    description: Option<&str>,
+) -> Result<PermissionScope> {
+    check_value(value)?;
+    let mut app = owned_app(store, tenant, app_id).await?;
+    if app.scope(value).is_some() {
+        return Err(AdminError::Conflict(format!("the app already exposes scope {value}")));
+    }
+    let display = display_name.map_or_else(|| value.to_owned(), str::to_owned);
+    let description = description.map_or_else(|| format!("Allows the app to {value} on your behalf."), str::to_owned);
+    let scope = PermissionScope {
+        id: Uuid::new_v4(),
+        value: value.to_owned(),
+        consent_type: if admin_consent_only { ConsentType::Admin } else { ConsentType::User },
+        admin_consent_display_name: display.clone(),
+        admin_consent_description: description.clone(),
+        user_consent_display_name: display,
+        user_consent_description: description,
+        is_enabled: true,
+    };
+    app.scopes.push(scope.clone());
+    store.save_app(tenant.id, &app).await?;
+    Ok(scope)
+}
+
+/// Defines an app role (assignable to applications and users) on an app of `tenant`.
+pub async fn add_role(store: &Store, tenant: &Tenant, app_id: &str, value: &str, display_name: Option<&str>) -> Result<AppRole> {
+    check_value(value)?;
+    let mut app = owned_app(store, tenant, app_id).await?;
+    if app.app_role(value).is_some() {
+        return Err(AdminError::Conflict(format!("the app already defines role {value}")));
+    }
+    let display = display_name.map_or_else(|| value.to_owned(), str::to_owned);
+    let role = AppRole {
+        id: Uuid::new_v4(),
+        value: value.to_owned(),
+        description: display.clone(),
+        display_name: display,
+        allowed_member_types: vec![MemberType::Application, MemberType::User],
+        is_enabled: true,
+    };
+    app.app_roles.push(role.clone());
+    store.save_app(tenant.id, &app).await?;
+    Ok(role)
+}
+
+/// Adds delegated and application permissions of `resource` to an app's required permissions.
+pub async fn require(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    resource: &str,
+    scopes: &[String],
+    roles: &[String],
+) -> Result<RequiredResourceAccess> {
+    let mut app = owned_app(store, tenant, app_id).await?;
+    let resource_app = match store.resource_in_tenant(tenant.id, resource).await? {
+        ResourceLookup::Found(_, app) | ResourceLookup::NotInTenant(app) => *app,
+        ResourceLookup::NotRegistered => return Err(AdminError::NotFound(format!("resource {resource}"))),
+    };
+    if scopes.is_empty() && roles.is_empty() {
+        return Err(AdminError::Invalid("name at least one --scope or --role".into()));
+    }
+    let mut wanted = Vec::new();
+    for value in scopes {
+        let scope = resource_app.scope(value).ok_or_else(|| AdminError::NotFound(format!("scope {value} of {resource}")))?;
+        wanted.push(ResourceAccess { id: scope.id, access_type: AccessType::Scope });
+    }
+    for value in roles {
+        let role = resource_app.app_role(value).ok_or_else(|| AdminError::NotFound(format!("role {value} of {resource}")))?;
+        if !role.allowed_member_types.contains(&MemberType::Application) {
+            return Err(AdminError::Invalid(format!("role {value} cannot be assigned to applications")));
+        }
+        wanted.push(ResourceAccess { id: role.id, access_type: AccessType::Role });
+    }
+    let position = app.required_resource_access.iter().position(|r| r.resource_app_id == resource_app.app_id);
+    let entry = match position.and_then(|i| app.required_resource_access.get_mut(i)) {
+        Some(entry) => entry,
+        None => {
+            app.required_resource_access
+                .push(RequiredResourceAccess { resource_app_id: resource_app.app_id, resource_access: Vec::new() });
+            app.required_resource_access.last_mut().ok_or_else(|| AdminError::Internal("push failed".into()))?
+        }
+    };
+    for access in wanted {
+        if !entry.resource_access.contains(&access) {
+            entry.resource_access.push(access);
+        }
+    }
+    let result = entry.clone();
+    store.save_app(tenant.id, &app).await?;
+    Ok(result)
+}
+
+/// Adds a client secret valid for `days`; the secret is returned once and stored only as a keyed hash.
+pub async fn add_secret(
+    store: &Store,
+    kek: &KeyEncryptionKey,
+    tenant: &Tenant,
+    app_id: &str,
+    days: u32,
+    now: UnixTime,
+) -> Result<(PasswordCredential, ClientSecret)> {
+    if days == 0 || days > 730 {
+        return Err(AdminError::Invalid("--days must be between 1 and 730".into()));
+    }
+    let app = owned_app(store, tenant, app_id).await?;
+    if app.is_public_client {
+        return Err(AdminError::Invalid("a public client cannot have secrets".into()));
+    }
+    let secret = ClientSecret::generate().map_err(|_| AdminError::Internal("no randomness".into()))?;
+    let credential = PasswordCredential {
+        key_id: Uuid::new_v4(),
+        hint: secret.hint(),
+        start: now,
+        end: now + i64::from(days) * 86_400,
+        hash: hash_client_secret(kek.secret_hash_key(), secret.expose()),
+    };
+    store.add_password_credential(tenant.id, app.app_id, &credential).await?;
+    Ok((credential, secret))
+}
+
+/// Registers an RSA certificate (PEM) for client assertions.
+pub async fn add_cert(store: &Store, tenant: &Tenant, app_id: &str, pem: &str) -> Result<KeyCredential> {
+    let app = owned_app(store, tenant, app_id).await?;
+    let der = certificate_der_from_pem(pem).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let cert = read_rsa_certificate(&der).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let credential = KeyCredential {
+        key_id: Uuid::new_v4(),
+        thumbprint_sha1: thumbprint_sha1(&der),
+        thumbprint_sha256: thumbprint_sha256(&der),
+        start: cert.not_before,
+        end: cert.not_after,
+        certificate_der: der,
+    };
+    store.add_key_credential(tenant.id, app.app_id, &credential).await?;
+    Ok(credential)
+}
+
+/// What a tenant-wide consent granted, per resource.
+#[derive(Debug, serde::Serialize)]
+pub struct GrantedResource {
+    pub resource_app_id: AppId,
+    pub scopes: Vec<String>,
+    pub roles: Vec<String>,
+}
+
+/// Tenant-wide consent to everything an app requires: the app's service principal in `tenant`, an
+/// `AllPrincipals` grant of the delegated permissions and the app role assignments, per resource.
+/// Every resource must already have a service principal in the tenant.
+pub async fn grant_consent(store: &Store, tenant: &Tenant, app_id: &str, now: UnixTime) -> Result<Vec<GrantedResource>> {
+    let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
+    let app = match store.resource_in_tenant(tenant.id, &id.to_string()).await? {
+        ResourceLookup::Found(_, app) | ResourceLookup::NotInTenant(app) => *app,
+        ResourceLookup::NotRegistered => return Err(AdminError::NotFound(format!("app {app_id}"))),
+    };
+    if app.home_tenant != tenant.id && app.sign_in_audience == SignInAudience::AzureADMyOrg {
+        return Err(AdminError::Invalid(format!("app {app_id} is single-tenant: only its home tenant can use it")));
+    }
+    let mut resources = Vec::new();
+    for required in &app.required_resource_access {
+        let (resource_sp, resource_app) = match store.resource_in_tenant(tenant.id, &required.resource_app_id.to_string()).await? {
+            ResourceLookup::Found(sp, app) => (sp, *app),
+            _ => {
+                return Err(AdminError::Invalid(format!(
+                    "resource {} has no service principal in tenant {}: consent to it there first",
+                    required.resource_app_id, tenant.id
+                )));
+            }
+        };
+        let scopes: Vec<String> = required
+            .resource_access
+            .iter()
+            .filter(|a| a.access_type == AccessType::Scope)
+            .filter_map(|a| resource_app.scopes.iter().find(|s| s.id == a.id).map(|s| s.value.clone()))
+            .collect();
+        let roles: Vec<&AppRole> = required
+            .resource_access
+            .iter()
+            .filter(|a| a.access_type == AccessType::Role)
+            .filter_map(|a| resource_app.app_role_by_id(a.id))
+            .collect();
+        resources.push((resource_sp, scopes, roles.into_iter().cloned().collect::<Vec<_>>(), resource_app.app_id));
+    }
+    let client_sp = store.ensure_service_principal(tenant.id, &app, now).await?;
+    let mut granted = Vec::new();
+    for (resource_sp, scopes, roles, resource_app_id) in resources {
+        if !scopes.is_empty() {
+            store.grant_delegated(tenant.id, client_sp.id, resource_sp.id, GrantConsentType::AllPrincipals, None, &scopes, now).await?;
+        }
+        for role in &roles {
+            store.assign_app_role(tenant.id, client_sp.id, resource_sp.id, role.id, now).await?;
+        }
+        granted.push(GrantedResource { resource_app_id, scopes, roles: roles.into_iter().map(|r| r.value).collect() });
+    }
+    Ok(granted)
+}

@@ -1,0 +1,313 @@
+//! The `signet` command line: `serve`, and directory and key administration. Every command takes
+//! `--json`. Bad input gets a one-line error and exit code 2, and changes nothing.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::admin::{self, AdminError, AppSpec};
+use crate::clock::system_now;
+use crate::config::Config;
+use crate::keys::KeyEncryptionKey;
+use crate::keys::ring::key_state;
+use crate::keys::rotation::{RotationPolicy, rotate};
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "signet", version, about = "An OAuth 2.0 / OpenID Connect server with the Microsoft identity platform's endpoints")]
+pub struct Cli {
+    /// Configuration file (default: ./signet.toml when it exists).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run migrations, load the key ring and serve.
+    Serve(ServeArgs),
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    #[command(subcommand)]
+    User(UserCommand),
+    #[command(subcommand)]
+    App(AppCommand),
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Seed the demo tenant `contoso` first (idempotent) and print how to sign in and get a token.
+    #[arg(long)]
+    pub demo: bool,
+    /// Serve HTTPS with a freshly generated self-signed certificate.
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// Where to write that certificate (default: `tls_cert_out`, `data/tls-cert.pem`).
+    #[arg(long)]
+    pub tls_cert_out: Option<PathBuf>,
+    /// Listen address (overrides SIGNET_LISTEN).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with a verified domain.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        domain: String,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Register an app (and its service principal in the tenant).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        multi_tenant: bool,
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        #[arg(long)]
+        public_client: bool,
+        #[arg(long = "identifier-uri")]
+        identifier_uris: Vec<String>,
+    },
+    /// Expose a delegated permission.
+    AddScope {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        admin_consent_only: bool,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Define an app role.
+    AddRole {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Require permissions of a resource.
+    Require {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        resource: String,
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    /// Add a client secret; it is printed once.
+    AddSecret {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+    /// Register a certificate for client assertions.
+    AddCert {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        cert: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Tenant-wide consent to everything the app requires.
+    Grant {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Show signing keys and their states.
+    List,
+    /// Add a new signing key; it signs after the publish lead, or at once with --now.
+    Rotate {
+        #[arg(long)]
+        now: bool,
+    },
+}
+
+/// A command's failure: the message, and the exit code (2 for bad input, 1 for our own failures).
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl From<AdminError> for Failure {
+    fn from(err: AdminError) -> Self {
+        let code = if matches!(err, AdminError::Internal(_)) { 1 } else { 2 };
+        Self { message: err.to_string(), code }
+    }
+}
+
+fn internal(err: impl std::fmt::Display) -> Failure {
+    Failure { message: err.to_string(), code: 1 }
+}
+
+/// Output of a command: JSON for `--json`, lines of text otherwise.
+pub struct Output {
+    pub json: Value,
+    pub text: String,
+}
+
+/// Runs an administrative command (everything but `serve`).
+pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Failure> {
+    let store = Store::connect(&config.database_url).await.map_err(internal)?;
+    store.migrate().await.map_err(internal)?;
+    let now = system_now();
+    let output = match command {
+        Command::Serve(_) => return Err(internal("serve is not an administrative command")),
+        Command::Tenant(TenantCommand::Create { name, domain }) => {
+            let t = admin::create_tenant(&store, &name, &domain, now).await?;
+            Output { text: format!("tenant {} {} ({})", t.id, t.display_name, t.domains.join(", ")), json: json!(t) }
+        }
+        Command::Tenant(TenantCommand::List) => {
+            let tenants = store.list_tenants().await.map_err(internal)?;
+            let text = tenants.iter().map(|t| format!("{} {} ({})", t.id, t.display_name, t.domains.join(", "))).collect::<Vec<_>>().join("\n");
+            Output { text, json: json!(tenants) }
+        }
+        Command::User(UserCommand::Create { tenant, username, password, display_name, admin: is_admin }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let u = admin::create_user(&store, &t, &username, &password, display_name.as_deref(), is_admin, now).await?;
+            Output { text: format!("user {} {}{}", u.id, u.username, if u.is_admin { " (admin)" } else { "" }), json: json!(u) }
+        }
+        Command::App(command) => app_command(&store, config, command, now).await?,
+        Command::Consent(ConsentCommand::Grant { tenant, app }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let granted = admin::grant_consent(&store, &t, &app, now).await?;
+            let text = granted
+                .iter()
+                .map(|g| format!("granted {}: scopes [{}] roles [{}]", g.resource_app_id, g.scopes.join(" "), g.roles.join(" ")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Output { text, json: json!({ "tenantId": t.id, "appId": app, "granted": granted }) }
+        }
+        Command::Keys(command) => keys_command(&store, config, command, now).await?,
+    };
+    store.close().await.map_err(internal)?;
+    Ok(output)
+}
+
+async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i64) -> Result<Output, Failure> {
+    Ok(match command {
+        AppCommand::Create { tenant, name, multi_tenant, redirect_uris, public_client, identifier_uris } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let spec = AppSpec { name, multi_tenant, redirect_uris, public_client, identifier_uris };
+            let app = admin::create_app(store, &t, spec, now).await?;
+            Output { text: format!("app {} {} ({})", app.app_id, app.display_name, app.sign_in_audience.as_str()), json: json!(app) }
+        }
+        AppCommand::AddScope { tenant, app, value, admin_consent_only, display_name, description } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let s = admin::add_scope(store, &t, &app, &value, admin_consent_only, display_name.as_deref(), description.as_deref()).await?;
+            Output { text: format!("scope {} {} ({:?} consent)", s.id, s.value, s.consent_type), json: json!(s) }
+        }
+        AppCommand::AddRole { tenant, app, value, display_name } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let r = admin::add_role(store, &t, &app, &value, display_name.as_deref()).await?;
+            Output { text: format!("role {} {}", r.id, r.value), json: json!(r) }
+        }
+        AppCommand::Require { tenant, app, resource, scopes, roles } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let r = admin::require(store, &t, &app, &resource, &scopes, &roles).await?;
+            Output { text: format!("app {app} requires {} permission(s) of {}", r.resource_access.len(), r.resource_app_id), json: json!(r) }
+        }
+        AppCommand::AddSecret { tenant, app, days } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let kek = KeyEncryptionKey::load_or_create(&config.key_file).map_err(internal)?;
+            let (credential, secret) = admin::add_secret(store, &kek, &t, &app, days, now).await?;
+            Output {
+                text: format!("secret {} (shown once): {}", credential.key_id, secret.expose()),
+                json: json!({ "keyId": credential.key_id, "hint": credential.hint, "secretText": secret.expose(), "startDateTime": credential.start, "endDateTime": credential.end }),
+            }
+        }
+        AppCommand::AddCert { tenant, app, cert } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let pem = std::fs::read_to_string(&cert).map_err(|e| Failure { message: format!("{}: {e}", cert.display()), code: 2 })?;
+            let k = admin::add_cert(store, &t, &app, &pem).await?;
+            Output { text: format!("certificate {} x5t {}", k.key_id, k.thumbprint_sha1), json: json!(k) }
+        }
+    })
+}
+
+async fn keys_command(store: &Store, config: &Config, command: KeysCommand, now: i64) -> Result<Output, Failure> {
+    if let KeysCommand::Rotate { now: immediate } = command {
+        let kek = KeyEncryptionKey::load_or_create(&config.key_file).map_err(internal)?;
+        let kid = rotate(store, &kek, RotationPolicy::from_config(config), now, immediate).await.map_err(internal)?;
+        let kid = kid.ok_or_else(|| internal("another process rotated at the same moment; run keys list"))?;
+        return Ok(Output { text: format!("added signing key {kid}"), json: json!({ "kid": kid }) });
+    }
+    let keys = store.signing_keys().await.map_err(internal)?;
+    let rows: Vec<Value> = keys
+        .iter()
+        .map(|k| {
+            json!({ "kid": k.kid, "generation": k.generation, "state": key_state(k, now), "activateAt": k.activate_at, "retireAt": k.retire_at, "removeAt": k.remove_at })
+        })
+        .collect();
+    let text = keys
+        .iter()
+        .map(|k| format!("{:<44} gen {:<3} {:?}", k.kid, k.generation, key_state(k, now)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(Output { text, json: Value::Array(rows) })
+}

@@ -1,0 +1,126 @@
+//! `signet serve --demo`: an idempotent demo directory. Tenant `contoso` (contoso.onmicrosoft.com),
+//! an admin and a user, a web API with a scope and an app role, and a daemon granted that role.
+//!
+//! Passwords and the daemon's secret are generated on the first run and kept, readable only by the
+//! owner, in `demo-credentials.json` beside the TLS certificate, so later runs print them again.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+
+use crate::admin::{self, AdminError, AppSpec};
+use crate::clock::UnixTime;
+use crate::keys::KeyEncryptionKey;
+use crate::store::Store;
+
+pub const DEMO_DOMAIN: &str = "contoso.onmicrosoft.com";
+
+/// What the demo prints.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DemoCredentials {
+    pub tenant_id: String,
+    pub domain: String,
+    pub admin_username: String,
+    pub admin_password: String,
+    pub user_username: String,
+    pub user_password: String,
+    pub api_app_id: String,
+    pub api_identifier_uri: String,
+    pub daemon_app_id: String,
+    pub daemon_secret: String,
+}
+
+/// Where the demo's generated credentials are kept.
+pub fn credentials_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("demo-credentials.json")
+}
+
+/// Seeds the demo unless its tenant exists; either way returns what to print, when known.
+pub async fn seed(
+    store: &Store,
+    kek: &KeyEncryptionKey,
+    data_dir: &Path,
+    now: UnixTime,
+) -> Result<Option<DemoCredentials>, AdminError> {
+    let file = credentials_file(data_dir);
+    if store.resolve_tenant(DEMO_DOMAIN).await?.is_some() {
+        let saved = std::fs::read(&file).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        return Ok(saved);
+    }
+    let tenant = admin::create_tenant(store, "Contoso", DEMO_DOMAIN, now).await?;
+    let admin_password = random_password()?;
+    let user_password = random_password()?;
+    let admin_user = admin::create_user(store, &tenant, &format!("admin@{DEMO_DOMAIN}"), &admin_password, Some("Contoso Admin"), true, now).await?;
+    let user = admin::create_user(store, &tenant, &format!("alice@{DEMO_DOMAIN}"), &user_password, Some("Alice"), false, now).await?;
+    let identifier = format!("api://{DEMO_DOMAIN}/forecast");
+    let api = admin::create_app(
+        store,
+        &tenant,
+        AppSpec { name: "Contoso Forecast API".into(), identifier_uris: vec![identifier.clone()], ..AppSpec::default() },
+        now,
+    )
+    .await?;
+    let api_id = api.app_id.to_string();
+    admin::add_scope(store, &tenant, &api_id, "Forecast.Read", false, Some("Read forecasts"), Some("Allows the app to read forecasts as you.")).await?;
+    admin::add_role(store, &tenant, &api_id, "Forecast.Read.All", Some("Read all forecasts")).await?;
+    let daemon = admin::create_app(store, &tenant, AppSpec { name: "Contoso Forecast Daemon".into(), ..AppSpec::default() }, now).await?;
+    let daemon_id = daemon.app_id.to_string();
+    admin::require(store, &tenant, &daemon_id, &api_id, &[], &["Forecast.Read.All".to_owned()]).await?;
+    admin::grant_consent(store, &tenant, &daemon_id, now).await?;
+    let (_, secret) = admin::add_secret(store, kek, &tenant, &daemon_id, 365, now).await?;
+    let credentials = DemoCredentials {
+        tenant_id: tenant.id.to_string(),
+        domain: DEMO_DOMAIN.to_owned(),
+        admin_username: admin_user.username,
+        admin_password,
+        user_username: user.username,
+        user_password,
+        api_app_id: api_id,
+        api_identifier_uri: identifier,
+        daemon_app_id: daemon_id,
+        daemon_secret: secret.expose().to_owned(),
+    };
+    if let Err(err) = write_private_json(&file, &credentials) {
+        tracing::warn!(file = %file.display(), error = %err, "could not keep the demo credentials");
+    }
+    Ok(Some(credentials))
+}
+
+fn random_password() -> Result<String, AdminError> {
+    let mut bytes = [0u8; 12];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| AdminError::Internal("no randomness".into()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn write_private_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(serde_json::to_string_pretty(value).unwrap_or_default().as_bytes())
+}
+
+/// The demo's banner: who can sign in and how to get a token.
+pub fn banner(c: &DemoCredentials, base_url: &str) -> String {
+    format!(
+        "\nSignet demo tenant {domain} ({tid})\n  admin: {au} / {ap}\n  user:  {uu} / {up}\n  web API:  {api} ({uri}), scope Forecast.Read, app role Forecast.Read.All\n  daemon:   {daemon} secret {secret}\n\nGet a token:\n  curl -s {base}/{domain}/oauth2/v2.0/token -d grant_type=client_credentials -d client_id={daemon} --data-urlencode client_secret={secret} --data-urlencode scope={uri}/.default\n",
+        domain = c.domain,
+        tid = c.tenant_id,
+        au = c.admin_username,
+        ap = c.admin_password,
+        uu = c.user_username,
+        up = c.user_password,
+        api = c.api_app_id,
+        uri = c.api_identifier_uri,
+        daemon = c.daemon_app_id,
+        secret = c.daemon_secret,
+        base = base_url,
+    )
+}

@@ -1,0 +1,211 @@
+//! Application registrations, their service principals, credentials and grants, in Microsoft Graph's
+//! shapes (protocol reference §6 and §8).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ids::{AppId, ObjectId, TenantId};
+use crate::clock::UnixTime;
+
+/// Who may sign in to an app (`signInAudience`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInAudience {
+    /// Users of the home tenant only.
+    AzureADMyOrg,
+    /// Users of any tenant.
+    AzureADMultipleOrgs,
+}
+
+impl SignInAudience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AzureADMyOrg => "AzureADMyOrg",
+            Self::AzureADMultipleOrgs => "AzureADMultipleOrgs",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "AzureADMyOrg" => Some(Self::AzureADMyOrg),
+            "AzureADMultipleOrgs" => Some(Self::AzureADMultipleOrgs),
+            _ => None,
+        }
+    }
+}
+
+/// Who may consent to a delegated permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsentType {
+    User,
+    Admin,
+}
+
+/// A delegated permission an API exposes (`api.oauth2PermissionScopes[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionScope {
+    pub id: Uuid,
+    pub value: String,
+    #[serde(rename = "type")]
+    pub consent_type: ConsentType,
+    pub admin_consent_display_name: String,
+    pub admin_consent_description: String,
+    pub user_consent_display_name: String,
+    pub user_consent_description: String,
+    pub is_enabled: bool,
+}
+
+/// Who an app role can be assigned to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberType {
+    User,
+    Application,
+}
+
+/// An app role an API defines (`appRoles[]`); roles for `Application` members are application permissions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRole {
+    pub id: Uuid,
+    pub value: String,
+    pub display_name: String,
+    pub description: String,
+    pub allowed_member_types: Vec<MemberType>,
+    pub is_enabled: bool,
+}
+
+/// Whether a required permission is delegated or an application permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessType {
+    Scope,
+    Role,
+}
+
+/// One permission in `requiredResourceAccess`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceAccess {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub access_type: AccessType,
+}
+
+/// The permissions an app needs from one resource (`requiredResourceAccess[]`); drives `.default` and admin consent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequiredResourceAccess {
+    pub resource_app_id: AppId,
+    pub resource_access: Vec<ResourceAccess>,
+}
+
+/// An application registration, owned by its home tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    pub id: ObjectId,
+    pub app_id: AppId,
+    pub home_tenant: TenantId,
+    pub display_name: String,
+    pub sign_in_audience: SignInAudience,
+    pub identifier_uris: Vec<String>,
+    pub web_redirect_uris: Vec<String>,
+    pub public_client_redirect_uris: Vec<String>,
+    /// `isFallbackPublicClient`: the app cannot keep a secret and must not send one.
+    pub is_public_client: bool,
+    pub scopes: Vec<PermissionScope>,
+    pub app_roles: Vec<AppRole>,
+    pub required_resource_access: Vec<RequiredResourceAccess>,
+}
+
+impl Application {
+    pub fn scope(&self, value: &str) -> Option<&PermissionScope> {
+        self.scopes.iter().find(|s| s.value == value)
+    }
+
+    pub fn app_role(&self, value: &str) -> Option<&AppRole> {
+        self.app_roles.iter().find(|r| r.value == value)
+    }
+
+    pub fn app_role_by_id(&self, id: Uuid) -> Option<&AppRole> {
+        self.app_roles.iter().find(|r| r.id == id)
+    }
+}
+
+/// A client secret's metadata; the secret itself exists only as a keyed hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordCredential {
+    pub key_id: Uuid,
+    /// The first three characters, to tell secrets apart.
+    pub hint: String,
+    pub start: UnixTime,
+    pub end: UnixTime,
+    #[serde(skip)]
+    pub hash: Vec<u8>,
+}
+
+/// A certificate registered on an app for client assertions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyCredential {
+    pub key_id: Uuid,
+    /// base64url SHA-1 of the certificate's DER: the `x5t` a client assertion names.
+    pub thumbprint_sha1: String,
+    /// base64url SHA-256 of the certificate's DER: the `x5t#S256` a client assertion names.
+    pub thumbprint_sha256: String,
+    pub start: UnixTime,
+    pub end: UnixTime,
+    #[serde(skip)]
+    pub certificate_der: Vec<u8>,
+}
+
+/// An app's instance in one tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    pub id: ObjectId,
+    pub tenant_id: TenantId,
+    pub app_id: AppId,
+    pub display_name: String,
+    pub account_enabled: bool,
+}
+
+/// `AllPrincipals` (admin, whole tenant) or `Principal` (one user) delegated grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GrantConsentType {
+    AllPrincipals,
+    Principal,
+}
+
+impl GrantConsentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AllPrincipals => "AllPrincipals",
+            Self::Principal => "Principal",
+        }
+    }
+}
+
+/// A delegated permission grant (`oAuth2PermissionGrant`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionGrant {
+    pub id: ObjectId,
+    pub tenant_id: TenantId,
+    pub client_id: ObjectId,
+    pub consent_type: GrantConsentType,
+    pub principal_id: Option<ObjectId>,
+    pub resource_id: ObjectId,
+    pub scope: String,
+}
+
+/// An app role assigned to a principal (`appRoleAssignment`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleAssignment {
+    pub id: ObjectId,
+    pub tenant_id: TenantId,
+    pub principal_id: ObjectId,
+    pub principal_type: String,
+    pub resource_id: ObjectId,
+    pub app_role_id: Uuid,
+}

@@ -1,0 +1,3 @@
+//! Protocol flows: pure decisions in spec order, given `now`. They never see an HTTP request.
+
+pub mod token;

@@ -1,0 +1,125 @@
+//! The client credentials grant (RFC 6749 §4.4; protocol reference §2.3): an app-only token for one
+//! resource, carrying the app roles assigned to the client in the request's tenant.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::rand::{SecureRandom, SystemRandom};
+
+use super::client_auth::AuthenticatedClient;
+use super::{TokenRequest, TokenResponse, store_error};
+use crate::clock::UnixTime;
+use crate::domain::app::{Application, MemberType, ServicePrincipal};
+use crate::domain::claims::{AppAccessTokenClaims, ClientAuthMethod, issuer};
+use crate::domain::scope::{ScopeError, parse_default_scope};
+use crate::domain::tenant::Tenant;
+use crate::error::{Aadsts, ProtocolError};
+use crate::state::AppState;
+use crate::store::ResourceLookup;
+
+/// Issues an app-only access token to an authenticated client.
+pub async fn issue(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &AuthenticatedClient,
+    request: &TokenRequest,
+    now: UnixTime,
+) -> Result<TokenResponse, ProtocolError> {
+    if client.method == ClientAuthMethod::None {
+        return Err(ProtocolError::new(
+            Aadsts::MissingClientCredential,
+            "The client credentials grant needs a confidential client: send 'client_assertion' or 'client_secret'.",
+        ));
+    }
+    let resource = requested_resource(request)?;
+    let (resource_sp, resource_app) = resource_in_tenant(state, tenant, &resource).await?;
+    let roles = assigned_roles(state, tenant, &client.sp, &resource_sp, &resource_app).await?;
+    let lifetime = state.config.access_token_lifetime.as_i64();
+    let claims = AppAccessTokenClaims {
+        aud: resource_app.app_id,
+        iss: issuer(&state.base_url, tenant.id),
+        iat: now,
+        nbf: now,
+        exp: now + lifetime,
+        azp: client.app.app_id,
+        azpacr: client.method,
+        idtyp: "app",
+        oid: client.sp.id,
+        roles,
+        sub: client.sp.id,
+        tid: tenant.id,
+        uti: unique_token_id()?,
+        ver: "2.0",
+    };
+    let signer = state.keys.signer(now).ok_or_else(|| {
+        tracing::error!("no active signing key");
+        ProtocolError::of(Aadsts::StoreUnavailable)
+    })?;
+    let access_token = signer.sign_jwt(&claims).map_err(ProtocolError::internal)?;
+    Ok(TokenResponse { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token })
+}
+
+/// The one resource the `scope` names, as `{resource}/.default`.
+fn requested_resource(request: &TokenRequest) -> Result<String, ProtocolError> {
+    let scope = request.require("scope")?;
+    parse_default_scope(scope).map(|d| d.resource).map_err(|err| match err {
+        ScopeError::Missing => ProtocolError::missing("scope"),
+        ScopeError::NotDefault(value) => ProtocolError::new(
+            Aadsts::InvalidScope,
+            format!(
+                "The provided value for scope {value} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
+        ),
+        ScopeError::SeveralResources => ProtocolError::new(
+            Aadsts::MultipleResources,
+            "Scope can't contain scopes from multiple resources. Request a token for one resource at a time.",
+        ),
+    })
+}
+
+/// The resource's service principal in the tenant, or AADSTS500011.
+async fn resource_in_tenant(
+    state: &AppState,
+    tenant: &Tenant,
+    resource: &str,
+) -> Result<(ServicePrincipal, Application), ProtocolError> {
+    let not_found = || {
+        ProtocolError::new(
+            Aadsts::ResourceNotFound,
+            format!(
+                "The resource principal named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
+                tenant.id
+            ),
+        )
+    };
+    match state.store.resource_in_tenant(tenant.id, resource).await.map_err(store_error)? {
+        ResourceLookup::Found(sp, app) => Ok((sp, *app)),
+        ResourceLookup::NotRegistered | ResourceLookup::NotInTenant(_) => Err(not_found()),
+    }
+}
+
+/// The values of the enabled application roles of the resource assigned to the client in this tenant.
+async fn assigned_roles(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &ServicePrincipal,
+    resource_sp: &ServicePrincipal,
+    resource: &Application,
+) -> Result<Vec<String>, ProtocolError> {
+    let assignments = state.store.app_role_assignments(tenant.id, client.id, resource_sp.id).await.map_err(store_error)?;
+    let mut roles: Vec<String> = assignments
+        .iter()
+        .filter_map(|a| resource.app_role_by_id(a.app_role_id))
+        .filter(|role| role.is_enabled && role.allowed_member_types.contains(&MemberType::Application))
+        .map(|role| role.value.clone())
+        .collect();
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
+
+/// `uti`: 16 random bytes, base64url.
+fn unique_token_id() -> Result<String, ProtocolError> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| ProtocolError::internal("no randomness"))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}

@@ -1,0 +1,134 @@
+//! The token endpoint (RFC 6749 §3.2): one file per grant, dispatched on `grant_type`.
+
+mod client_assertion;
+pub mod client_auth;
+mod client_credentials;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::clock::UnixTime;
+use crate::domain::tenant::{Tenant, TenantSegment};
+use crate::error::{Aadsts, ProtocolError};
+use crate::state::AppState;
+
+/// A token request: the form parameters and the HTTP Basic credentials, if any.
+#[derive(Default)]
+pub struct TokenRequest {
+    params: HashMap<String, String>,
+    basic: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    /// Parameter names only: values include secrets, codes and tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("params", &self.params.keys().collect::<Vec<_>>())
+            .field("basic", &self.basic.is_some())
+            .finish()
+    }
+}
+
+impl TokenRequest {
+    /// Parses an `application/x-www-form-urlencoded` body. A parameter sent twice is refused
+    /// (RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once").
+    pub fn from_form(body: &[u8], basic: Option<(String, String)>) -> Result<Self, ProtocolError> {
+        let mut params = HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(body) {
+            if params.insert(name.to_string(), value.into_owned()).is_some() {
+                return Err(ProtocolError::new(
+                    Aadsts::MalformedRequest,
+                    format!("The parameter '{name}' was sent more than once."),
+                ));
+            }
+        }
+        Ok(Self { params, basic })
+    }
+
+    /// A parameter's value; empty values count as absent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// A required parameter, or AADSTS900144.
+    pub fn require(&self, name: &str) -> Result<&str, ProtocolError> {
+        self.get(name).ok_or_else(|| ProtocolError::missing(name))
+    }
+
+    pub fn basic(&self) -> Option<(&str, &str)> {
+        self.basic.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1, with Microsoft's `ext_expires_in`).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub ext_expires_in: i64,
+    pub access_token: String,
+}
+
+/// Where the request was sent: the `{tenant}` segment as written, and what it names.
+#[derive(Debug)]
+pub struct Endpoint<'a> {
+    pub segment: &'a str,
+    pub tenant: &'a TenantSegment,
+}
+
+/// Serves a token request at `endpoint`.
+pub async fn token(
+    state: &AppState,
+    endpoint: Endpoint<'_>,
+    request: &TokenRequest,
+    now: UnixTime,
+) -> Result<TokenResponse, ProtocolError> {
+    let grant_type = request.require("grant_type")?;
+    match grant_type {
+        "client_credentials" => {
+            let tenant = concrete_tenant(state, endpoint.tenant).await?;
+            let client = client_auth::authenticate(state, &tenant, endpoint.segment, request, now).await?;
+            client_credentials::issue(state, &tenant, &client, request, now).await
+        }
+        other => Err(ProtocolError::new(
+            Aadsts::UnsupportedGrantType,
+            format!("The grant type '{other}' is not supported at this endpoint."),
+        )),
+    }
+}
+
+/// The tenant a grant that needs one runs in: `common` and `organizations` do not name one
+/// (AADSTS9001023), `consumers` does not exist here.
+async fn concrete_tenant(state: &AppState, segment: &TenantSegment) -> Result<Tenant, ProtocolError> {
+    match segment {
+        TenantSegment::Common | TenantSegment::Organizations => Err(ProtocolError::new(
+            Aadsts::TenantRequired,
+            "The grant type is not supported over the /common or /organizations endpoints. Please use the /tenant-specific endpoint.",
+        )),
+        TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
+        TenantSegment::Named(name) => resolve_named(state, name).await,
+    }
+}
+
+/// The tenant a GUID or verified domain names, or AADSTS90002.
+pub async fn resolve_named(state: &AppState, name: &str) -> Result<Tenant, ProtocolError> {
+    state.store.resolve_tenant(name).await.map_err(store_error)?.ok_or_else(|| tenant_not_found(name))
+}
+
+pub fn tenant_not_found(name: &str) -> ProtocolError {
+    ProtocolError::new(
+        Aadsts::TenantNotFound,
+        format!(
+            "Tenant '{name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+        ),
+    )
+}
+
+/// A store failure as the client sees it.
+pub fn store_error(err: crate::store::StoreError) -> ProtocolError {
+    match err {
+        crate::store::StoreError::Db(db) => db.into(),
+        other => ProtocolError::internal(other),
+    }
+}

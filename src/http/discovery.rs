@@ -1,0 +1,103 @@
+//! OpenID Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS, per tenant.
+//!
+//! The document is written here rather than with openidconnect's `ProviderMetadata` because it must
+//! carry the literal `{tenantid}` template issuer for `common`/`organizations` and Microsoft's extra
+//! fields; clients (msal, openidconnect) read it in the tests.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use crate::domain::claims::{issuer, template_issuer};
+use crate::domain::tenant::TenantSegment;
+use crate::error::{Aadsts, ProtocolError};
+use crate::flows::token::resolve_named;
+use crate::keys::Jwk;
+use crate::state::AppState;
+
+/// The discovery document's fields (protocol reference §1).
+#[derive(Debug, Serialize)]
+struct ProviderMetadata {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    jwks_uri: String,
+    token_endpoint_auth_methods_supported: [&'static str; 3],
+    token_endpoint_auth_signing_alg_values_supported: [&'static str; 2],
+    response_modes_supported: [&'static str; 3],
+    response_types_supported: [&'static str; 1],
+    grant_types_supported: [&'static str; 1],
+    subject_types_supported: [&'static str; 1],
+    id_token_signing_alg_values_supported: [&'static str; 1],
+    scopes_supported: [&'static str; 4],
+    claims_supported: [&'static str; 15],
+    request_uri_parameter_supported: bool,
+    tenant_region_scope: Option<&'static str>,
+    cloud_instance_name: &'static str,
+}
+
+/// Which issuer a `{tenant}` segment publishes: the concrete one of a named tenant, or the template.
+async fn tenant_issuer(state: &AppState, segment: &str) -> Result<String, ProtocolError> {
+    match TenantSegment::parse(segment) {
+        TenantSegment::Common | TenantSegment::Organizations => Ok(template_issuer(&state.base_url)),
+        TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
+        TenantSegment::Named(name) => Ok(issuer(&state.base_url, resolve_named(state, &name).await?.id)),
+    }
+}
+
+/// `GET /{tenant}/v2.0/.well-known/openid-configuration`. Endpoint URLs echo the segment requested.
+pub async fn openid_configuration(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ProtocolError> {
+    let segment = path.into_inner();
+    let issuer = tenant_issuer(&state, &segment).await?;
+    let base = format!("{}/{segment}", state.base_url);
+    let metadata = ProviderMetadata {
+        issuer,
+        authorization_endpoint: format!("{base}/oauth2/v2.0/authorize"),
+        token_endpoint: format!("{base}/oauth2/v2.0/token"),
+        jwks_uri: format!("{base}/discovery/v2.0/keys"),
+        token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        token_endpoint_auth_signing_alg_values_supported: ["RS256", "PS256"],
+        response_modes_supported: ["query", "fragment", "form_post"],
+        response_types_supported: ["code"],
+        grant_types_supported: ["client_credentials"],
+        subject_types_supported: ["pairwise"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        scopes_supported: ["openid", "profile", "email", "offline_access"],
+        claims_supported: [
+            "sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid", "azp", "azpacr", "roles", "ver", "uti", "idtyp",
+            "name",
+        ],
+        request_uri_parameter_supported: false,
+        tenant_region_scope: None,
+        cloud_instance_name: "signet",
+    };
+    Ok(cached(HttpResponse::Ok()).json(metadata))
+}
+
+#[derive(Debug, Serialize)]
+struct KeySet {
+    keys: Vec<Jwk>,
+}
+
+/// `GET /{tenant}/discovery/v2.0/keys`: every published key, each with the tenant's issuer.
+pub async fn jwks(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ProtocolError> {
+    let issuer = tenant_issuer(&state, &path).await?;
+    let keys = state
+        .keys
+        .published(state.clock.now())
+        .into_iter()
+        .map(|jwk| Jwk { issuer: Some(issuer.clone()), ..jwk })
+        .collect();
+    Ok(cached(HttpResponse::Ok()).json(KeySet { keys }))
+}
+
+/// The caching and CORS headers Microsoft sends on metadata (protocol reference §1).
+fn cached(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder
+        .insert_header((header::CACHE_CONTROL, "max-age=86400, private"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
+    builder
+}

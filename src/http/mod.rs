@@ -1,0 +1,47 @@
+//! HTTP: one route table, thin handlers that parse, call one flow and render.
+
+mod discovery;
+mod error_page;
+mod health;
+pub mod middleware;
+pub mod request_ids;
+mod token;
+
+use actix_web::web;
+
+use crate::error::{Aadsts, ProtocolError};
+
+/// Every path and method Signet serves.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/error").route(web::get().to(error_page::lookup)))
+        .service(resource("/static/signet.css").route(web::get().to(stylesheet)))
+        .service(
+            resource("/{tenant}/v2.0/.well-known/openid-configuration")
+                .route(web::get().to(discovery::openid_configuration)),
+        )
+        .service(resource("/{tenant}/discovery/v2.0/keys").route(web::get().to(discovery::jwks)))
+        .service(resource("/{tenant}/oauth2/v2.0/token").route(web::post().to(token::token)))
+        .default_service(web::to(not_found));
+}
+
+/// A resource whose other methods get a protocol-shaped 405.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn stylesheet() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "max-age=3600"))
+        .body(include_str!("../../static/signet.css"))
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ProtocolError> {
+    Err(ProtocolError::of(Aadsts::NotFound))
+}
+
+async fn method_not_allowed() -> Result<actix_web::HttpResponse, ProtocolError> {
+    Err(ProtocolError::of(Aadsts::MethodNotAllowed))
+}

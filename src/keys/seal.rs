@@ -1,0 +1,121 @@
+//! Private keys at rest: AES-256-GCM (ring) under a key-encryption key kept in a local file, so the
+//! database alone never reveals a signing key. The key id is the associated data, binding each sealed
+//! key to its row.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::hkdf;
+use ring::rand::{SecureRandom, SystemRandom};
+
+use super::KeyError;
+
+const KEK_LEN: usize = 32;
+
+/// The key-encryption key. Its bytes never leave this type; `Debug` shows nothing of them.
+pub struct KeyEncryptionKey {
+    sealing: LessSafeKey,
+    /// A key derived from the KEK for hashing client secrets, so every replica that shares the KEK
+    /// computes the same hashes.
+    secret_hash_key: ring::hmac::Key,
+}
+
+impl fmt::Debug for KeyEncryptionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyEncryptionKey(REDACTED)")
+    }
+}
+
+impl KeyEncryptionKey {
+    /// Reads the key file, creating it (mode 0600) with fresh random bytes on first run.
+    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+        let fail = |reason: String| KeyError::KekFile { path: path.display().to_string(), reason };
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let mut fresh = [0u8; KEK_LEN];
+                SystemRandom::new().fill(&mut fresh).map_err(|_| fail("no randomness".into()))?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+                }
+                write_private(path, &fresh).map_err(|e| fail(e.to_string()))?;
+                tracing::info!(path = %path.display(), "created a new key-encryption key");
+                fresh.to_vec()
+            }
+            Err(err) => return Err(fail(err.to_string())),
+        };
+        Self::from_bytes(&bytes).map_err(|_| fail(format!("must hold exactly {KEK_LEN} bytes")))
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        if bytes.len() != KEK_LEN {
+            return Err(KeyError::Seal("key-encryption key has the wrong length".into()));
+        }
+        let unbound = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| KeyError::Seal("bad key".into()))?;
+        let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"signet");
+        let okm = salt.extract(bytes);
+        let secret_hash_key: ring::hmac::Key = okm
+            .expand(&[b"client-secret-hash"], ring::hmac::HMAC_SHA256)
+            .map_err(|_| KeyError::Seal("key derivation failed".into()))?
+            .into();
+        Ok(Self { sealing: LessSafeKey::new(unbound), secret_hash_key })
+    }
+
+    /// `nonce || ciphertext || tag` of `plaintext`, bound to `label`.
+    pub fn seal(&self, label: &str, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new().fill(&mut nonce).map_err(|_| KeyError::Seal("no randomness".into()))?;
+        let mut buffer = plaintext.to_vec();
+        self.sealing
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(label.as_bytes()), &mut buffer)
+            .map_err(|_| KeyError::Seal("encryption failed".into()))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&buffer);
+        Ok(out)
+    }
+
+    /// The plaintext of a value [`seal`](Self::seal)ed under the same label.
+    pub fn open(&self, label: &str, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let (nonce, ciphertext) = sealed.split_at_checked(NONCE_LEN).ok_or_else(|| KeyError::Seal("too short".into()))?;
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| KeyError::Seal("bad nonce".into()))?;
+        let mut buffer = ciphertext.to_vec();
+        let plain = self
+            .sealing
+            .open_in_place(nonce, Aad::from(label.as_bytes()), &mut buffer)
+            .map_err(|_| KeyError::Seal("wrong key-encryption key, or the sealed key was altered".into()))?;
+        Ok(plain.to_vec())
+    }
+
+    /// The HMAC key client secrets are hashed with.
+    pub fn secret_hash_key(&self) -> &ring::hmac::Key {
+        &self.secret_hash_key
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_keys_open_only_with_their_label_and_kek() {
+        let kek = KeyEncryptionKey::from_bytes(&[7u8; 32]).unwrap();
+        let sealed = kek.seal("kid-1", b"private").unwrap();
+        assert!(!sealed.windows(7).any(|w| w == b"private"));
+        assert_eq!(kek.open("kid-1", &sealed).unwrap(), b"private");
+        assert!(kek.open("kid-2", &sealed).is_err());
+        let other = KeyEncryptionKey::from_bytes(&[8u8; 32]).unwrap();
+        assert!(other.open("kid-1", &sealed).is_err());
+    }
+}

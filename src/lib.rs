@@ -1,0 +1,22 @@
+//! Signet: an OAuth 2.0 / OpenID Connect authorization server with the Microsoft identity platform's
+//! endpoints, tenants and consent model.
+//!
+//! Data flows one way: `http` (parse, call one flow, render) → `flows` (decisions in spec order,
+//! given `now`) → `domain` (pure types and rules), `store` (tenant-scoped queries) and `keys`.
+
+pub mod admin;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod flows;
+pub mod http;
+pub mod keys;
+pub mod pages;
+pub mod secrets;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod tls;

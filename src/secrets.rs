@@ -1,0 +1,90 @@
+//! Secrets: argon2id for user passwords; server-generated client secrets with a keyed fast hash; and
+//! constant-time comparison.
+//!
+//! A client secret carries 256 bits of randomness, so a keyed SHA-256 (HMAC) is as strong as a slow
+//! hash against guessing and keeps the token endpoint fast; argon2 is for passwords people choose.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::rand::{SecureRandom, SystemRandom};
+use subtle::ConstantTimeEq;
+
+/// A client secret's value, shown once. `Debug` never shows it.
+pub struct ClientSecret(String);
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret(REDACTED)")
+    }
+}
+
+impl ClientSecret {
+    /// 32 random bytes, base64url: 43 characters.
+    pub fn generate() -> Result<Self, ring::error::Unspecified> {
+        let mut bytes = [0u8; 32];
+        SystemRandom::new().fill(&mut bytes)?;
+        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The first three characters, kept to tell secrets apart.
+    pub fn hint(&self) -> String {
+        self.0.chars().take(3).collect()
+    }
+}
+
+/// HMAC-SHA256 of a client secret under the server's secret-hash key.
+pub fn hash_client_secret(key: &ring::hmac::Key, secret: &str) -> Vec<u8> {
+    ring::hmac::sign(key, secret.as_bytes()).as_ref().to_vec()
+}
+
+/// Compares two byte strings in time independent of where they differ.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+/// An argon2id PHC string for `password` (OWASP parameters: m=19 MiB, t=2, p=1).
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_secrets_are_long_random_and_redacted() {
+        let a = ClientSecret::generate().unwrap();
+        let b = ClientSecret::generate().unwrap();
+        assert_eq!(a.expose().len(), 43);
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(format!("{a:?}"), "ClientSecret(REDACTED)");
+    }
+
+    #[test]
+    fn secret_hash_depends_on_the_key() {
+        let k1 = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"one");
+        let k2 = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"two");
+        assert!(ct_eq(&hash_client_secret(&k1, "s"), &hash_client_secret(&k1, "s")));
+        assert!(!ct_eq(&hash_client_secret(&k1, "s"), &hash_client_secret(&k2, "s")));
+    }
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+    }
+}

@@ -1,0 +1,106 @@
+//! Building the application state and running the HTTP server; the binary and the tests share it.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+
+use crate::clock::Clock;
+use crate::config::{Config, redact_url};
+use crate::http::middleware::request_context;
+use crate::keys::rotation::{RotationPolicy, maintain, rotate_if_due};
+use crate::keys::{KeyEncryptionKey, KeyError, KeyRing};
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("keys: {0}")]
+    Keys(#[from] KeyError),
+    #[error("listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+}
+
+/// Connects to the database, migrates it, opens the key-encryption key, makes the first signing key
+/// when there is none, and loads the key ring.
+pub async fn build_state(config: Config, base_url: String, clock: Clock) -> Result<AppState, StartError> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let kek = Arc::new(KeyEncryptionKey::load_or_create(&config.key_file)?);
+    rotate_if_due(&store, &kek, RotationPolicy::from_config(&config), clock.now()).await?;
+    let keys = Arc::new(KeyRing::new(store.clone(), Arc::clone(&kek)));
+    keys.reload().await?;
+    Ok(AppState { config: Arc::new(config), base_url: base_url.into(), store, kek, keys, clock })
+}
+
+/// A running server.
+pub struct Running {
+    pub state: AppState,
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    maintenance: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting, finishes requests in flight, and stops key maintenance.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        let _ = self.server.await;
+        self.maintenance.abort();
+        let _ = self.maintenance.await;
+    }
+
+    /// Waits until the server stops (a signal, or [`stop`](Self::stop) from elsewhere).
+    pub async fn wait(self) -> std::io::Result<()> {
+        let result = self.server.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        self.maintenance.abort();
+        result
+    }
+}
+
+/// Binds, builds the state and serves, over TLS when `tls` is given.
+pub async fn start(config: Config, clock: Clock, tls: Option<rustls::ServerConfig>) -> Result<Running, StartError> {
+    let listener = TcpListener::bind(config.listen).map_err(|e| StartError::Listen(config.listen, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Listen(config.listen, e))?;
+    let base_url = Config { listen: addr, ..config.clone() }.base_url(tls.is_some());
+    tracing::info!(%addr, %base_url, database = %redact_url(&config.database_url), "starting");
+    let state = build_state(config, base_url, clock).await?;
+    let workers = state.config.workers;
+    let data = web::Data::new(state.clone());
+    let factory = move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(64 * 1024))
+            .wrap(from_fn(request_context))
+            .configure(crate::http::routes)
+    };
+    let mut server = HttpServer::new(factory).disable_signals().shutdown_timeout(5);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    let server = match tls {
+        Some(tls) => server.listen_rustls_0_23(listener, tls),
+        None => server.listen(listener),
+    }
+    .map_err(|e| StartError::Listen(addr, e))?
+    .run();
+    let handle = server.handle();
+    let maintenance = tokio::spawn(maintain(
+        state.store.clone(),
+        Arc::clone(&state.kek),
+        Arc::clone(&state.keys),
+        RotationPolicy::from_config(&state.config),
+        state.clock.clone(),
+        Duration::from_secs(state.config.key_refresh_interval.0),
+    ));
+    Ok(Running { state, addr, handle, server: tokio::spawn(server), maintenance })
+}

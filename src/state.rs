@@ -1,0 +1,20 @@
+//! The application state, built once and passed down: no globals.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::keys::{KeyEncryptionKey, KeyRing};
+use crate::store::Store;
+
+/// Everything a request needs.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    /// The public base URL, without a trailing slash.
+    pub base_url: Arc<str>,
+    pub store: Store,
+    pub kek: Arc<KeyEncryptionKey>,
+    pub keys: Arc<KeyRing>,
+    pub clock: Clock,
+}

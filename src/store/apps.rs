@@ -1,0 +1,364 @@
+//! Application registrations, their identifier URIs and credentials, and service principals.
+//!
+//! A registration belongs to its home tenant: changing it or its credentials takes that tenant's id.
+//! Other tenants see an app only through their own service principal of it.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
+use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id, parse_json, to_json};
+use crate::clock::UnixTime;
+use crate::domain::app::{
+    Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience,
+};
+use crate::domain::ids::{AppId, ObjectId, TenantId};
+
+/// What is needed to register an app.
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    pub display_name: String,
+    pub sign_in_audience: SignInAudience,
+    pub identifier_uris: Vec<String>,
+    pub web_redirect_uris: Vec<String>,
+    pub public_client_redirect_uris: Vec<String>,
+    pub is_public_client: bool,
+}
+
+/// How a resource named in a scope resolves in a tenant.
+#[derive(Clone, Debug)]
+pub enum ResourceLookup {
+    /// No app has that identifier URI or appId.
+    NotRegistered,
+    /// The app exists but has no service principal in the tenant.
+    NotInTenant(Box<Application>),
+    /// The resource's service principal in the tenant, and its registration.
+    Found(ServicePrincipal, Box<Application>),
+}
+
+impl Store {
+    /// Registers an app in `tenant` and creates its service principal there, in one transaction.
+    pub async fn create_app(&self, tenant: TenantId, new: NewApplication, now: UnixTime) -> StoreResult<Application> {
+        let app = Application {
+            id: ObjectId::new_random(),
+            app_id: AppId::new_random(),
+            home_tenant: tenant,
+            display_name: new.display_name,
+            sign_in_audience: new.sign_in_audience,
+            identifier_uris: new.identifier_uris,
+            web_redirect_uris: new.web_redirect_uris,
+            public_client_redirect_uris: new.public_client_redirect_uris,
+            is_public_client: new.is_public_client,
+            scopes: Vec::new(),
+            app_roles: Vec::new(),
+            required_resource_access: Vec::new(),
+        };
+        let txn = self.db.begin().await?;
+        application::ActiveModel {
+            id: Set(app.id.to_string()),
+            app_id: Set(app.app_id.to_string()),
+            tenant_id: Set(tenant.to_string()),
+            created_at: Set(now),
+            ..app_columns(&app)
+        }
+        .insert(&txn)
+        .await?;
+        insert_identifier_uris(&txn, &app).await?;
+        insert_service_principal(&txn, tenant, &app, now).await?;
+        txn.commit().await?;
+        Ok(app)
+    }
+
+    /// An app registered in `tenant` (its home tenant), for changing it.
+    pub async fn app_in_tenant(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Option<Application>> {
+        self.find_app(
+            Condition::all()
+                .add(application::Column::AppId.eq(app_id.to_string()))
+                .add(application::Column::TenantId.eq(tenant.to_string())),
+        )
+        .await
+    }
+
+    /// Saves a changed registration of `tenant`: scopes, roles, permissions, redirect and identifier URIs.
+    pub async fn save_app(&self, tenant: TenantId, app: &Application) -> StoreResult<()> {
+        if app.home_tenant != tenant {
+            return Err(StoreError::NotFound("application"));
+        }
+        let txn = self.db.begin().await?;
+        let updated = application::Entity::update_many()
+            .set(app_columns(app))
+            .filter(application::Column::AppId.eq(app.app_id.to_string()))
+            .filter(application::Column::TenantId.eq(tenant.to_string()))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(StoreError::NotFound("application"));
+        }
+        identifier_uri::Entity::delete_many()
+            .filter(identifier_uri::Column::AppId.eq(app.app_id.to_string()))
+            .filter(identifier_uri::Column::TenantId.eq(tenant.to_string()))
+            .exec(&txn)
+            .await?;
+        insert_identifier_uris(&txn, app).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The app's service principal in `tenant` with its registration: how a tenant sees a client.
+    pub async fn sp_with_app(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+    ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
+        let Some(sp) = self.service_principal(tenant, app_id).await? else { return Ok(None) };
+        let app = self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string()))).await?;
+        Ok(app.map(|app| (sp, app)))
+    }
+
+    /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
+    pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
+        let by_app_id = resource.parse::<AppId>().ok();
+        let app_id = match by_app_id {
+            Some(id) => Some(id.to_string()),
+            None => identifier_uri::Entity::find_by_id(resource.to_owned()).one(&self.db).await?.map(|r| r.app_id),
+        };
+        let Some(app_id) = app_id else { return Ok(ResourceLookup::NotRegistered) };
+        let Some(app) = self.find_app(Condition::all().add(application::Column::AppId.eq(app_id))).await? else {
+            return Ok(ResourceLookup::NotRegistered);
+        };
+        Ok(match self.service_principal(tenant, app.app_id).await? {
+            Some(sp) => ResourceLookup::Found(sp, Box::new(app)),
+            None => ResourceLookup::NotInTenant(Box::new(app)),
+        })
+    }
+
+    /// The one app matching `condition`, with its identifier URIs.
+    async fn find_app(&self, condition: Condition) -> StoreResult<Option<Application>> {
+        let Some(row) = application::Entity::find().filter(condition).one(&self.db).await? else { return Ok(None) };
+        let uris = identifier_uri::Entity::find()
+            .filter(identifier_uri::Column::AppId.eq(row.app_id.clone()))
+            .order_by_asc(identifier_uri::Column::Uri)
+            .all(&self.db)
+            .await?;
+        let mut app = to_application(row)?;
+        app.identifier_uris = uris.into_iter().map(|u| u.uri).collect();
+        Ok(Some(app))
+    }
+
+    /// The app's service principal in `tenant`.
+    pub async fn service_principal(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Option<ServicePrincipal>> {
+        service_principal::Entity::find()
+            .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+            .filter(service_principal::Column::AppId.eq(app_id.to_string()))
+            .one(&self.db)
+            .await?
+            .map(to_service_principal)
+            .transpose()
+    }
+
+    /// The service principals of `tenant`.
+    pub async fn service_principals(&self, tenant: TenantId) -> StoreResult<Vec<ServicePrincipal>> {
+        service_principal::Entity::find()
+            .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+            .order_by_asc(service_principal::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_service_principal)
+            .collect()
+    }
+
+    /// The app's service principal in `tenant`, created when it is not there yet.
+    pub async fn ensure_service_principal(
+        &self,
+        tenant: TenantId,
+        app: &Application,
+        now: UnixTime,
+    ) -> StoreResult<ServicePrincipal> {
+        if let Some(sp) = self.service_principal(tenant, app.app_id).await? {
+            return Ok(sp);
+        }
+        match insert_service_principal(&self.db, tenant, app, now).await {
+            Ok(sp) => Ok(sp),
+            // Another request created it in between: use that one.
+            Err(StoreError::Db(err)) if is_unique_violation(&err) => {
+                self.service_principal(tenant, app.app_id).await?.ok_or(StoreError::NotFound("service principal"))
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Adds a client secret (already hashed) to an app of `tenant`.
+    pub async fn add_password_credential(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+        credential: &PasswordCredential,
+    ) -> StoreResult<()> {
+        self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
+        password_credential::ActiveModel {
+            key_id: Set(credential.key_id.to_string()),
+            tenant_id: Set(tenant.to_string()),
+            app_id: Set(app_id.to_string()),
+            hint: Set(credential.hint.clone()),
+            hash: Set(credential.hash.clone()),
+            start_at: Set(credential.start),
+            end_at: Set(credential.end),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The client secrets of an app of `tenant` (its home tenant).
+    pub async fn password_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<PasswordCredential>> {
+        password_credential::Entity::find()
+            .filter(password_credential::Column::TenantId.eq(tenant.to_string()))
+            .filter(password_credential::Column::AppId.eq(app_id.to_string()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(PasswordCredential {
+                    key_id: parse_id(&row.key_id, "key id")?,
+                    hint: row.hint,
+                    start: row.start_at,
+                    end: row.end_at,
+                    hash: row.hash,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a certificate to an app of `tenant`.
+    pub async fn add_key_credential(&self, tenant: TenantId, app_id: AppId, credential: &KeyCredential) -> StoreResult<()> {
+        self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
+        let existing = self.key_credentials(tenant, app_id).await?;
+        if existing.iter().any(|k| k.thumbprint_sha1 == credential.thumbprint_sha1) {
+            return Err(StoreError::Conflict("this certificate is already registered on the app".into()));
+        }
+        key_credential::ActiveModel {
+            key_id: Set(credential.key_id.to_string()),
+            tenant_id: Set(tenant.to_string()),
+            app_id: Set(app_id.to_string()),
+            thumbprint_sha1: Set(credential.thumbprint_sha1.clone()),
+            thumbprint_sha256: Set(credential.thumbprint_sha256.clone()),
+            certificate_der: Set(credential.certificate_der.clone()),
+            start_at: Set(credential.start),
+            end_at: Set(credential.end),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The certificates of an app of `tenant` (its home tenant).
+    pub async fn key_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
+        key_credential::Entity::find()
+            .filter(key_credential::Column::TenantId.eq(tenant.to_string()))
+            .filter(key_credential::Column::AppId.eq(app_id.to_string()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(KeyCredential {
+                    key_id: parse_id(&row.key_id, "key id")?,
+                    thumbprint_sha1: row.thumbprint_sha1,
+                    thumbprint_sha256: row.thumbprint_sha256,
+                    start: row.start_at,
+                    end: row.end_at,
+                    certificate_der: row.certificate_der,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The columns of an app that its owner may change.
+fn app_columns(app: &Application) -> application::ActiveModel {
+    application::ActiveModel {
+        display_name: Set(app.display_name.clone()),
+        sign_in_audience: Set(app.sign_in_audience.as_str().to_owned()),
+        web_redirect_uris: Set(to_json(&app.web_redirect_uris)),
+        public_client_redirect_uris: Set(to_json(&app.public_client_redirect_uris)),
+        is_public_client: Set(app.is_public_client),
+        scopes: Set(to_json(&app.scopes)),
+        app_roles: Set(to_json(&app.app_roles)),
+        required_resource_access: Set(to_json(&app.required_resource_access)),
+        ..Default::default()
+    }
+}
+
+async fn insert_identifier_uris(db: &impl ConnectionTrait, app: &Application) -> StoreResult<()> {
+    for uri in &app.identifier_uris {
+        let row = identifier_uri::ActiveModel {
+            uri: Set(uri.clone()),
+            tenant_id: Set(app.home_tenant.to_string()),
+            app_id: Set(app.app_id.to_string()),
+        };
+        if let Err(err) = identifier_uri::Entity::insert(row).exec_without_returning(db).await {
+            return Err(if is_unique_violation(&err) {
+                StoreError::Conflict(format!("identifier URI {uri} is already used by another app"))
+            } else {
+                err.into()
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn insert_service_principal(
+    db: &impl ConnectionTrait,
+    tenant: TenantId,
+    app: &Application,
+    now: UnixTime,
+) -> StoreResult<ServicePrincipal> {
+    let sp = ServicePrincipal {
+        id: ObjectId::new_random(),
+        tenant_id: tenant,
+        app_id: app.app_id,
+        display_name: app.display_name.clone(),
+        account_enabled: true,
+    };
+    service_principal::ActiveModel {
+        id: Set(sp.id.to_string()),
+        tenant_id: Set(tenant.to_string()),
+        app_id: Set(app.app_id.to_string()),
+        display_name: Set(sp.display_name.clone()),
+        account_enabled: Set(true),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(sp)
+}
+
+fn to_service_principal(row: service_principal::Model) -> StoreResult<ServicePrincipal> {
+    Ok(ServicePrincipal {
+        id: parse_id(&row.id, "service principal id")?,
+        tenant_id: parse_id(&row.tenant_id, "tenant id")?,
+        app_id: parse_id(&row.app_id, "app id")?,
+        display_name: row.display_name,
+        account_enabled: row.account_enabled,
+    })
+}
+
+fn to_application(row: application::Model) -> StoreResult<Application> {
+    Ok(Application {
+        id: parse_id(&row.id, "application id")?,
+        app_id: parse_id(&row.app_id, "app id")?,
+        home_tenant: parse_id(&row.tenant_id, "tenant id")?,
+        display_name: row.display_name,
+        sign_in_audience: SignInAudience::parse(&row.sign_in_audience)
+            .ok_or_else(|| StoreError::Corrupt(format!("sign-in audience '{}'", row.sign_in_audience)))?,
+        identifier_uris: Vec::new(),
+        web_redirect_uris: parse_json(&row.web_redirect_uris, "web redirect URIs")?,
+        public_client_redirect_uris: parse_json(&row.public_client_redirect_uris, "public client redirect URIs")?,
+        is_public_client: row.is_public_client,
+        scopes: parse_json(&row.scopes, "scopes")?,
+        app_roles: parse_json(&row.app_roles, "app roles")?,
+        required_resource_access: parse_json(&row.required_resource_access, "required resource access")?,
+    })
+}

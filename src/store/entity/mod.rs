@@ -1,0 +1,14 @@
+//! sea-orm entities, one per table. Only the store sees them; it hands out domain types.
+
+pub mod app_role_assignment;
+pub mod application;
+pub mod identifier_uri;
+pub mod key_credential;
+pub mod password_credential;
+pub mod permission_grant;
+pub mod service_principal;
+pub mod signing_key;
+pub mod tenant;
+pub mod tenant_domain;
+pub mod used_assertion;
+pub mod user;

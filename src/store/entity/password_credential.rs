@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "password_credentials")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub key_id: String,
+    pub tenant_id: String,
+    pub app_id: String,
+    pub hint: String,
+    #[sea_orm(column_type = "Blob")]
+    pub hash: Vec<u8>,
+    pub start_at: i64,
+    pub end_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

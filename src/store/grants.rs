@@ -1,0 +1,152 @@
+//! Delegated permission grants and app role assignments of a tenant.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::entity::{app_role_assignment, permission_grant};
+use super::{Store, StoreResult, is_unique_violation, parse_id};
+use crate::clock::UnixTime;
+use crate::domain::app::{AppRoleAssignment, GrantConsentType, PermissionGrant};
+use crate::domain::ids::{ObjectId, TenantId};
+
+impl Store {
+    /// Grants `scopes` of `resource` to `client` in `tenant`, adding them to an existing grant of the same
+    /// kind. Returns the grant as it now stands.
+    pub async fn grant_delegated(
+        &self,
+        tenant: TenantId,
+        client: ObjectId,
+        resource: ObjectId,
+        consent_type: GrantConsentType,
+        principal: Option<ObjectId>,
+        scopes: &[String],
+        now: UnixTime,
+    ) -> StoreResult<PermissionGrant> {
+        let mut query = permission_grant::Entity::find()
+            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+            .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
+            .filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()))
+            .filter(permission_grant::Column::ConsentType.eq(consent_type.as_str()));
+        query = match principal {
+            Some(p) => query.filter(permission_grant::Column::PrincipalId.eq(p.to_string())),
+            None => query.filter(permission_grant::Column::PrincipalId.is_null()),
+        };
+        if let Some(existing) = query.one(&self.db).await? {
+            let mut merged: Vec<String> = existing.scope.split_whitespace().map(str::to_owned).collect();
+            for scope in scopes {
+                if !merged.contains(scope) {
+                    merged.push(scope.clone());
+                }
+            }
+            let mut row: permission_grant::ActiveModel = existing.into();
+            row.scope = Set(merged.join(" "));
+            return to_grant(row.update(&self.db).await?);
+        }
+        let row = permission_grant::ActiveModel {
+            id: Set(ObjectId::new_random().to_string()),
+            tenant_id: Set(tenant.to_string()),
+            client_sp_id: Set(client.to_string()),
+            consent_type: Set(consent_type.as_str().to_owned()),
+            principal_id: Set(principal.map(|p| p.to_string())),
+            resource_sp_id: Set(resource.to_string()),
+            scope: Set(scopes.join(" ")),
+            created_at: Set(now),
+        };
+        to_grant(row.insert(&self.db).await?)
+    }
+
+    /// The delegated grants of `tenant`.
+    pub async fn permission_grants(&self, tenant: TenantId) -> StoreResult<Vec<PermissionGrant>> {
+        permission_grant::Entity::find()
+            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+            .order_by_asc(permission_grant::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_grant)
+            .collect()
+    }
+
+    /// Assigns an app role of `resource` to a service principal of `tenant`; assigning it again changes nothing.
+    pub async fn assign_app_role(
+        &self,
+        tenant: TenantId,
+        principal: ObjectId,
+        resource: ObjectId,
+        app_role: Uuid,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        let row = app_role_assignment::ActiveModel {
+            id: Set(ObjectId::new_random().to_string()),
+            tenant_id: Set(tenant.to_string()),
+            principal_id: Set(principal.to_string()),
+            principal_type: Set("ServicePrincipal".to_owned()),
+            resource_sp_id: Set(resource.to_string()),
+            app_role_id: Set(app_role.to_string()),
+            created_at: Set(now),
+        };
+        match app_role_assignment::Entity::insert(row).exec_without_returning(&self.db).await {
+            Ok(_) => Ok(()),
+            Err(err) if is_unique_violation(&err) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The app roles of `resource` assigned to `principal` in `tenant`.
+    pub async fn app_role_assignments(
+        &self,
+        tenant: TenantId,
+        principal: ObjectId,
+        resource: ObjectId,
+    ) -> StoreResult<Vec<AppRoleAssignment>> {
+        app_role_assignment::Entity::find()
+            .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+            .filter(app_role_assignment::Column::PrincipalId.eq(principal.to_string()))
+            .filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()))
+            .order_by_asc(app_role_assignment::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_assignment)
+            .collect()
+    }
+
+    /// Every app role assignment in `tenant`.
+    pub async fn all_app_role_assignments(&self, tenant: TenantId) -> StoreResult<Vec<AppRoleAssignment>> {
+        app_role_assignment::Entity::find()
+            .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+            .order_by_asc(app_role_assignment::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_assignment)
+            .collect()
+    }
+}
+
+fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGrant> {
+    Ok(PermissionGrant {
+        id: parse_id(&row.id, "grant id")?,
+        tenant_id: parse_id(&row.tenant_id, "tenant id")?,
+        client_id: parse_id(&row.client_sp_id, "client id")?,
+        consent_type: if row.consent_type == "AllPrincipals" {
+            GrantConsentType::AllPrincipals
+        } else {
+            GrantConsentType::Principal
+        },
+        principal_id: row.principal_id.as_deref().map(|p| parse_id(p, "principal id")).transpose()?,
+        resource_id: parse_id(&row.resource_sp_id, "resource id")?,
+        scope: row.scope,
+    })
+}
+
+fn to_assignment(row: app_role_assignment::Model) -> StoreResult<AppRoleAssignment> {
+    Ok(AppRoleAssignment {
+        id: parse_id(&row.id, "assignment id")?,
+        tenant_id: parse_id(&row.tenant_id, "tenant id")?,
+        principal_id: parse_id(&row.principal_id, "principal id")?,
+        principal_type: row.principal_type,
+        resource_id: parse_id(&row.resource_sp_id, "resource id")?,
+        app_role_id: parse_id(&row.app_role_id, "app role id")?,
+    })
+}

@@ -1,0 +1,102 @@
+//! The directory store: sea-orm over SQLite or PostgreSQL. Queries are tenant-scoped and return domain
+//! types; entities never leave this module.
+
+mod apps;
+mod assertions;
+pub mod entity;
+mod grants;
+mod signing_keys;
+mod tenants;
+mod users;
+
+use std::str::FromStr;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+pub use apps::{NewApplication, ResourceLookup};
+pub use signing_keys::StoredKey;
+pub use users::User;
+
+/// Why a store call did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The directory store. Cheap to clone: the connection is a pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url`, creating the SQLite file's folder when needed.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
+            }
+        }
+        let mut options = ConnectOptions::new(url.to_owned());
+        options.sqlx_logging(false).max_connections(if sqlite_path(url).is_some() { 8 } else { 16 });
+        let db = Database::connect(options).await?;
+        if sqlite_path(url).is_some() {
+            // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing on a lock.
+            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;")
+                .await?;
+        }
+        Ok(Self { db })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> StoreResult<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Parses a stored GUID column.
+fn parse_id<T: FromStr>(value: &str, what: &'static str) -> StoreResult<T> {
+    value.parse().map_err(|_| StoreError::Corrupt(format!("{what} '{value}'")))
+}
+
+/// Parses a stored JSON column.
+fn parse_json<T: serde::de::DeserializeOwned>(value: &str, what: &'static str) -> StoreResult<T> {
+    serde_json::from_str(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Whether `err` is a unique-constraint violation (the same on SQLite and PostgreSQL through sqlx).
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,75 @@
+//! Tenants and their verified domains.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+use super::entity::{tenant, tenant_domain};
+use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
+use crate::clock::UnixTime;
+use crate::domain::ids::TenantId;
+use crate::domain::tenant::Tenant;
+
+impl Store {
+    /// Creates a tenant with its first verified domain (already normalised).
+    pub async fn create_tenant(&self, display_name: &str, domain: &str, now: UnixTime) -> StoreResult<Tenant> {
+        let id = TenantId::new_random();
+        let txn = self.db.begin().await?;
+        tenant::ActiveModel { id: Set(id.to_string()), display_name: Set(display_name.to_owned()), created_at: Set(now) }
+            .insert(&txn)
+            .await?;
+        let domain_row = tenant_domain::ActiveModel {
+            domain: Set(domain.to_owned()),
+            tenant_id: Set(id.to_string()),
+            is_initial: Set(true),
+        };
+        if let Err(err) = domain_row.insert(&txn).await {
+            return Err(if is_unique_violation(&err) {
+                StoreError::Conflict(format!("domain {domain} is already verified by another tenant"))
+            } else {
+                err.into()
+            });
+        }
+        txn.commit().await?;
+        Ok(Tenant { id, display_name: display_name.to_owned(), domains: vec![domain.to_owned()] })
+    }
+
+    /// Every tenant, oldest first (an operator's listing, not a tenant's).
+    pub async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let rows = tenant::Entity::find().order_by_asc(tenant::Column::CreatedAt).all(&self.db).await?;
+        let domains = tenant_domain::Entity::find().order_by_asc(tenant_domain::Column::Domain).all(&self.db).await?;
+        rows.into_iter()
+            .map(|row| {
+                let mine = domains.iter().filter(|d| d.tenant_id == row.id).map(|d| d.domain.clone()).collect();
+                Ok(Tenant { id: parse_id(&row.id, "tenant id")?, display_name: row.display_name, domains: mine })
+            })
+            .collect()
+    }
+
+    /// The tenant a GUID or verified domain names.
+    pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
+        if let Ok(id) = name.parse::<TenantId>() {
+            return self.tenant(id).await;
+        }
+        let domain = name.trim_end_matches('.').to_ascii_lowercase();
+        match tenant_domain::Entity::find_by_id(domain).one(&self.db).await? {
+            Some(row) => self.tenant(parse_id(&row.tenant_id, "tenant id")?).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The tenant with this id.
+    pub async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
+        let Some(row) = tenant::Entity::find_by_id(id.to_string()).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let domains = tenant_domain::Entity::find()
+            .filter(tenant_domain::Column::TenantId.eq(id.to_string()))
+            .order_by_desc(tenant_domain::Column::IsInitial)
+            .order_by_asc(tenant_domain::Column::Domain)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|d| d.domain)
+            .collect();
+        Ok(Some(Tenant { id, display_name: row.display_name, domains }))
+    }
+}
