@@ -13,7 +13,7 @@ use crate::domain::tenant::{Tenant, normalize_domain};
 use crate::keys::KeyEncryptionKey;
 use crate::keys::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
-use crate::store::{NewApplication, ResourceLookup, Store, StoreError, User};
+use crate::store::{GrantTo, NewApplication, ResourceLookup, Store, StoreError, User};
 
 /// Why an administrative change was refused. `Invalid`, `NotFound` and `Conflict` are the caller's
 /// to fix; `Internal` is ours.
@@ -52,7 +52,8 @@ pub async fn create_tenant(store: &Store, name: &str, domain: &str, now: UnixTim
     if name.is_empty() {
         return Err(AdminError::Invalid("the tenant name must not be empty".into()));
     }
-    let domain = normalize_domain(domain).ok_or_else(|| AdminError::Invalid(format!("'{domain}' is not a domain name")))?;
+    let domain =
+        normalize_domain(domain).ok_or_else(|| AdminError::Invalid(format!("'{domain}' is not a domain name")))?;
     Ok(store.create_tenant(name, &domain, now).await?)
 }
 
@@ -111,7 +112,11 @@ pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: Unix
         if spec.public_client { (Vec::new(), spec.redirect_uris) } else { (spec.redirect_uris, Vec::new()) };
     let new = NewApplication {
         display_name: name.to_owned(),
-        sign_in_audience: if spec.multi_tenant { SignInAudience::AzureADMultipleOrgs } else { SignInAudience::AzureADMyOrg },
+        sign_in_audience: if spec.multi_tenant {
+            SignInAudience::AzureADMultipleOrgs
+        } else {
+            SignInAudience::AzureADMyOrg
+        },
         identifier_uris: spec.identifier_uris,
         web_redirect_uris: web,
         public_client_redirect_uris: public,
@@ -146,13 +151,22 @@ fn check_identifier_uri(uri: &str) -> Result<()> {
 /// An app of `tenant`, for changing it.
 pub async fn owned_app(store: &Store, tenant: &Tenant, app_id: &str) -> Result<Application> {
     let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
-    store.app_in_tenant(tenant.id, id).await?.ok_or_else(|| AdminError::NotFound(format!("app {app_id} in tenant {}", tenant.id)))
+    store
+        .app_in_tenant(tenant.id, id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("app {app_id} in tenant {}", tenant.id)))
 }
 
 fn check_value(value: &str) -> Result<()> {
-    let ok = !value.is_empty() && value.len() <= 120 && !value.starts_with('.')
+    let ok = !value.is_empty()
+        && value.len() <= 120
+        && !value.starts_with('.')
         && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c));
-    if ok { Ok(()) } else { Err(AdminError::Invalid(format!("'{value}' is not a valid permission value (letters, digits, . _ - :)"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(AdminError::Invalid(format!("'{value}' is not a valid permission value (letters, digits, . _ - :)")))
+    }
 }
 
 /// Exposes a delegated permission on an app of `tenant`.
@@ -188,7 +202,13 @@ pub async fn add_scope(
 }
 
 /// Defines an app role (assignable to applications and users) on an app of `tenant`.
-pub async fn add_role(store: &Store, tenant: &Tenant, app_id: &str, value: &str, display_name: Option<&str>) -> Result<AppRole> {
+pub async fn add_role(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    value: &str,
+    display_name: Option<&str>,
+) -> Result<AppRole> {
     check_value(value)?;
     let mut app = owned_app(store, tenant, app_id).await?;
     if app.app_role(value).is_some() {
@@ -227,11 +247,13 @@ pub async fn require(
     }
     let mut wanted = Vec::new();
     for value in scopes {
-        let scope = resource_app.scope(value).ok_or_else(|| AdminError::NotFound(format!("scope {value} of {resource}")))?;
+        let scope =
+            resource_app.scope(value).ok_or_else(|| AdminError::NotFound(format!("scope {value} of {resource}")))?;
         wanted.push(ResourceAccess { id: scope.id, access_type: AccessType::Scope });
     }
     for value in roles {
-        let role = resource_app.app_role(value).ok_or_else(|| AdminError::NotFound(format!("role {value} of {resource}")))?;
+        let role =
+            resource_app.app_role(value).ok_or_else(|| AdminError::NotFound(format!("role {value} of {resource}")))?;
         if !role.allowed_member_types.contains(&MemberType::Application) {
             return Err(AdminError::Invalid(format!("role {value} cannot be assigned to applications")));
         }
@@ -312,7 +334,12 @@ pub struct GrantedResource {
 /// Tenant-wide consent to everything an app requires: the app's service principal in `tenant`, an
 /// `AllPrincipals` grant of the delegated permissions and the app role assignments, per resource.
 /// Every resource must already have a service principal in the tenant.
-pub async fn grant_consent(store: &Store, tenant: &Tenant, app_id: &str, now: UnixTime) -> Result<Vec<GrantedResource>> {
+pub async fn grant_consent(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    now: UnixTime,
+) -> Result<Vec<GrantedResource>> {
     let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
     let app = match store.resource_in_tenant(tenant.id, &id.to_string()).await? {
         ResourceLookup::Found(_, app) | ResourceLookup::NotInTenant(app) => *app,
@@ -323,15 +350,16 @@ pub async fn grant_consent(store: &Store, tenant: &Tenant, app_id: &str, now: Un
     }
     let mut resources = Vec::new();
     for required in &app.required_resource_access {
-        let (resource_sp, resource_app) = match store.resource_in_tenant(tenant.id, &required.resource_app_id.to_string()).await? {
-            ResourceLookup::Found(sp, app) => (sp, *app),
-            _ => {
-                return Err(AdminError::Invalid(format!(
-                    "resource {} has no service principal in tenant {}: consent to it there first",
-                    required.resource_app_id, tenant.id
-                )));
-            }
-        };
+        let (resource_sp, resource_app) =
+            match store.resource_in_tenant(tenant.id, &required.resource_app_id.to_string()).await? {
+                ResourceLookup::Found(sp, app) => (sp, *app),
+                _ => {
+                    return Err(AdminError::Invalid(format!(
+                        "resource {} has no service principal in tenant {}: consent to it there first",
+                        required.resource_app_id, tenant.id
+                    )));
+                }
+            };
         let scopes: Vec<String> = required
             .resource_access
             .iter()
@@ -350,7 +378,13 @@ pub async fn grant_consent(store: &Store, tenant: &Tenant, app_id: &str, now: Un
     let mut granted = Vec::new();
     for (resource_sp, scopes, roles, resource_app_id) in resources {
         if !scopes.is_empty() {
-            store.grant_delegated(tenant.id, client_sp.id, resource_sp.id, GrantConsentType::AllPrincipals, None, &scopes, now).await?;
+            let to = GrantTo {
+                client: client_sp.id,
+                resource: resource_sp.id,
+                consent_type: GrantConsentType::AllPrincipals,
+                principal: None,
+            };
+            store.grant_delegated(tenant.id, to, &scopes, now).await?;
         }
         for role in &roles {
             store.assign_app_role(tenant.id, client_sp.id, resource_sp.id, role.id, now).await?;

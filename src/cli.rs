@@ -15,7 +15,11 @@ use crate::keys::rotation::{RotationPolicy, rotate};
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
-#[command(name = "signet", version, about = "An OAuth 2.0 / OpenID Connect server with the Microsoft identity platform's endpoints")]
+#[command(
+    name = "signet",
+    version,
+    about = "An OAuth 2.0 / OpenID Connect server with the Microsoft identity platform's endpoints"
+)]
 pub struct Cli {
     /// Configuration file (default: ./signet.toml when it exists).
     #[arg(long, global = true)]
@@ -224,13 +228,21 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
         }
         Command::Tenant(TenantCommand::List) => {
             let tenants = store.list_tenants().await.map_err(internal)?;
-            let text = tenants.iter().map(|t| format!("{} {} ({})", t.id, t.display_name, t.domains.join(", "))).collect::<Vec<_>>().join("\n");
+            let text = tenants
+                .iter()
+                .map(|t| format!("{} {} ({})", t.id, t.display_name, t.domains.join(", ")))
+                .collect::<Vec<_>>()
+                .join("\n");
             Output { text, json: json!(tenants) }
         }
         Command::User(UserCommand::Create { tenant, username, password, display_name, admin: is_admin }) => {
             let t = admin::tenant(&store, &tenant).await?;
-            let u = admin::create_user(&store, &t, &username, &password, display_name.as_deref(), is_admin, now).await?;
-            Output { text: format!("user {} {}{}", u.id, u.username, if u.is_admin { " (admin)" } else { "" }), json: json!(u) }
+            let u =
+                admin::create_user(&store, &t, &username, &password, display_name.as_deref(), is_admin, now).await?;
+            Output {
+                text: format!("user {} {}{}", u.id, u.username, if u.is_admin { " (admin)" } else { "" }),
+                json: json!(u),
+            }
         }
         Command::App(command) => app_command(&store, config, command, now).await?,
         Command::Consent(ConsentCommand::Grant { tenant, app }) => {
@@ -238,7 +250,14 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
             let granted = admin::grant_consent(&store, &t, &app, now).await?;
             let text = granted
                 .iter()
-                .map(|g| format!("granted {}: scopes [{}] roles [{}]", g.resource_app_id, g.scopes.join(" "), g.roles.join(" ")))
+                .map(|g| {
+                    format!(
+                        "granted {}: scopes [{}] roles [{}]",
+                        g.resource_app_id,
+                        g.scopes.join(" "),
+                        g.roles.join(" ")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             Output { text, json: json!({ "tenantId": t.id, "appId": app, "granted": granted }) }
@@ -255,11 +274,23 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i
             let t = admin::tenant(store, &tenant).await?;
             let spec = AppSpec { name, multi_tenant, redirect_uris, public_client, identifier_uris };
             let app = admin::create_app(store, &t, spec, now).await?;
-            Output { text: format!("app {} {} ({})", app.app_id, app.display_name, app.sign_in_audience.as_str()), json: json!(app) }
+            Output {
+                text: format!("app {} {} ({})", app.app_id, app.display_name, app.sign_in_audience.as_str()),
+                json: json!(app),
+            }
         }
         AppCommand::AddScope { tenant, app, value, admin_consent_only, display_name, description } => {
             let t = admin::tenant(store, &tenant).await?;
-            let s = admin::add_scope(store, &t, &app, &value, admin_consent_only, display_name.as_deref(), description.as_deref()).await?;
+            let s = admin::add_scope(
+                store,
+                &t,
+                &app,
+                &value,
+                admin_consent_only,
+                display_name.as_deref(),
+                description.as_deref(),
+            )
+            .await?;
             Output { text: format!("scope {} {} ({:?} consent)", s.id, s.value, s.consent_type), json: json!(s) }
         }
         AppCommand::AddRole { tenant, app, value, display_name } => {
@@ -270,7 +301,10 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i
         AppCommand::Require { tenant, app, resource, scopes, roles } => {
             let t = admin::tenant(store, &tenant).await?;
             let r = admin::require(store, &t, &app, &resource, &scopes, &roles).await?;
-            Output { text: format!("app {app} requires {} permission(s) of {}", r.resource_access.len(), r.resource_app_id), json: json!(r) }
+            Output {
+                text: format!("app {app} requires {} permission(s) of {}", r.resource_access.len(), r.resource_app_id),
+                json: json!(r),
+            }
         }
         AppCommand::AddSecret { tenant, app, days } => {
             let t = admin::tenant(store, &tenant).await?;
@@ -283,7 +317,8 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i
         }
         AppCommand::AddCert { tenant, app, cert } => {
             let t = admin::tenant(store, &tenant).await?;
-            let pem = std::fs::read_to_string(&cert).map_err(|e| Failure { message: format!("{}: {e}", cert.display()), code: 2 })?;
+            let pem = std::fs::read_to_string(&cert)
+                .map_err(|e| Failure { message: format!("{}: {e}", cert.display()), code: 2 })?;
             let k = admin::add_cert(store, &t, &app, &pem).await?;
             Output { text: format!("certificate {} x5t {}", k.key_id, k.thumbprint_sha1), json: json!(k) }
         }

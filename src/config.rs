@@ -245,7 +245,8 @@ mod tests {
 
     #[test]
     fn env_overrides_file_and_unknown_names_fail() {
-        let mut config: Config = toml::from_str("listen = \"127.0.0.1:9000\"\nkey_overlap = \"3d\"").unwrap_or_default();
+        let mut config: Config =
+            toml::from_str("listen = \"127.0.0.1:9000\"\nkey_overlap = \"3d\"").unwrap_or_default();
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.key_overlap, Seconds(3 * DAY));
         config.apply_env([("SIGNET_LISTEN".into(), "127.0.0.1:9100".into())]).ok();

@@ -53,20 +53,50 @@ pub async fn seed(
     let tenant = admin::create_tenant(store, "Contoso", DEMO_DOMAIN, now).await?;
     let admin_password = random_password()?;
     let user_password = random_password()?;
-    let admin_user = admin::create_user(store, &tenant, &format!("admin@{DEMO_DOMAIN}"), &admin_password, Some("Contoso Admin"), true, now).await?;
-    let user = admin::create_user(store, &tenant, &format!("alice@{DEMO_DOMAIN}"), &user_password, Some("Alice"), false, now).await?;
+    let admin_user = admin::create_user(
+        store,
+        &tenant,
+        &format!("admin@{DEMO_DOMAIN}"),
+        &admin_password,
+        Some("Contoso Admin"),
+        true,
+        now,
+    )
+    .await?;
+    let user =
+        admin::create_user(store, &tenant, &format!("alice@{DEMO_DOMAIN}"), &user_password, Some("Alice"), false, now)
+            .await?;
     let identifier = format!("api://{DEMO_DOMAIN}/forecast");
     let api = admin::create_app(
         store,
         &tenant,
-        AppSpec { name: "Contoso Forecast API".into(), identifier_uris: vec![identifier.clone()], ..AppSpec::default() },
+        AppSpec {
+            name: "Contoso Forecast API".into(),
+            identifier_uris: vec![identifier.clone()],
+            ..AppSpec::default()
+        },
         now,
     )
     .await?;
     let api_id = api.app_id.to_string();
-    admin::add_scope(store, &tenant, &api_id, "Forecast.Read", false, Some("Read forecasts"), Some("Allows the app to read forecasts as you.")).await?;
+    admin::add_scope(
+        store,
+        &tenant,
+        &api_id,
+        "Forecast.Read",
+        false,
+        Some("Read forecasts"),
+        Some("Allows the app to read forecasts as you."),
+    )
+    .await?;
     admin::add_role(store, &tenant, &api_id, "Forecast.Read.All", Some("Read all forecasts")).await?;
-    let daemon = admin::create_app(store, &tenant, AppSpec { name: "Contoso Forecast Daemon".into(), ..AppSpec::default() }, now).await?;
+    let daemon = admin::create_app(
+        store,
+        &tenant,
+        AppSpec { name: "Contoso Forecast Daemon".into(), ..AppSpec::default() },
+        now,
+    )
+    .await?;
     let daemon_id = daemon.app_id.to_string();
     admin::require(store, &tenant, &daemon_id, &api_id, &[], &["Forecast.Read.All".to_owned()]).await?;
     admin::grant_consent(store, &tenant, &daemon_id, now).await?;

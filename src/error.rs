@@ -207,8 +207,5 @@ impl From<sea_orm::DbErr> for ProtocolError {
 pub fn format_timestamp(unix_seconds: i64) -> String {
     const FORMAT: &[time::format_description::FormatItem<'static>] =
         time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
-    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
-        .ok()
-        .and_then(|t| t.format(FORMAT).ok())
-        .unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds).ok().and_then(|t| t.format(FORMAT).ok()).unwrap_or_default()
 }

@@ -50,7 +50,8 @@ fn fail(message: &str, code: u8) -> ExitCode {
 }
 
 fn env_filter(default: &str) -> tracing_subscriber::EnvFilter {
-    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
 }
 
 fn init_tracing() {
@@ -80,7 +81,9 @@ async fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
         let data_dir = config.tls_cert_out.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         match signet::demo::seed(&running.state.store, &kek, &data_dir, system_now()).await {
             Ok(Some(credentials)) => println!("{}", signet::demo::banner(&credentials, &running.state.base_url)),
-            Ok(None) => println!("demo tenant exists; its generated credentials file is gone (add a secret with `signet app add-secret`)"),
+            Ok(None) => println!(
+                "demo tenant exists; its generated credentials file is gone (add a secret with `signet app add-secret`)"
+            ),
             Err(err) => return Err(format!("demo: {err}")),
         }
     }

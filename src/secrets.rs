@@ -4,8 +4,8 @@
 //! A client secret carries 256 bits of randomness, so a keyed SHA-256 (HMAC) is as strong as a slow
 //! hash against guessing and keeps the token endpoint fast; argon2 is for passwords people choose.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::{SecureRandom, SystemRandom};

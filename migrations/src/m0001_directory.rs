@@ -8,37 +8,118 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Tenants { Table, Id, DisplayName, CreatedAt }
-
-#[derive(DeriveIden)]
-enum TenantDomains { Table, Domain, TenantId, IsInitial }
-
-#[derive(DeriveIden)]
-enum Users { Table, Id, TenantId, Username, DisplayName, PasswordHash, IsAdmin, CreatedAt }
-
-#[derive(DeriveIden)]
-enum Applications {
-    Table, Id, AppId, TenantId, DisplayName, SignInAudience, WebRedirectUris, PublicClientRedirectUris,
-    IsPublicClient, Scopes, AppRoles, RequiredResourceAccess, CreatedAt,
+enum Tenants {
+    Table,
+    Id,
+    DisplayName,
+    CreatedAt,
 }
 
 #[derive(DeriveIden)]
-enum ApplicationIdentifierUris { Table, Uri, TenantId, AppId }
+enum TenantDomains {
+    Table,
+    Domain,
+    TenantId,
+    IsInitial,
+}
 
 #[derive(DeriveIden)]
-enum PasswordCredentials { Table, KeyId, TenantId, AppId, Hint, Hash, StartAt, EndAt }
+enum Users {
+    Table,
+    Id,
+    TenantId,
+    Username,
+    DisplayName,
+    PasswordHash,
+    IsAdmin,
+    CreatedAt,
+}
 
 #[derive(DeriveIden)]
-enum KeyCredentials { Table, KeyId, TenantId, AppId, ThumbprintSha1, ThumbprintSha256, CertificateDer, StartAt, EndAt }
+enum Applications {
+    Table,
+    Id,
+    AppId,
+    TenantId,
+    DisplayName,
+    SignInAudience,
+    WebRedirectUris,
+    PublicClientRedirectUris,
+    IsPublicClient,
+    Scopes,
+    AppRoles,
+    RequiredResourceAccess,
+    CreatedAt,
+}
 
 #[derive(DeriveIden)]
-enum ServicePrincipals { Table, Id, TenantId, AppId, DisplayName, AccountEnabled, CreatedAt }
+enum ApplicationIdentifierUris {
+    Table,
+    Uri,
+    TenantId,
+    AppId,
+}
 
 #[derive(DeriveIden)]
-enum PermissionGrants { Table, Id, TenantId, ClientSpId, ConsentType, PrincipalId, ResourceSpId, Scope, CreatedAt }
+enum PasswordCredentials {
+    Table,
+    KeyId,
+    TenantId,
+    AppId,
+    Hint,
+    Hash,
+    StartAt,
+    EndAt,
+}
 
 #[derive(DeriveIden)]
-enum AppRoleAssignments { Table, Id, TenantId, PrincipalId, PrincipalType, ResourceSpId, AppRoleId, CreatedAt }
+enum KeyCredentials {
+    Table,
+    KeyId,
+    TenantId,
+    AppId,
+    ThumbprintSha1,
+    ThumbprintSha256,
+    CertificateDer,
+    StartAt,
+    EndAt,
+}
+
+#[derive(DeriveIden)]
+enum ServicePrincipals {
+    Table,
+    Id,
+    TenantId,
+    AppId,
+    DisplayName,
+    AccountEnabled,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum PermissionGrants {
+    Table,
+    Id,
+    TenantId,
+    ClientSpId,
+    ConsentType,
+    PrincipalId,
+    ResourceSpId,
+    Scope,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum AppRoleAssignments {
+    Table,
+    Id,
+    TenantId,
+    PrincipalId,
+    PrincipalType,
+    ResourceSpId,
+    AppRoleId,
+    CreatedAt,
+}
 
 fn tenant_fk<T: IntoIden + 'static>(table: T) -> ForeignKeyCreateStatement {
     ForeignKey::create()
@@ -139,7 +220,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_password_credentials_app").table(PasswordCredentials::Table).col(PasswordCredentials::AppId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_password_credentials_app")
+                .table(PasswordCredentials::Table)
+                .col(PasswordCredentials::AppId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(KeyCredentials::Table)
@@ -156,7 +244,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_key_credentials_app").table(KeyCredentials::Table).col(KeyCredentials::AppId).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_key_credentials_app")
+                .table(KeyCredentials::Table)
+                .col(KeyCredentials::AppId)
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(ServicePrincipals::Table)
@@ -172,8 +267,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_service_principals_tenant_app").table(ServicePrincipals::Table)
-                .col(ServicePrincipals::TenantId).col(ServicePrincipals::AppId).unique().to_owned(),
+            Index::create()
+                .name("ux_service_principals_tenant_app")
+                .table(ServicePrincipals::Table)
+                .col(ServicePrincipals::TenantId)
+                .col(ServicePrincipals::AppId)
+                .unique()
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -189,19 +289,27 @@ impl MigrationTrait for Migration {
                 .col(big_integer(PermissionGrants::CreatedAt))
                 .foreign_key(&mut tenant_fk(PermissionGrants::Table))
                 .foreign_key(
-                    ForeignKey::create().from(PermissionGrants::Table, PermissionGrants::ClientSpId)
-                        .to(ServicePrincipals::Table, ServicePrincipals::Id).on_delete(ForeignKeyAction::Cascade),
+                    ForeignKey::create()
+                        .from(PermissionGrants::Table, PermissionGrants::ClientSpId)
+                        .to(ServicePrincipals::Table, ServicePrincipals::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
                 )
                 .foreign_key(
-                    ForeignKey::create().from(PermissionGrants::Table, PermissionGrants::ResourceSpId)
-                        .to(ServicePrincipals::Table, ServicePrincipals::Id).on_delete(ForeignKeyAction::Cascade),
+                    ForeignKey::create()
+                        .from(PermissionGrants::Table, PermissionGrants::ResourceSpId)
+                        .to(ServicePrincipals::Table, ServicePrincipals::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
                 )
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_permission_grants_client").table(PermissionGrants::Table)
-                .col(PermissionGrants::TenantId).col(PermissionGrants::ClientSpId).to_owned(),
+            Index::create()
+                .name("ix_permission_grants_client")
+                .table(PermissionGrants::Table)
+                .col(PermissionGrants::TenantId)
+                .col(PermissionGrants::ClientSpId)
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -216,16 +324,24 @@ impl MigrationTrait for Migration {
                 .col(big_integer(AppRoleAssignments::CreatedAt))
                 .foreign_key(&mut tenant_fk(AppRoleAssignments::Table))
                 .foreign_key(
-                    ForeignKey::create().from(AppRoleAssignments::Table, AppRoleAssignments::ResourceSpId)
-                        .to(ServicePrincipals::Table, ServicePrincipals::Id).on_delete(ForeignKeyAction::Cascade),
+                    ForeignKey::create()
+                        .from(AppRoleAssignments::Table, AppRoleAssignments::ResourceSpId)
+                        .to(ServicePrincipals::Table, ServicePrincipals::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
                 )
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_app_role_assignments").table(AppRoleAssignments::Table)
-                .col(AppRoleAssignments::TenantId).col(AppRoleAssignments::PrincipalId)
-                .col(AppRoleAssignments::ResourceSpId).col(AppRoleAssignments::AppRoleId).unique().to_owned(),
+            Index::create()
+                .name("ux_app_role_assignments")
+                .table(AppRoleAssignments::Table)
+                .col(AppRoleAssignments::TenantId)
+                .col(AppRoleAssignments::PrincipalId)
+                .col(AppRoleAssignments::ResourceSpId)
+                .col(AppRoleAssignments::AppRoleId)
+                .unique()
+                .to_owned(),
         )
         .await?;
         Ok(())
@@ -233,10 +349,16 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in [
-            AppRoleAssignments::Table.into_iden(), PermissionGrants::Table.into_iden(), ServicePrincipals::Table.into_iden(),
-            KeyCredentials::Table.into_iden(), PasswordCredentials::Table.into_iden(),
-            ApplicationIdentifierUris::Table.into_iden(), Applications::Table.into_iden(), Users::Table.into_iden(),
-            TenantDomains::Table.into_iden(), Tenants::Table.into_iden(),
+            AppRoleAssignments::Table.into_iden(),
+            PermissionGrants::Table.into_iden(),
+            ServicePrincipals::Table.into_iden(),
+            KeyCredentials::Table.into_iden(),
+            PasswordCredentials::Table.into_iden(),
+            ApplicationIdentifierUris::Table.into_iden(),
+            Applications::Table.into_iden(),
+            Users::Table.into_iden(),
+            TenantDomains::Table.into_iden(),
+            Tenants::Table.into_iden(),
         ] {
             m.drop_table(Table::drop().table(table).to_owned()).await?;
         }

@@ -8,10 +8,25 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum SigningKeys { Table, Kid, Generation, CreatedAt, ActivateAt, RetireAt, RemoveAt, SealedPrivateKey, CertificateDer }
+enum SigningKeys {
+    Table,
+    Kid,
+    Generation,
+    CreatedAt,
+    ActivateAt,
+    RetireAt,
+    RemoveAt,
+    SealedPrivateKey,
+    CertificateDer,
+}
 
 #[derive(DeriveIden)]
-enum UsedAssertions { Table, AppId, Jti, ExpiresAt }
+enum UsedAssertions {
+    Table,
+    AppId,
+    Jti,
+    ExpiresAt,
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

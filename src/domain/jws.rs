@@ -48,7 +48,8 @@ impl<'a> UnverifiedJws<'a> {
     /// Splits and decodes `header.payload.signature`.
     pub fn parse(compact: &'a str) -> Result<Self, JwsError> {
         let mut parts = compact.split('.');
-        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(JwsError::Malformed("it must have three dot-separated parts"));
         };
@@ -95,7 +96,8 @@ mod tests {
         assert!(matches!(UnverifiedJws::parse("a.b.c.d"), Err(JwsError::Malformed(_))));
         assert!(matches!(UnverifiedJws::parse("!!.e30.AA"), Err(JwsError::Malformed(_))));
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256"}"#);
-        let jws = UnverifiedJws::parse(&format!("{header}.e30.AA")).unwrap();
+        let compact = format!("{header}.e30.AA");
+        let jws = UnverifiedJws::parse(&compact).unwrap();
         assert_eq!(jws.algorithm(), None);
         assert_eq!(jws.signing_input, format!("{header}.e30"));
     }

@@ -40,7 +40,10 @@ impl TenantSegment {
 pub fn normalize_domain(domain: &str) -> Option<String> {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     let valid_label = |l: &str| {
-        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     (d.len() <= 253 && d.contains('.') && d.split('.').all(valid_label)).then_some(d)

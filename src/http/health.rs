@@ -15,9 +15,5 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database = state.store.ping().await.is_ok();
     let signing_key = state.keys.signer(state.clock.now()).is_some();
     let body = json!({ "database": database, "signing_key": signing_key });
-    if database && signing_key {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    if database && signing_key { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }

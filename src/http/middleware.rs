@@ -26,11 +26,8 @@ pub async fn request_context(
         Some(state) => (state.clock.now(), state.base_url.clone()),
         None => (crate::clock::system_now(), "".into()),
     };
-    let correlation_id = req
-        .headers()
-        .get("client-request-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| Uuid::parse_str(v).ok());
+    let correlation_id =
+        req.headers().get("client-request-id").and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v).ok());
     let ids = RequestIds::new(correlation_id, now, base_url);
     let span = tracing::info_span!(
         "request",
@@ -47,7 +44,11 @@ pub async fn request_context(
         .await;
     let mut response = result?;
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "served");
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "served"
+        );
     });
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&ids.correlation_id.to_string()) {

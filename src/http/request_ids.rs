@@ -24,14 +24,17 @@ tokio::task_local! {
 
 impl RequestIds {
     pub fn new(correlation_id: Option<Uuid>, started: i64, public_url: Arc<str>) -> Self {
-        Self { trace_id: Uuid::new_v4(), correlation_id: correlation_id.unwrap_or_else(Uuid::new_v4), started, public_url }
+        Self {
+            trace_id: Uuid::new_v4(),
+            correlation_id: correlation_id.unwrap_or_else(Uuid::new_v4),
+            started,
+            public_url,
+        }
     }
 
     /// The ids of the request this task serves; fresh ids outside a request.
     pub fn current() -> Self {
-        CURRENT.try_with(Clone::clone).unwrap_or_else(|_| {
-            Self::new(None, crate::clock::system_now(), Arc::from(""))
-        })
+        CURRENT.try_with(Clone::clone).unwrap_or_else(|_| Self::new(None, crate::clock::system_now(), Arc::from("")))
     }
 
     /// Runs `fut` with these ids as the current ones.

@@ -34,17 +34,15 @@ fn require_form(req: &HttpRequest) -> Result<(), ProtocolError> {
     if content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
         Ok(())
     } else {
-        Err(ProtocolError::new(
-            Aadsts::MalformedRequest,
-            "The request body must be application/x-www-form-urlencoded.",
-        ))
+        Err(ProtocolError::new(Aadsts::MalformedRequest, "The request body must be application/x-www-form-urlencoded."))
     }
 }
 
 /// HTTP Basic client credentials; RFC 6749 §2.3.1 form-encodes both parts before base64.
 fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ProtocolError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
-    let malformed = || ProtocolError::new(Aadsts::MalformedRequest, "The Authorization header is not valid HTTP Basic.");
+    let malformed =
+        || ProtocolError::new(Aadsts::MalformedRequest, "The Authorization header is not valid HTTP Basic.");
     let value = value.to_str().map_err(|_| malformed())?;
     let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
         return Err(malformed());
@@ -52,8 +50,7 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, Prot
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
     let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
-    let unescape = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8().map(|v| v.into_owned())
-    };
+    let unescape =
+        |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8().map(|v| v.into_owned());
     Ok(Some((unescape(id).map_err(|_| malformed())?, unescape(secret).map_err(|_| malformed())?)))
 }

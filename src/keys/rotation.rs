@@ -78,9 +78,8 @@ async fn add_key(
     now: UnixTime,
     activate_at: UnixTime,
 ) -> Result<Option<String>, KeyError> {
-    let material = tokio::task::spawn_blocking(move || generate(now))
-        .await
-        .map_err(|e| KeyError::Generate(e.to_string()))??;
+    let material =
+        tokio::task::spawn_blocking(move || generate(now)).await.map_err(|e| KeyError::Generate(e.to_string()))??;
     let generation = existing.iter().map(|k| k.generation).max().unwrap_or(0) + 1;
     let key = StoredKey {
         kid: material.kid.clone(),

@@ -78,7 +78,8 @@ impl KeyEncryptionKey {
 
     /// The plaintext of a value [`seal`](Self::seal)ed under the same label.
     pub fn open(&self, label: &str, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let (nonce, ciphertext) = sealed.split_at_checked(NONCE_LEN).ok_or_else(|| KeyError::Seal("too short".into()))?;
+        let (nonce, ciphertext) =
+            sealed.split_at_checked(NONCE_LEN).ok_or_else(|| KeyError::Seal("too short".into()))?;
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| KeyError::Seal("bad nonce".into()))?;
         let mut buffer = ciphertext.to_vec();
         let plain = self

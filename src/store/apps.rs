@@ -11,9 +11,7 @@ use sea_orm::{
 use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
 use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id, parse_json, to_json};
 use crate::clock::UnixTime;
-use crate::domain::app::{
-    Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience,
-};
+use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 
 /// What is needed to register an app.
@@ -233,7 +231,12 @@ impl Store {
     }
 
     /// Adds a certificate to an app of `tenant`.
-    pub async fn add_key_credential(&self, tenant: TenantId, app_id: AppId, credential: &KeyCredential) -> StoreResult<()> {
+    pub async fn add_key_credential(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+        credential: &KeyCredential,
+    ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
         let existing = self.key_credentials(tenant, app_id).await?;
         if existing.iter().any(|k| k.thumbprint_sha1 == credential.thumbprint_sha1) {

@@ -25,8 +25,10 @@ impl Store {
 
     /// Forgets assertion ids whose assertions have expired.
     pub async fn purge_assertions(&self, now: UnixTime) -> StoreResult<u64> {
-        let result =
-            used_assertion::Entity::delete_many().filter(used_assertion::Column::ExpiresAt.lt(now)).exec(&self.db).await?;
+        let result = used_assertion::Entity::delete_many()
+            .filter(used_assertion::Column::ExpiresAt.lt(now))
+            .exec(&self.db)
+            .await?;
         Ok(result.rows_affected)
     }
 }

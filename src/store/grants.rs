@@ -9,19 +9,27 @@ use crate::clock::UnixTime;
 use crate::domain::app::{AppRoleAssignment, GrantConsentType, PermissionGrant};
 use crate::domain::ids::{ObjectId, TenantId};
 
+/// Who a delegated grant is for: a client service principal, the resource's, and everyone in the tenant
+/// (`AllPrincipals`, no principal) or one user (`Principal`).
+#[derive(Clone, Copy, Debug)]
+pub struct GrantTo {
+    pub client: ObjectId,
+    pub resource: ObjectId,
+    pub consent_type: GrantConsentType,
+    pub principal: Option<ObjectId>,
+}
+
 impl Store {
-    /// Grants `scopes` of `resource` to `client` in `tenant`, adding them to an existing grant of the same
-    /// kind. Returns the grant as it now stands.
+    /// Grants `scopes` to the grant's client for its resource in `tenant`, adding them to an existing
+    /// grant of the same kind. Returns the grant as it now stands.
     pub async fn grant_delegated(
         &self,
         tenant: TenantId,
-        client: ObjectId,
-        resource: ObjectId,
-        consent_type: GrantConsentType,
-        principal: Option<ObjectId>,
+        grant: GrantTo,
         scopes: &[String],
         now: UnixTime,
     ) -> StoreResult<PermissionGrant> {
+        let GrantTo { client, resource, consent_type, principal } = grant;
         let mut query = permission_grant::Entity::find()
             .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
             .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))

@@ -15,6 +15,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 pub use apps::{NewApplication, ResourceLookup};
+pub use grants::GrantTo;
 pub use signing_keys::StoredKey;
 pub use users::User;
 
@@ -42,18 +43,17 @@ pub struct Store {
 impl Store {
     /// Connects to `url`, creating the SQLite file's folder when needed.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        if let Some(path) = sqlite_path(url) {
-            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
-            }
+        let sqlite_dir =
+            sqlite_path(url).and_then(|p| std::path::Path::new(p).parent()).filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = sqlite_dir {
+            std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
         options.sqlx_logging(false).max_connections(if sqlite_path(url).is_some() { 8 } else { 16 });
         let db = Database::connect(options).await?;
         if sqlite_path(url).is_some() {
             // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing on a lock.
-            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;")
-                .await?;
+            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;").await?;
         }
         Ok(Self { db })
     }

@@ -1,6 +1,8 @@
 //! Signing keys. They serve every tenant, so they are the one table without a tenant id.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 
 use super::entity::signing_key;
 use super::{Store, StoreError, StoreResult, is_unique_violation};

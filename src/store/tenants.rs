@@ -1,6 +1,8 @@
 //! Tenants and their verified domains.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 
 use super::entity::{tenant, tenant_domain};
 use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
@@ -13,9 +15,13 @@ impl Store {
     pub async fn create_tenant(&self, display_name: &str, domain: &str, now: UnixTime) -> StoreResult<Tenant> {
         let id = TenantId::new_random();
         let txn = self.db.begin().await?;
-        tenant::ActiveModel { id: Set(id.to_string()), display_name: Set(display_name.to_owned()), created_at: Set(now) }
-            .insert(&txn)
-            .await?;
+        tenant::ActiveModel {
+            id: Set(id.to_string()),
+            display_name: Set(display_name.to_owned()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
         let domain_row = tenant_domain::ActiveModel {
             domain: Set(domain.to_owned()),
             tenant_id: Set(id.to_string()),

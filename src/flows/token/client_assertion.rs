@@ -23,9 +23,20 @@ struct AssertionClaims {
     iss: Option<String>,
     sub: Option<String>,
     aud: Option<Audience>,
-    exp: Option<i64>,
-    nbf: Option<i64>,
+    /// NumericDate may be fractional (RFC 7519 §2); msal sends fractions.
+    exp: Option<f64>,
+    nbf: Option<f64>,
     jti: Option<String>,
+}
+
+impl AssertionClaims {
+    fn exp(&self) -> Option<UnixTime> {
+        self.exp.map(|t| t.floor() as UnixTime)
+    }
+
+    fn nbf(&self) -> Option<UnixTime> {
+        self.nbf.map(|t| t.ceil() as UnixTime)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,18 +76,25 @@ pub async fn verify_assertion(
     let credentials = state.store.key_credentials(app.home_tenant, app.app_id).await.map_err(store_error)?;
     let credential = find_credential(&credentials, &jws)?;
     check_signature(&jws, alg, credential, now)?;
-    let claims: AssertionClaims =
-        serde_json::from_slice(&jws.payload).map_err(|_| invalid("The assertion's payload is not a JSON claims set.".into()))?;
+    let claims: AssertionClaims = serde_json::from_slice(&jws.payload)
+        .map_err(|_| invalid("The assertion's payload is not a JSON claims set.".into()))?;
     check_claims(state, tenant, segment, app, &claims, now)?;
     record_jti(state, app, &claims, now).await
 }
 
 /// The registered certificate the header's thumbprint names (`x5t#S256` or `x5t`).
-fn find_credential<'c>(credentials: &'c [KeyCredential], jws: &UnverifiedJws<'_>) -> Result<&'c KeyCredential, ProtocolError> {
+fn find_credential<'c>(
+    credentials: &'c [KeyCredential],
+    jws: &UnverifiedJws<'_>,
+) -> Result<&'c KeyCredential, ProtocolError> {
+    // Clients differ on base64url padding of thumbprints (msal pads); compare without it.
+    let unpadded = |t: &str| t.trim_end_matches('=').to_owned();
     let found = match (&jws.header.x5t_s256, &jws.header.x5t) {
-        (Some(s256), _) => credentials.iter().find(|c| &c.thumbprint_sha256 == s256),
-        (None, Some(sha1)) => credentials.iter().find(|c| &c.thumbprint_sha1 == sha1),
-        (None, None) => return Err(invalid("The assertion's header must name its certificate with 'x5t' or 'x5t#S256'.".into())),
+        (Some(s256), _) => credentials.iter().find(|c| c.thumbprint_sha256 == unpadded(s256)),
+        (None, Some(sha1)) => credentials.iter().find(|c| c.thumbprint_sha1 == unpadded(sha1)),
+        (None, None) => {
+            return Err(invalid("The assertion's header must name its certificate with 'x5t' or 'x5t#S256'.".into()));
+        }
     };
     found.ok_or_else(|| {
         let thumbprint = jws.header.x5t_s256.as_ref().or(jws.header.x5t.as_ref()).cloned().unwrap_or_default();
@@ -90,9 +108,17 @@ fn find_credential<'c>(credentials: &'c [KeyCredential], jws: &UnverifiedJws<'_>
 }
 
 /// The certificate must be current and its key must verify the signature (AADSTS700027).
-fn check_signature(jws: &UnverifiedJws<'_>, alg: Algorithm, credential: &KeyCredential, now: UnixTime) -> Result<(), ProtocolError> {
+fn check_signature(
+    jws: &UnverifiedJws<'_>,
+    alg: Algorithm,
+    credential: &KeyCredential,
+    now: UnixTime,
+) -> Result<(), ProtocolError> {
     let bad = |reason: &str| {
-        ProtocolError::new(Aadsts::AssertionSignature, format!("Client assertion failed signature validation. [Reason - {reason}]"))
+        ProtocolError::new(
+            Aadsts::AssertionSignature,
+            format!("Client assertion failed signature validation. [Reason - {reason}]"),
+        )
     };
     if now < credential.start || now >= credential.end {
         return Err(bad("The key credential is outside its validity period."));
@@ -120,13 +146,16 @@ fn check_claims(
     }
     let accepted = accepted_audiences(&state.base_url, tenant, segment);
     if !claims.aud.as_ref().is_some_and(|aud| aud.contains_any(&accepted)) {
-        return Err(invalid(format!("The assertion's audience must be the token endpoint '{}'.", accepted.first().cloned().unwrap_or_default())));
+        return Err(invalid(format!(
+            "The assertion's audience must be the token endpoint '{}'.",
+            accepted.first().cloned().unwrap_or_default()
+        )));
     }
-    let exp = claims.exp.ok_or_else(|| invalid("The assertion has no 'exp' claim.".into()))?;
+    let exp = claims.exp().ok_or_else(|| invalid("The assertion has no 'exp' claim.".into()))?;
     if exp + SKEW <= now {
         return Err(invalid(format!("The assertion expired at {exp}; the current time is {now}.")));
     }
-    if claims.nbf.is_some_and(|nbf| nbf - SKEW > now) {
+    if claims.nbf().is_some_and(|nbf| nbf - SKEW > now) {
         return Err(invalid("The assertion is not yet valid ('nbf' is in the future).".into()));
     }
     Ok(())
@@ -135,14 +164,25 @@ fn check_claims(
 /// The token endpoint URLs an assertion may name: with the segment the client used, the tenant's
 /// GUID or any verified domain; on the v2.0 or the v1.0 path.
 fn accepted_audiences(base: &str, tenant: &Tenant, segment: &str) -> Vec<String> {
-    let names = std::iter::once(segment.to_owned()).chain(std::iter::once(tenant.id.to_string())).chain(tenant.domains.iter().cloned());
+    let names = std::iter::once(segment.to_owned())
+        .chain(std::iter::once(tenant.id.to_string()))
+        .chain(tenant.domains.iter().cloned());
     names.flat_map(|name| [format!("{base}/{name}/oauth2/v2.0/token"), format!("{base}/{name}/oauth2/token")]).collect()
 }
 
 /// A `jti` may be used once while its assertion is valid.
-async fn record_jti(state: &AppState, app: &Application, claims: &AssertionClaims, now: UnixTime) -> Result<(), ProtocolError> {
-    let jti = claims.jti.as_deref().filter(|j| !j.is_empty() && j.len() <= 256).ok_or_else(|| invalid("The assertion must carry a 'jti' of at most 256 characters.".into()))?;
-    let expires = claims.exp.unwrap_or(now).max(now) + SKEW;
+async fn record_jti(
+    state: &AppState,
+    app: &Application,
+    claims: &AssertionClaims,
+    now: UnixTime,
+) -> Result<(), ProtocolError> {
+    let jti = claims
+        .jti
+        .as_deref()
+        .filter(|j| !j.is_empty() && j.len() <= 256)
+        .ok_or_else(|| invalid("The assertion must carry a 'jti' of at most 256 characters.".into()))?;
+    let expires = claims.exp().unwrap_or(now).max(now) + SKEW;
     if state.store.record_assertion(app.app_id, jti, expires).await.map_err(store_error)? {
         Ok(())
     } else {

@@ -14,6 +14,9 @@ use crate::error::{Aadsts, ProtocolError};
 use crate::secrets::{ct_eq, hash_client_secret};
 use crate::state::AppState;
 
+/// How far apart the clocks of the process that created a secret and the one checking it may be.
+const CLOCK_SKEW: i64 = 300;
+
 /// A client the token endpoint has identified, and how.
 #[derive(Debug)]
 pub struct AuthenticatedClient {
@@ -44,14 +47,18 @@ pub async fn authenticate(
     ensure_enabled(&sp)?;
     let method = match credential {
         Credential::None if app.is_public_client => ClientAuthMethod::None,
-        Credential::None => return Err(ProtocolError::new(
-            Aadsts::MissingClientCredential,
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        )),
-        _ if app.is_public_client => return Err(ProtocolError::new(
-            Aadsts::PublicClientCredential,
-            "Public clients can't send a client assertion or client secret.",
-        )),
+        Credential::None => {
+            return Err(ProtocolError::new(
+                Aadsts::MissingClientCredential,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            ));
+        }
+        _ if app.is_public_client => {
+            return Err(ProtocolError::new(
+                Aadsts::PublicClientCredential,
+                "Public clients can't send a client assertion or client secret.",
+            ));
+        }
         Credential::Secret(secret) => {
             check_secret(state, &app, secret, now).await?;
             ClientAuthMethod::Secret
@@ -144,7 +151,11 @@ async fn check_secret(state: &AppState, app: &Application, secret: &str, now: Un
     let credentials = state.store.password_credentials(app.home_tenant, app.app_id).await.map_err(store_error)?;
     let matched = credentials.iter().fold(None, |found, c| if ct_eq(&c.hash, &candidate) { Some(c) } else { found });
     match matched {
-        Some(c) if now >= c.start && now < c.end => Ok(()),
+        Some(c) if now >= c.start - CLOCK_SKEW && now < c.end => Ok(()),
+        Some(c) if now < c.end => Err(ProtocolError::new(
+            Aadsts::InvalidClientSecret,
+            format!("The client secret {} of app '{}' is not valid yet.", c.key_id, app.app_id),
+        )),
         Some(c) => Err(ProtocolError::new(
             Aadsts::ExpiredClientSecret,
             format!("The provided client secret keys for app '{}' are expired (secret id {}).", app.app_id, c.key_id),

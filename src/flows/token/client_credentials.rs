@@ -105,7 +105,8 @@ async fn assigned_roles(
     resource_sp: &ServicePrincipal,
     resource: &Application,
 ) -> Result<Vec<String>, ProtocolError> {
-    let assignments = state.store.app_role_assignments(tenant.id, client.id, resource_sp.id).await.map_err(store_error)?;
+    let assignments =
+        state.store.app_role_assignments(tenant.id, client.id, resource_sp.id).await.map_err(store_error)?;
     let mut roles: Vec<String> = assignments
         .iter()
         .filter_map(|a| resource.app_role_by_id(a.app_role_id))

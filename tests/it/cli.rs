@@ -1,0 +1,165 @@
+//! The `signet` CLI end to end: it builds a directory that a running server then issues tokens from,
+//! refuses bad input with exit code 2 and one line, and manages keys.
+
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+use crate::on_every_backend;
+use crate::support::{Backend, TestServer};
+
+on_every_backend!(
+    cli_builds_a_directory_the_server_issues_tokens_from,
+    cli_refuses_bad_input_and_changes_nothing,
+    cli_lists_and_rotates_keys
+);
+
+fn signet(server: &TestServer, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_signet"))
+        .args(args)
+        .current_dir(server.dir.path())
+        .env("SIGNET_DATABASE_URL", &server.config.database_url)
+        .env("SIGNET_KEY_FILE", &server.config.key_file)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run signet")
+}
+
+/// Runs a `--json` command that must succeed and returns its JSON.
+fn json_of(server: &TestServer, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let output = signet(server, &all);
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+fn text(value: &Value, field: &str) -> String {
+    value[field].as_str().unwrap_or_else(|| panic!("no {field} in {value}")).to_owned()
+}
+
+async fn cli_builds_a_directory_the_server_issues_tokens_from(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let tenant = json_of(&server, &["tenant", "create", "--name", "Contoso", "--domain", "contoso.example"]);
+    let tid = text(&tenant, "id");
+    assert_eq!(tenant["domains"], json!(["contoso.example"]));
+    let user = json_of(
+        &server,
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "contoso.example",
+            "--username",
+            "Admin@contoso.example",
+            "--password",
+            "correct horse battery",
+            "--admin",
+        ],
+    );
+    assert_eq!((user["username"].clone(), user["isAdmin"].clone()), (json!("admin@contoso.example"), json!(true)));
+    let api = json_of(
+        &server,
+        &["app", "create", "--tenant", &tid, "--name", "API", "--identifier-uri", "api://contoso.example/api"],
+    );
+    let api_id = text(&api, "appId");
+    json_of(&server, &["app", "add-scope", "--tenant", &tid, "--app", &api_id, "--value", "Data.Read"]);
+    let role = json_of(&server, &["app", "add-role", "--tenant", &tid, "--app", &api_id, "--value", "Data.Read.All"]);
+    assert_eq!(role["allowedMemberTypes"], json!(["Application", "User"]));
+    let daemon = json_of(&server, &["app", "create", "--tenant", &tid, "--name", "Daemon"]);
+    let daemon_id = text(&daemon, "appId");
+    json_of(
+        &server,
+        &[
+            "app",
+            "require",
+            "--tenant",
+            &tid,
+            "--app",
+            &daemon_id,
+            "--resource",
+            "api://contoso.example/api",
+            "--role",
+            "Data.Read.All",
+        ],
+    );
+    let secret = json_of(&server, &["app", "add-secret", "--tenant", &tid, "--app", &daemon_id, "--days", "30"]);
+    let secret_text = text(&secret, "secretText");
+    assert_eq!(secret_text.len(), 43);
+    let granted = json_of(&server, &["consent", "grant", "--tenant", "contoso.example", "--app", &daemon_id]);
+    assert_eq!(granted["granted"], json!([{ "resource_app_id": api_id, "scopes": [], "roles": ["Data.Read.All"] }]));
+
+    let (status, body) = server
+        .token(
+            &tid,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &daemon_id),
+                ("client_secret", &secret_text),
+                ("scope", "api://contoso.example/api/.default"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let claims = server.verify(&tid, body["access_token"].as_str().unwrap()).await;
+    assert_eq!((claims["aud"].clone(), claims["roles"].clone()), (json!(api_id), json!(["Data.Read.All"])));
+}
+
+async fn cli_refuses_bad_input_and_changes_nothing(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let tenant = json_of(&server, &["tenant", "create", "--name", "Contoso", "--domain", "contoso.example"]);
+    let tid = text(&tenant, "id");
+    let cases: [&[&str]; 7] = [
+        &["tenant", "create", "--name", "Bad", "--domain", "not a domain"],
+        &["tenant", "create", "--name", "Again", "--domain", "contoso.example"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "nowhere.example",
+            "--username",
+            "a@nowhere.example",
+            "--password",
+            "long enough",
+        ],
+        &["user", "create", "--tenant", &tid, "--username", "a@elsewhere.example", "--password", "long enough"],
+        &["app", "add-secret", "--tenant", &tid, "--app", "not-a-guid"],
+        &["app", "create", "--tenant", &tid, "--name", "Web", "--redirect-uri", "http://example.com/callback"],
+        &[
+            "app",
+            "add-cert",
+            "--tenant",
+            &tid,
+            "--app",
+            "00000000-0000-0000-0000-000000000001",
+            "--cert",
+            "/nonexistent.pem",
+        ],
+    ];
+    for args in cases {
+        let output = signet(&server, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line, got {stderr}");
+        assert!(stderr.starts_with("signet: "), "{stderr}");
+    }
+    let tenants = json_of(&server, &["tenant", "list"]);
+    assert_eq!(tenants, json!([tenant]), "nothing changed");
+    let store = &server.state().store;
+    assert!(store.service_principals(tid.parse().unwrap()).await.unwrap().is_empty(), "no app was registered");
+}
+
+async fn cli_lists_and_rotates_keys(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let keys = json_of(&server, &["keys", "list"]);
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!((keys[0]["state"].clone(), keys[0]["generation"].clone()), (json!("active"), json!(1)));
+    let rotated = json_of(&server, &["keys", "rotate"]);
+    let kid = text(&rotated, "kid");
+    let keys = json_of(&server, &["keys", "list"]);
+    let states: Vec<(Value, Value)> =
+        keys.as_array().unwrap().iter().map(|k| (k["kid"].clone(), k["state"].clone())).collect();
+    assert_eq!(states[1], (json!(kid), json!("pending")), "a rotated key is published before it signs");
+    assert_eq!(states[0].1, json!("active"));
+}

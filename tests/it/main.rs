@@ -1,0 +1,16 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+//! The one integration-test binary: each test starts a real Signet on a loopback port with its own
+//! database and drives it over HTTP with real clients.
+
+mod support;
+
+mod bad_input;
+mod cli;
+mod client_assertion;
+mod client_credentials;
+mod discovery_jwks;
+mod key_rotation;
+mod msal;
+mod restart;
+mod tenant_isolation;

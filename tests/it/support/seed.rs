@@ -1,0 +1,72 @@
+//! Seed builders: tenants, a web API and a daemon granted its role, through the same administration
+//! functions the CLI uses.
+
+use signet::admin::{self, AppSpec};
+use signet::domain::app::Application;
+use signet::domain::tenant::Tenant;
+
+use super::TestServer;
+
+/// A tenant with a web API (one scope, two roles) and a daemon granted one role with a secret.
+pub struct Directory {
+    pub tenant: Tenant,
+    pub api: Application,
+    pub api_uri: String,
+    pub daemon: Application,
+    pub secret: String,
+}
+
+impl Directory {
+    pub fn tenant_id(&self) -> String {
+        self.tenant.id.to_string()
+    }
+
+    pub fn daemon_id(&self) -> String {
+        self.daemon.app_id.to_string()
+    }
+
+    pub fn scope(&self) -> String {
+        format!("{}/.default", self.api_uri)
+    }
+}
+
+pub async fn tenant(server: &TestServer, name: &str, domain: &str) -> Tenant {
+    admin::create_tenant(&server.state().store, name, domain, server.now()).await.expect("tenant")
+}
+
+/// A tenant `domain` with an API exposing `Forecast.Read`, roles `Forecast.Read.All` and
+/// `Forecast.Write.All`, and a daemon granted only `Forecast.Read.All`.
+pub async fn directory(server: &TestServer, domain: &str) -> Directory {
+    let state = server.state();
+    let store = &state.store;
+    let now = server.now();
+    let tenant = tenant(server, "Test tenant", domain).await;
+    let api_uri = format!("api://{domain}/forecast");
+    let spec = AppSpec { name: "Forecast API".into(), identifier_uris: vec![api_uri.clone()], ..AppSpec::default() };
+    let api = admin::create_app(store, &tenant, spec, now).await.expect("api");
+    let api_id = api.app_id.to_string();
+    admin::add_scope(store, &tenant, &api_id, "Forecast.Read", false, None, None).await.expect("scope");
+    admin::add_role(store, &tenant, &api_id, "Forecast.Read.All", None).await.expect("role");
+    admin::add_role(store, &tenant, &api_id, "Forecast.Write.All", None).await.expect("role");
+    let daemon = admin::create_app(store, &tenant, AppSpec { name: "Daemon".into(), ..AppSpec::default() }, now)
+        .await
+        .expect("daemon");
+    let daemon_id = daemon.app_id.to_string();
+    admin::require(store, &tenant, &daemon_id, &api_uri, &[], &["Forecast.Read.All".to_owned()])
+        .await
+        .expect("require");
+    admin::grant_consent(store, &tenant, &daemon_id, now).await.expect("consent");
+    let (_, secret) = admin::add_secret(store, &state.kek, &tenant, &daemon_id, 365, now).await.expect("secret");
+    let api = store.app_in_tenant(tenant.id, api.app_id).await.expect("read").expect("api");
+    Directory { tenant, api, api_uri, daemon, secret: secret.expose().to_owned() }
+}
+
+/// A client-credentials form for the directory's daemon.
+pub fn daemon_form(d: &Directory) -> Vec<(&'static str, String)> {
+    vec![
+        ("grant_type", "client_credentials".to_owned()),
+        ("client_id", d.daemon_id()),
+        ("client_secret", d.secret.clone()),
+        ("scope", d.scope()),
+    ]
+}
