@@ -40,6 +40,9 @@ pub struct Config {
     pub tls_cert_out: PathBuf,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// How long directory lookups on the token path are cached; the longest a change made by another
+    /// process (the CLI, another replica) takes to be seen here. 0 disables the cache.
+    pub directory_cache_ttl: Seconds,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             tls_key: None,
             tls_cert_out: PathBuf::from("data/tls-cert.pem"),
             workers: 0,
+            directory_cache_ttl: Seconds(1),
         }
     }
 }
@@ -109,6 +113,7 @@ impl Config {
                 "TLS_KEY" => self.tls_key = Some(value.into()),
                 "TLS_CERT_OUT" => self.tls_cert_out = value.into(),
                 "WORKERS" => self.workers = value.parse().map_err(|e| bad(format!("{e}")))?,
+                "DIRECTORY_CACHE_TTL" => self.directory_cache_ttl = value.parse().map_err(bad)?,
                 // Variables read by the test suite, not by the server.
                 "TEST_POSTGRES_URL" | "TEST_PYTHON" => {}
                 _ => return Err(ConfigError(format!("unknown variable {name}"))),
@@ -170,6 +175,7 @@ impl fmt::Debug for Config {
             .field("tls_key", &self.tls_key)
             .field("tls_cert_out", &self.tls_cert_out)
             .field("workers", &self.workers)
+            .field("directory_cache_ttl", &self.directory_cache_ttl)
             .finish()
     }
 }

@@ -66,6 +66,7 @@ impl Store {
         insert_identifier_uris(&txn, &app).await?;
         insert_service_principal(&txn, tenant, &app, now).await?;
         txn.commit().await?;
+        self.cache.clear();
         Ok(app)
     }
 
@@ -101,11 +102,29 @@ impl Store {
             .await?;
         insert_identifier_uris(&txn, app).await?;
         txn.commit().await?;
+        self.cache.clear();
         Ok(())
     }
 
     /// The app's service principal in `tenant` with its registration: how a tenant sees a client.
     pub async fn sp_with_app(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+    ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
+        let key = (tenant, app_id);
+        if let Some(found) = self.cache.lookup(&self.cache.clients, &key) {
+            return Ok(Some(found));
+        }
+        let generation = self.cache.generation();
+        let found = self.sp_with_app_uncached(tenant, app_id).await?;
+        if let Some(found) = &found {
+            self.cache.store(&self.cache.clients, key, found.clone(), generation);
+        }
+        Ok(found)
+    }
+
+    async fn sp_with_app_uncached(
         &self,
         tenant: TenantId,
         app_id: AppId,
@@ -117,6 +136,19 @@ impl Store {
 
     /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
+        let key = (tenant, resource.to_owned());
+        if let Some((sp, app)) = self.cache.lookup(&self.cache.resources, &key) {
+            return Ok(ResourceLookup::Found(sp, Box::new(app)));
+        }
+        let generation = self.cache.generation();
+        let found = self.resource_in_tenant_uncached(tenant, resource).await?;
+        if let ResourceLookup::Found(sp, app) = &found {
+            self.cache.store(&self.cache.resources, key, (sp.clone(), (**app).clone()), generation);
+        }
+        Ok(found)
+    }
+
+    async fn resource_in_tenant_uncached(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
         let by_app_id = resource.parse::<AppId>().ok();
         let app_id = match by_app_id {
             Some(id) => Some(id.to_string()),
@@ -178,7 +210,9 @@ impl Store {
         if let Some(sp) = self.service_principal(tenant, app.app_id).await? {
             return Ok(sp);
         }
-        match insert_service_principal(&self.db, tenant, app, now).await {
+        let inserted = insert_service_principal(&self.db, tenant, app, now).await;
+        self.cache.clear();
+        match inserted {
             Ok(sp) => Ok(sp),
             // Another request created it in between: use that one.
             Err(StoreError::Db(err)) if is_unique_violation(&err) => {
@@ -207,11 +241,27 @@ impl Store {
         }
         .insert(&self.db)
         .await?;
+        self.cache.clear();
         Ok(())
     }
 
     /// The client secrets of an app of `tenant` (its home tenant).
     pub async fn password_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<PasswordCredential>> {
+        let key = (tenant, app_id);
+        if let Some(found) = self.cache.lookup(&self.cache.secrets, &key) {
+            return Ok(found);
+        }
+        let generation = self.cache.generation();
+        let found = self.password_credentials_uncached(tenant, app_id).await?;
+        self.cache.store(&self.cache.secrets, key, found.clone(), generation);
+        Ok(found)
+    }
+
+    async fn password_credentials_uncached(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+    ) -> StoreResult<Vec<PasswordCredential>> {
         password_credential::Entity::find()
             .filter(password_credential::Column::TenantId.eq(tenant.to_string()))
             .filter(password_credential::Column::AppId.eq(app_id.to_string()))
@@ -238,7 +288,7 @@ impl Store {
         credential: &KeyCredential,
     ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
-        let existing = self.key_credentials(tenant, app_id).await?;
+        let existing = self.key_credentials_uncached(tenant, app_id).await?;
         if existing.iter().any(|k| k.thumbprint_sha1 == credential.thumbprint_sha1) {
             return Err(StoreError::Conflict("this certificate is already registered on the app".into()));
         }
@@ -254,11 +304,23 @@ impl Store {
         }
         .insert(&self.db)
         .await?;
+        self.cache.clear();
         Ok(())
     }
 
     /// The certificates of an app of `tenant` (its home tenant).
     pub async fn key_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
+        let key = (tenant, app_id);
+        if let Some(found) = self.cache.lookup(&self.cache.certificates, &key) {
+            return Ok(found);
+        }
+        let generation = self.cache.generation();
+        let found = self.key_credentials_uncached(tenant, app_id).await?;
+        self.cache.store(&self.cache.certificates, key, found.clone(), generation);
+        Ok(found)
+    }
+
+    async fn key_credentials_uncached(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
         key_credential::Entity::find()
             .filter(key_credential::Column::TenantId.eq(tenant.to_string()))
             .filter(key_credential::Column::AppId.eq(app_id.to_string()))

@@ -48,7 +48,9 @@ impl Store {
             }
             let mut row: permission_grant::ActiveModel = existing.into();
             row.scope = Set(merged.join(" "));
-            return to_grant(row.update(&self.db).await?);
+            let updated = row.update(&self.db).await;
+            self.cache.clear();
+            return to_grant(updated?);
         }
         let row = permission_grant::ActiveModel {
             id: Set(ObjectId::new_random().to_string()),
@@ -60,7 +62,9 @@ impl Store {
             scope: Set(scopes.join(" ")),
             created_at: Set(now),
         };
-        to_grant(row.insert(&self.db).await?)
+        let inserted = row.insert(&self.db).await;
+        self.cache.clear();
+        to_grant(inserted?)
     }
 
     /// The delegated grants of `tenant`.
@@ -93,7 +97,9 @@ impl Store {
             app_role_id: Set(app_role.to_string()),
             created_at: Set(now),
         };
-        match app_role_assignment::Entity::insert(row).exec_without_returning(&self.db).await {
+        let inserted = app_role_assignment::Entity::insert(row).exec_without_returning(&self.db).await;
+        self.cache.clear();
+        match inserted {
             Ok(_) => Ok(()),
             Err(err) if is_unique_violation(&err) => Ok(()),
             Err(err) => Err(err.into()),
@@ -102,6 +108,22 @@ impl Store {
 
     /// The app roles of `resource` assigned to `principal` in `tenant`.
     pub async fn app_role_assignments(
+        &self,
+        tenant: TenantId,
+        principal: ObjectId,
+        resource: ObjectId,
+    ) -> StoreResult<Vec<AppRoleAssignment>> {
+        let key = (tenant, principal, resource);
+        if let Some(found) = self.cache.lookup(&self.cache.role_assignments, &key) {
+            return Ok(found);
+        }
+        let generation = self.cache.generation();
+        let found = self.app_role_assignments_uncached(tenant, principal, resource).await?;
+        self.cache.store(&self.cache.role_assignments, key, found.clone(), generation);
+        Ok(found)
+    }
+
+    async fn app_role_assignments_uncached(
         &self,
         tenant: TenantId,
         principal: ObjectId,

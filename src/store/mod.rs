@@ -3,6 +3,7 @@
 
 mod apps;
 mod assertions;
+mod cache;
 pub mod entity;
 mod grants;
 mod signing_keys;
@@ -10,6 +11,8 @@ mod tenants;
 mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
@@ -34,15 +37,25 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The directory store. Cheap to clone: the connection is a pool.
+/// The directory store. Cheap to clone: the connection is a pool and the cache is shared.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    cache: Arc<cache::DirectoryCache>,
 }
 
+/// How long cached directory lookups live unless configured: the longest a change made by another
+/// process takes to reach this one.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(1);
+
 impl Store {
-    /// Connects to `url`, creating the SQLite file's folder when needed.
+    /// Connects to `url` with the default cache time-to-live.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with_cache(url, DEFAULT_CACHE_TTL).await
+    }
+
+    /// Connects to `url`, creating the SQLite file's folder when needed; cached lookups live `cache_ttl`.
+    pub async fn connect_with_cache(url: &str, cache_ttl: Duration) -> StoreResult<Self> {
         let sqlite_dir =
             sqlite_path(url).and_then(|p| std::path::Path::new(p).parent()).filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = sqlite_dir {
@@ -52,10 +65,11 @@ impl Store {
         options.sqlx_logging(false).max_connections(if sqlite_path(url).is_some() { 8 } else { 16 });
         let db = Database::connect(options).await?;
         if sqlite_path(url).is_some() {
-            // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing on a lock.
-            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;").await?;
+            // WAL (a property of the database file) lets readers proceed while a writer commits. sqlx
+            // already turns on foreign keys and a 5 s busy timeout on every pooled connection.
+            db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
         }
-        Ok(Self { db })
+        Ok(Self { db, cache: Arc::new(cache::DirectoryCache::new(cache_ttl)) })
     }
 
     /// Applies pending migrations.

@@ -35,6 +35,7 @@ impl Store {
             });
         }
         txn.commit().await?;
+        self.cache.clear();
         Ok(Tenant { id, display_name: display_name.to_owned(), domains: vec![domain.to_owned()] })
     }
 
@@ -52,6 +53,19 @@ impl Store {
 
     /// The tenant a GUID or verified domain names.
     pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
+        let key = name.to_ascii_lowercase();
+        if let Some(tenant) = self.cache.lookup(&self.cache.tenants, &key) {
+            return Ok(Some(tenant));
+        }
+        let generation = self.cache.generation();
+        let found = self.resolve_tenant_uncached(name).await?;
+        if let Some(tenant) = &found {
+            self.cache.store(&self.cache.tenants, key, tenant.clone(), generation);
+        }
+        Ok(found)
+    }
+
+    async fn resolve_tenant_uncached(&self, name: &str) -> StoreResult<Option<Tenant>> {
         if let Ok(id) = name.parse::<TenantId>() {
             return self.tenant(id).await;
         }

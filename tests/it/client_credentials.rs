@@ -15,6 +15,7 @@ on_every_backend!(
     domain_tenant_issues_with_the_guid_issuer,
     token_without_assigned_roles_has_no_roles_claim,
     unknown_parameters_are_ignored,
+    directory_changes_reach_the_next_token_at_once,
 );
 
 async fn fetch_with_oauth2(
@@ -137,4 +138,23 @@ async fn unknown_parameters_are_ignored(backend: Backend) {
     assert_eq!(body["token_type"], json!("Bearer"));
     assert_eq!(body["expires_in"], json!(3600));
     assert!(body.get("refresh_token").is_none() && body.get("id_token").is_none());
+}
+
+async fn directory_changes_reach_the_next_token_at_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let d = directory(&server, "contoso.example").await;
+    let state = server.state();
+    let (tid, daemon) = (d.tenant_id(), d.daemon_id());
+    let first = fetch_with_oauth2(&server, &tid, &daemon, &d.secret, &d.scope(), AuthType::RequestBody).await;
+    assert_eq!(server.verify(&tid, &first).await["roles"], json!(["Forecast.Read.All"]));
+    // Grant a second role and add a second secret: the cached lookups must not hide either.
+    admin::require(&state.store, &d.tenant, &daemon, &d.api_uri, &[], &["Forecast.Write.All".to_owned()])
+        .await
+        .unwrap();
+    admin::grant_consent(&state.store, &d.tenant, &daemon, server.now()).await.unwrap();
+    let (_, second_secret) =
+        admin::add_secret(&state.store, &state.kek, &d.tenant, &daemon, 1, server.now()).await.unwrap();
+    let second =
+        fetch_with_oauth2(&server, &tid, &daemon, second_secret.expose(), &d.scope(), AuthType::RequestBody).await;
+    assert_eq!(server.verify(&tid, &second).await["roles"], json!(["Forecast.Read.All", "Forecast.Write.All"]));
 }

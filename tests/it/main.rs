@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod client_assertion;
 mod client_credentials;
+mod demo;
 mod discovery_jwks;
 mod key_rotation;
 mod msal;

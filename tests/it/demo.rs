@@ -1,0 +1,53 @@
+//! `serve --demo` seeds an idempotent demo whose printed credentials get a token; health endpoints.
+
+use serde_json::json;
+use signet::demo::{DEMO_DOMAIN, banner, seed};
+
+use crate::on_every_backend;
+use crate::support::{Backend, TestServer};
+
+on_every_backend!(demo_seed_is_idempotent_and_its_secret_gets_a_token, health_and_readiness_report_the_store_and_keys);
+
+async fn demo_seed_is_idempotent_and_its_secret_gets_a_token(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let state = server.state();
+    let first = seed(&state.store, &state.kek, server.dir.path(), server.now()).await.unwrap().expect("credentials");
+    let again =
+        seed(&state.store, &state.kek, server.dir.path(), server.now()).await.unwrap().expect("credentials kept");
+    assert_eq!(serde_json::to_value(&again).unwrap(), serde_json::to_value(&first).unwrap());
+    let tenants = state.store.list_tenants().await.unwrap();
+    assert_eq!(tenants.len(), 1);
+    assert_eq!(tenants[0].domains, [DEMO_DOMAIN]);
+    let printed = banner(&first, &server.base);
+    assert!(printed.contains(&first.admin_password) && printed.contains(&first.daemon_secret));
+
+    let scope = format!("{}/.default", first.api_identifier_uri);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", first.daemon_app_id.as_str()),
+        ("client_secret", first.daemon_secret.as_str()),
+        ("scope", scope.as_str()),
+    ];
+    let (status, body) = server.token(DEMO_DOMAIN, &form).await;
+    assert_eq!(status, 200, "{body}");
+    let claims = server.verify(DEMO_DOMAIN, body["access_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (claims["roles"].clone(), claims["aud"].clone()),
+        (json!(["Forecast.Read.All"]), json!(first.api_app_id))
+    );
+    // The admin and the user exist with the printed usernames.
+    let tid = first.tenant_id.parse().unwrap();
+    let admin = state.store.user_by_username(tid, &first.admin_username).await.unwrap().expect("admin");
+    assert!(admin.is_admin && signet::secrets::verify_password(&first.admin_password, &admin.password_hash));
+    let user = state.store.user_by_username(tid, &first.user_username).await.unwrap().expect("user");
+    assert!(!user.is_admin && signet::secrets::verify_password(&first.user_password, &user.password_hash));
+}
+
+async fn health_and_readiness_report_the_store_and_keys(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    assert_eq!(server.get_json("/healthz").await, (reqwest::StatusCode::OK, json!({ "status": "ok" })));
+    assert_eq!(
+        server.get_json("/readyz").await,
+        (reqwest::StatusCode::OK, json!({ "database": true, "signing_key": true }))
+    );
+}
