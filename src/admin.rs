@@ -10,9 +10,9 @@ use crate::domain::app::{
 };
 use crate::domain::ids::AppId;
 use crate::domain::tenant::{Tenant, normalize_domain};
-use crate::keys::KeyEncryptionKey;
-use crate::keys::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
+use crate::signing::KeyEncryptionKey;
+use crate::signing::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
 use crate::store::{GrantTo, NewApplication, ResourceLookup, Store, StoreError, User};
 
 /// Why an administrative change was refused. `Invalid`, `NotFound` and `Conflict` are the caller's

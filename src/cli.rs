@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use crate::admin::{self, AdminError, AppSpec};
 use crate::clock::system_now;
 use crate::config::Config;
-use crate::keys::KeyEncryptionKey;
-use crate::keys::ring::key_state;
-use crate::keys::rotation::{RotationPolicy, rotate};
+use crate::signing::KeyEncryptionKey;
+use crate::signing::ring::key_state;
+use crate::signing::rotation::{RotationPolicy, rotate};
 use crate::store::Store;
 
 #[derive(Debug, Parser)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::admin::{self, AdminError, AppSpec};
 use crate::clock::UnixTime;
-use crate::keys::KeyEncryptionKey;
+use crate::signing::KeyEncryptionKey;
 use crate::store::Store;
 
 pub const DEMO_DOMAIN: &str = "contoso.onmicrosoft.com";

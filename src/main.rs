@@ -6,7 +6,7 @@ use clap::Parser;
 use signet::cli::{Cli, Command, ServeArgs, run_admin};
 use signet::clock::{Clock, system_now};
 use signet::config::Config;
-use signet::keys::KeyEncryptionKey;
+use signet::signing::KeyEncryptionKey;
 
 #[tokio::main]
 async fn main() -> ExitCode {

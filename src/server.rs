@@ -11,8 +11,8 @@ use actix_web::{App, HttpServer, web};
 use crate::clock::Clock;
 use crate::config::{Config, redact_url};
 use crate::http::middleware::request_context;
-use crate::keys::rotation::{RotationPolicy, maintain, rotate_if_due};
-use crate::keys::{KeyEncryptionKey, KeyError, KeyRing};
+use crate::signing::rotation::{RotationPolicy, maintain, rotate_if_due};
+use crate::signing::{KeyEncryptionKey, KeyError, KeyRing};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::keys::{KeyEncryptionKey, KeyRing};
+use crate::signing::{KeyEncryptionKey, KeyRing};
 use crate::store::Store;
 
 /// Everything a request needs.

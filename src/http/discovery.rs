@@ -12,7 +12,7 @@ use crate::domain::claims::{issuer, template_issuer};
 use crate::domain::tenant::TenantSegment;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::token::resolve_named;
-use crate::keys::Jwk;
+use crate::signing::Jwk;
 use crate::state::AppState;
 
 /// The discovery document's fields (protocol reference §1).

@@ -74,7 +74,7 @@ async fn jwks_keys_have_the_microsoft_shape(backend: Backend) {
     let thumbprint = URL_SAFE_NO_PAD.encode(Sha1::from(&der).digest().bytes());
     assert_eq!((key["kid"].as_str(), key["x5t"].as_str()), (Some(thumbprint.as_str()), Some(thumbprint.as_str())));
     // The certificate holds the published modulus: a 2048-bit key.
-    let cert = signet::keys::material::read_rsa_certificate(&der).unwrap();
+    let cert = signet::signing::material::read_rsa_certificate(&der).unwrap();
     assert_eq!(key["n"], json!(URL_SAFE_NO_PAD.encode(&cert.n)));
     assert_eq!(cert.n.len(), 256);
 }

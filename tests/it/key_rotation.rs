@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use signet::keys::KeyEncryptionKey;
-use signet::keys::rotation::{RotationPolicy, rotate};
+use signet::signing::KeyEncryptionKey;
+use signet::signing::rotation::{RotationPolicy, rotate};
 use signet::store::Store;
 
 use crate::on_every_backend;

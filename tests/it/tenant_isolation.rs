@@ -3,7 +3,7 @@
 
 use signet::admin;
 use signet::domain::app::GrantConsentType;
-use signet::keys::material::thumbprint_sha1;
+use signet::signing::material::thumbprint_sha1;
 use signet::store::{GrantTo, StoreError};
 
 use crate::on_every_backend;

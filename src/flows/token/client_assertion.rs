@@ -9,7 +9,7 @@ use crate::domain::app::{Application, KeyCredential};
 use crate::domain::jws::{Algorithm, JwsError, UnverifiedJws};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
-use crate::keys::material::read_rsa_certificate;
+use crate::signing::material::read_rsa_certificate;
 use crate::state::AppState;
 
 /// RFC 7523 §2.2.

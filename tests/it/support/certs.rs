@@ -4,7 +4,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use serde_json::json;
-use signet::keys::material::{thumbprint_sha1, thumbprint_sha256};
+use signet::signing::material::{thumbprint_sha1, thumbprint_sha256};
 
 /// An RSA-2048 key and a self-signed certificate for it.
 pub struct ClientCert {

@@ -224,11 +224,11 @@ impl TestServer {
     /// One round of key maintenance at the server's current time, as the background task does it.
     pub async fn maintain_keys(&self) {
         let state = self.state();
-        signet::keys::rotation::maintain_once(
+        signet::signing::rotation::maintain_once(
             &state.store,
             &state.kek,
             &state.keys,
-            signet::keys::rotation::RotationPolicy::from_config(&state.config),
+            signet::signing::rotation::RotationPolicy::from_config(&state.config),
             self.now(),
         )
         .await

@@ -110,13 +110,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sealed_keys_open_only_with_their_label_and_kek() {
-        let kek = KeyEncryptionKey::from_bytes(&[7u8; 32]).unwrap();
-        let sealed = kek.seal("kid-1", b"private").unwrap();
+    fn sealed_keys_open_only_with_their_label_and_kek() -> Result<(), KeyError> {
+        let kek = KeyEncryptionKey::from_bytes(&[7u8; 32])?;
+        let sealed = kek.seal("kid-1", b"private")?;
         assert!(!sealed.windows(7).any(|w| w == b"private"));
-        assert_eq!(kek.open("kid-1", &sealed).unwrap(), b"private");
+        assert_eq!(kek.open("kid-1", &sealed)?, b"private");
         assert!(kek.open("kid-2", &sealed).is_err());
-        let other = KeyEncryptionKey::from_bytes(&[8u8; 32]).unwrap();
+        let other = KeyEncryptionKey::from_bytes(&[8u8; 32])?;
         assert!(other.open("kid-1", &sealed).is_err());
+        Ok(())
     }
 }
