@@ -11,9 +11,11 @@ use actix_web::web;
 
 use crate::error::{Aadsts, ProtocolError};
 
-/// Every path and method Signet serves.
+/// Every path and method Signet serves. The token endpoint comes first: routes are tried in order, and
+/// it is the hot path.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+    cfg.service(resource("/{tenant}/oauth2/v2.0/token").route(web::post().to(token::token)))
+        .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/error").route(web::get().to(error_page::lookup)))
         .service(resource("/static/signet.css").route(web::get().to(stylesheet)))
@@ -22,7 +24,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(discovery::openid_configuration)),
         )
         .service(resource("/{tenant}/discovery/v2.0/keys").route(web::get().to(discovery::jwks)))
-        .service(resource("/{tenant}/oauth2/v2.0/token").route(web::post().to(token::token)))
         .default_service(web::to(not_found));
 }
 
