@@ -203,6 +203,16 @@ impl From<sea_orm::DbErr> for ProtocolError {
     }
 }
 
+impl From<crate::store::StoreError> for ProtocolError {
+    /// A store failure as the client sees it: unavailable when the database failed, internal otherwise.
+    fn from(err: crate::store::StoreError) -> Self {
+        match err {
+            crate::store::StoreError::Db(db) => db.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
 /// `2016-01-09 02:02:12Z`, the timestamp format of the error body.
 pub fn format_timestamp(unix_seconds: i64) -> String {
     const FORMAT: &[time::format_description::FormatItem<'static>] =

@@ -1,3 +1,4 @@
 //! Protocol flows: pure decisions in spec order, given `now`. They never see an HTTP request.
 
+pub mod tenant;
 pub mod token;

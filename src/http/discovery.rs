@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::domain::claims::{issuer, template_issuer};
 use crate::domain::tenant::TenantSegment;
 use crate::error::{Aadsts, ProtocolError};
-use crate::flows::token::resolve_named;
+use crate::flows::tenant::resolve_named;
 use crate::signing::Jwk;
 use crate::state::AppState;
 

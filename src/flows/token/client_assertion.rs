@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 
-use super::store_error;
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, KeyCredential};
 use crate::domain::jws::{Algorithm, JwsError, UnverifiedJws};
@@ -73,7 +72,7 @@ pub async fn verify_assertion(
     let alg = jws.algorithm().ok_or_else(|| {
         invalid(format!("The assertion's algorithm '{}' is not supported; use RS256 or PS256.", jws.header.alg))
     })?;
-    let credentials = state.store.key_credentials(app.home_tenant, app.app_id).await.map_err(store_error)?;
+    let credentials = state.store.key_credentials(app.home_tenant, app.app_id).await?;
     let credential = find_credential(&credentials, &jws)?;
     check_signature(&jws, alg, credential, now)?;
     let claims: AssertionClaims = serde_json::from_slice(&jws.payload)
@@ -183,7 +182,7 @@ async fn record_jti(
         .filter(|j| !j.is_empty() && j.len() <= 256)
         .ok_or_else(|| invalid("The assertion must carry a 'jti' of at most 256 characters.".into()))?;
     let expires = claims.exp().unwrap_or(now).max(now) + SKEW;
-    if state.store.record_assertion(app.app_id, jti, expires).await.map_err(store_error)? {
+    if state.store.record_assertion(app.app_id, jti, expires).await? {
         Ok(())
     } else {
         Err(invalid(format!("The assertion with jti '{jti}' was already used.")))

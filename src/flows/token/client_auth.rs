@@ -3,8 +3,8 @@
 //! The checks run in this order: which client, whether the tenant knows it, whether it is enabled,
 //! which one credential it sent, and whether that credential is right.
 
+use super::TokenRequest;
 use super::client_assertion::verify_assertion;
-use super::{TokenRequest, store_error};
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, ServicePrincipal};
 use crate::domain::claims::ClientAuthMethod;
@@ -120,8 +120,7 @@ async fn known_in_tenant(
     state
         .store
         .sp_with_app(tenant.id, client_id)
-        .await
-        .map_err(store_error)?
+        .await?
         .ok_or_else(|| client_not_found(&client_id.to_string(), Some(tenant)))
 }
 
@@ -148,7 +147,7 @@ fn ensure_enabled(sp: &ServicePrincipal) -> Result<(), ProtocolError> {
 /// outside its validity is AADSTS7000222; no match is AADSTS7000215.
 async fn check_secret(state: &AppState, app: &Application, secret: &str, now: UnixTime) -> Result<(), ProtocolError> {
     let candidate = hash_client_secret(state.kek.secret_hash_key(), secret);
-    let credentials = state.store.password_credentials(app.home_tenant, app.app_id).await.map_err(store_error)?;
+    let credentials = state.store.password_credentials(app.home_tenant, app.app_id).await?;
     let matched = credentials.iter().fold(None, |found, c| if ct_eq(&c.hash, &candidate) { Some(c) } else { found });
     match matched {
         Some(c) if now >= c.start - CLOCK_SKEW && now < c.end => Ok(()),

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::client_auth::AuthenticatedClient;
-use super::{TokenRequest, TokenResponse, store_error};
+use super::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, MemberType, ServicePrincipal};
 use crate::domain::claims::{AppAccessTokenClaims, ClientAuthMethod, issuer};
@@ -91,7 +91,7 @@ async fn resource_in_tenant(
             ),
         )
     };
-    match state.store.resource_in_tenant(tenant.id, resource).await.map_err(store_error)? {
+    match state.store.resource_in_tenant(tenant.id, resource).await? {
         ResourceLookup::Found(sp, app) => Ok((sp, *app)),
         ResourceLookup::NotRegistered | ResourceLookup::NotInTenant(_) => Err(not_found()),
     }
@@ -105,8 +105,7 @@ async fn assigned_roles(
     resource_sp: &ServicePrincipal,
     resource: &Application,
 ) -> Result<Vec<String>, ProtocolError> {
-    let assignments =
-        state.store.app_role_assignments(tenant.id, client.id, resource_sp.id).await.map_err(store_error)?;
+    let assignments = state.store.app_role_assignments(tenant.id, client.id, resource_sp.id).await?;
     let mut roles: Vec<String> = assignments
         .iter()
         .filter_map(|a| resource.app_role_by_id(a.app_role_id))

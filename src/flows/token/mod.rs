@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::clock::UnixTime;
-use crate::domain::tenant::{Tenant, TenantSegment};
+use crate::domain::tenant::TenantSegment;
 use crate::error::{Aadsts, ProtocolError};
+use crate::flows::tenant::concrete_tenant;
 use crate::state::AppState;
 
 /// A token request: the form parameters and the HTTP Basic credentials, if any.
@@ -95,40 +96,5 @@ pub async fn token(
             Aadsts::UnsupportedGrantType,
             format!("The grant type '{other}' is not supported at this endpoint."),
         )),
-    }
-}
-
-/// The tenant a grant that needs one runs in: `common` and `organizations` do not name one
-/// (AADSTS9001023), `consumers` does not exist here.
-async fn concrete_tenant(state: &AppState, segment: &TenantSegment) -> Result<Tenant, ProtocolError> {
-    match segment {
-        TenantSegment::Common | TenantSegment::Organizations => Err(ProtocolError::new(
-            Aadsts::TenantRequired,
-            "The grant type is not supported over the /common or /organizations endpoints. Please use the /tenant-specific endpoint.",
-        )),
-        TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
-        TenantSegment::Named(name) => resolve_named(state, name).await,
-    }
-}
-
-/// The tenant a GUID or verified domain names, or AADSTS90002.
-pub async fn resolve_named(state: &AppState, name: &str) -> Result<Tenant, ProtocolError> {
-    state.store.resolve_tenant(name).await.map_err(store_error)?.ok_or_else(|| tenant_not_found(name))
-}
-
-pub fn tenant_not_found(name: &str) -> ProtocolError {
-    ProtocolError::new(
-        Aadsts::TenantNotFound,
-        format!(
-            "Tenant '{name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
-        ),
-    )
-}
-
-/// A store failure as the client sees it.
-pub fn store_error(err: crate::store::StoreError) -> ProtocolError {
-    match err {
-        crate::store::StoreError::Db(db) => db.into(),
-        other => ProtocolError::internal(other),
     }
 }
