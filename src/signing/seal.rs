@@ -40,9 +40,17 @@ impl KeyEncryptionKey {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
                 }
-                write_private(path, &fresh).map_err(|e| fail(e.to_string()))?;
-                tracing::info!(path = %path.display(), "created a new key-encryption key");
-                fresh.to_vec()
+                match write_private(path, &fresh) {
+                    Ok(()) => {
+                        tracing::info!(path = %path.display(), "created a new key-encryption key");
+                        fresh.to_vec()
+                    }
+                    // Another process starting at the same moment made it first: use that one.
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                        read_complete(path).map_err(|e| fail(e.to_string()))?
+                    }
+                    Err(err) => return Err(fail(err.to_string())),
+                }
             }
             Err(err) => return Err(fail(err.to_string())),
         };
@@ -93,6 +101,18 @@ impl KeyEncryptionKey {
     pub fn secret_hash_key(&self) -> &ring::hmac::Key {
         &self.secret_hash_key
     }
+}
+
+/// Reads a key file another process may still be writing: waits briefly for all of its bytes.
+fn read_complete(path: &Path) -> std::io::Result<Vec<u8>> {
+    for _ in 0..50 {
+        let bytes = std::fs::read(path)?;
+        if bytes.len() >= KEK_LEN {
+            return Ok(bytes);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::fs::read(path)
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

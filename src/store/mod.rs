@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 
 pub use apps::{NewApplication, ResourceLookup};
 pub use grants::GrantTo;
@@ -48,6 +48,9 @@ pub struct Store {
 /// process takes to reach this one.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(1);
 
+/// The PostgreSQL advisory lock id that serialises migrations ("signet" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7369_676e_6574;
+
 impl Store {
     /// Connects to `url` with the default cache time-to-live.
     pub async fn connect(url: &str) -> StoreResult<Self> {
@@ -72,9 +75,17 @@ impl Store {
         Ok(Self { db, cache: Arc::new(cache::DirectoryCache::new(cache_ttl)) })
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations. On PostgreSQL, replicas that start together take turns: each holds
+    /// an advisory lock for the transaction that migrates, and the next finds nothing left to do.
     pub async fn migrate(&self) -> StoreResult<()> {
-        Migrator::up(&self.db, None).await?;
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            Migrator::up(&self.db, None).await?;
+            return Ok(());
+        }
+        let txn = self.db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await?;
         Ok(())
     }
 

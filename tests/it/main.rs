@@ -13,5 +13,6 @@ mod demo;
 mod discovery_jwks;
 mod key_rotation;
 mod msal;
+mod replicas;
 mod restart;
 mod tenant_isolation;

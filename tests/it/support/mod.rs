@@ -53,13 +53,13 @@ impl Backend {
 }
 
 /// A database for one test, removed when the test ends.
-struct TestDatabase {
-    url: String,
+pub struct TestDatabase {
+    pub url: String,
     cleanup: Option<(String, String)>,
 }
 
 impl TestDatabase {
-    async fn create(backend: &Backend, dir: &std::path::Path) -> Self {
+    pub async fn create(backend: &Backend, dir: &std::path::Path) -> Self {
         match backend {
             Backend::Sqlite => {
                 Self { url: format!("sqlite://{}?mode=rwc", dir.join("signet.db").display()), cleanup: None }
