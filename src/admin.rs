@@ -8,6 +8,7 @@ use crate::domain::app::{
     AccessType, AppRole, Application, ConsentType, GrantConsentType, KeyCredential, MemberType, PasswordCredential,
     PermissionScope, RequiredResourceAccess, ResourceAccess, SignInAudience,
 };
+use crate::domain::graph::{GRAPH_APP_ID, SYSTEM_TENANT, graph_application};
 use crate::domain::ids::AppId;
 use crate::domain::tenant::{Tenant, normalize_domain};
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
@@ -54,7 +55,24 @@ pub async fn create_tenant(store: &Store, name: &str, domain: &str, now: UnixTim
     }
     let domain =
         normalize_domain(domain).ok_or_else(|| AdminError::Invalid(format!("'{domain}' is not a domain name")))?;
-    Ok(store.create_tenant(name, &domain, now).await?)
+    let tenant = store.create_tenant(name, &domain, now).await?;
+    // The built-in directory API exists in every tenant. Before a server has registered it (a CLI run
+    // on a new database), the server adds it to every tenant when it starts.
+    if let Some((_, graph)) = store.sp_with_app(SYSTEM_TENANT, GRAPH_APP_ID).await? {
+        store.ensure_service_principal(tenant.id, &graph, now).await?;
+    }
+    Ok(tenant)
+}
+
+/// Registers the built-in directory API for `base_url` and gives every tenant its service principal.
+pub async fn ensure_builtin_resources(store: &Store, base_url: &str, now: UnixTime) -> Result<()> {
+    store.ensure_system_tenant(now).await?;
+    let graph = graph_application(base_url);
+    store.upsert_builtin_app(&graph, now).await?;
+    for tenant in store.list_tenants().await? {
+        store.ensure_service_principal(tenant.id, &graph, now).await?;
+    }
+    Ok(())
 }
 
 /// Creates a user whose username is `name@{a verified domain of the tenant}`.

@@ -27,6 +27,8 @@ pub enum StartError {
     Listen(SocketAddr, std::io::Error),
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
+    #[error("built-in resources: {0}")]
+    Builtin(#[from] crate::admin::AdminError),
 }
 
 /// Connects to the database, migrates it, opens the key-encryption key, makes the first signing key
@@ -39,6 +41,7 @@ pub async fn build_state(config: Config, base_url: String, clock: Clock) -> Resu
     rotate_if_due(&store, &kek, RotationPolicy::from_config(&config), clock.now()).await?;
     let keys = Arc::new(KeyRing::new(store.clone(), Arc::clone(&kek)));
     keys.reload().await?;
+    crate::admin::ensure_builtin_resources(&store, &base_url, clock.now()).await?;
     Ok(AppState { config: Arc::new(config), base_url: base_url.into(), store, kek, keys, clock })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod claims;
+pub mod graph;
 pub mod ids;
 pub mod jws;
 pub mod scope;

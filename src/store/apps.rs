@@ -53,21 +53,42 @@ impl Store {
             app_roles: Vec::new(),
             required_resource_access: Vec::new(),
         };
+        self.insert_app(&app, now).await?;
+        Ok(app)
+    }
+
+    /// Inserts a registration with the ids it carries, its identifier URIs and its service principal in
+    /// its home tenant, in one transaction.
+    async fn insert_app(&self, app: &Application, now: UnixTime) -> StoreResult<()> {
         let txn = self.db.begin().await?;
         application::ActiveModel {
             id: Set(app.id.to_string()),
             app_id: Set(app.app_id.to_string()),
-            tenant_id: Set(tenant.to_string()),
+            tenant_id: Set(app.home_tenant.to_string()),
             created_at: Set(now),
-            ..app_columns(&app)
+            ..app_columns(app)
         }
         .insert(&txn)
         .await?;
-        insert_identifier_uris(&txn, &app).await?;
-        insert_service_principal(&txn, tenant, &app, now).await?;
+        insert_identifier_uris(&txn, app).await?;
+        insert_service_principal(&txn, app.home_tenant, app, now).await?;
         txn.commit().await?;
         self.cache.clear();
-        Ok(app)
+        Ok(())
+    }
+
+    /// Registers a first-party app with its fixed ids, or brings an existing registration up to date
+    /// (identifier URIs follow the configured public URL).
+    pub async fn upsert_builtin_app(&self, app: &Application, now: UnixTime) -> StoreResult<()> {
+        match self.app_in_tenant(app.home_tenant, app.app_id).await? {
+            Some(stored) if stored == *app => Ok(()),
+            Some(_) => self.save_app(app.home_tenant, app).await,
+            None => match self.insert_app(app, now).await {
+                // Another replica registered it at the same moment.
+                Err(StoreError::Db(err)) if is_unique_violation(&err) => Ok(()),
+                other => other,
+            },
+        }
     }
 
     /// An app registered in `tenant` (its home tenant), for changing it.

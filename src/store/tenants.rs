@@ -7,6 +7,7 @@ use sea_orm::{
 use super::entity::{tenant, tenant_domain};
 use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
+use crate::domain::graph::SYSTEM_TENANT;
 use crate::domain::ids::TenantId;
 use crate::domain::tenant::Tenant;
 
@@ -39,9 +40,30 @@ impl Store {
         Ok(Tenant { id, display_name: display_name.to_owned(), domains: vec![domain.to_owned()] })
     }
 
-    /// Every tenant, oldest first (an operator's listing, not a tenant's).
+    /// The system tenant that owns first-party apps, created when missing. It has no domain and no users.
+    pub async fn ensure_system_tenant(&self, now: UnixTime) -> StoreResult<()> {
+        if tenant::Entity::find_by_id(SYSTEM_TENANT.to_string()).one(&self.db).await?.is_some() {
+            return Ok(());
+        }
+        let row = tenant::ActiveModel {
+            id: Set(SYSTEM_TENANT.to_string()),
+            display_name: Set("Signet first-party apps".to_owned()),
+            created_at: Set(now),
+        };
+        match tenant::Entity::insert(row).exec_without_returning(&self.db).await {
+            Ok(_) => Ok(()),
+            Err(err) if is_unique_violation(&err) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Every customer tenant, oldest first (an operator's listing, not a tenant's).
     pub async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
-        let rows = tenant::Entity::find().order_by_asc(tenant::Column::CreatedAt).all(&self.db).await?;
+        let rows = tenant::Entity::find()
+            .filter(tenant::Column::Id.ne(SYSTEM_TENANT.to_string()))
+            .order_by_asc(tenant::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
         let domains = tenant_domain::Entity::find().order_by_asc(tenant_domain::Column::Domain).all(&self.db).await?;
         rows.into_iter()
             .map(|row| {
@@ -67,7 +89,8 @@ impl Store {
 
     async fn resolve_tenant_uncached(&self, name: &str) -> StoreResult<Option<Tenant>> {
         if let Ok(id) = name.parse::<TenantId>() {
-            return self.tenant(id).await;
+            // The system tenant owns first-party apps; nobody signs in to it or gets tokens in it.
+            return if id == SYSTEM_TENANT { Ok(None) } else { self.tenant(id).await };
         }
         let domain = name.trim_end_matches('.').to_ascii_lowercase();
         match tenant_domain::Entity::find_by_id(domain).one(&self.db).await? {

@@ -11,6 +11,7 @@ mod client_assertion;
 mod client_credentials;
 mod demo;
 mod discovery_jwks;
+mod graph;
 mod key_rotation;
 mod msal;
 mod replicas;

@@ -31,7 +31,11 @@ async fn store_calls_of_tenant_b_never_reach_tenant_a_rows(backend: Backend) {
     assert!(store.password_credentials(b_tenant, a.daemon.app_id).await.unwrap().is_empty());
     assert!(!store.password_credentials(a_tenant, a.daemon.app_id).await.unwrap().is_empty());
     let b_sps = store.service_principals(b_tenant).await.unwrap();
-    assert_eq!(b_sps.len(), 2);
+    let mut b_apps: Vec<_> = b_sps.iter().map(|sp| sp.app_id).collect();
+    b_apps.sort();
+    let mut expected = vec![b.api.app_id, b.daemon.app_id, signet::domain::graph::GRAPH_APP_ID];
+    expected.sort();
+    assert_eq!(b_apps, expected, "B's own apps and the built-in directory API, nothing of A's");
     assert!(b_sps.iter().all(|sp| sp.tenant_id == b_tenant));
     assert!(store.permission_grants(b_tenant).await.unwrap().is_empty());
     let b_assignments = store.all_app_role_assignments(b_tenant).await.unwrap();
