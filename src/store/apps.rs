@@ -133,16 +133,9 @@ impl Store {
         tenant: TenantId,
         app_id: AppId,
     ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
-        let key = (tenant, app_id);
-        if let Some(found) = self.cache.lookup(&self.cache.clients, &key) {
-            return Ok(Some(found));
-        }
-        let generation = self.cache.generation();
-        let found = self.sp_with_app_uncached(tenant, app_id).await?;
-        if let Some(found) = &found {
-            self.cache.store(&self.cache.clients, key, found.clone(), generation);
-        }
-        Ok(found)
+        self.cache
+            .get_or_load_found(&self.cache.clients, (tenant, app_id), self.sp_with_app_uncached(tenant, app_id))
+            .await
     }
 
     async fn sp_with_app_uncached(
@@ -157,16 +150,22 @@ impl Store {
 
     /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
-        let key = (tenant, resource.to_owned());
-        if let Some((sp, app)) = self.cache.lookup(&self.cache.resources, &key) {
-            return Ok(ResourceLookup::Found(sp, Box::new(app)));
-        }
-        let generation = self.cache.generation();
-        let found = self.resource_in_tenant_uncached(tenant, resource).await?;
-        if let ResourceLookup::Found(sp, app) = &found {
-            self.cache.store(&self.cache.resources, key, (sp.clone(), (**app).clone()), generation);
-        }
-        Ok(found)
+        // Only a found resource is cached; why one was not found comes from the database read.
+        let mut missing = None;
+        let load = async {
+            match self.resource_in_tenant_uncached(tenant, resource).await? {
+                ResourceLookup::Found(sp, app) => Ok(Some((sp, *app))),
+                other => {
+                    missing = Some(other);
+                    Ok(None)
+                }
+            }
+        };
+        let found = self.cache.get_or_load_found(&self.cache.resources, (tenant, resource.to_owned()), load).await?;
+        Ok(match found {
+            Some((sp, app)) => ResourceLookup::Found(sp, Box::new(app)),
+            None => missing.unwrap_or(ResourceLookup::NotRegistered),
+        })
     }
 
     async fn resource_in_tenant_uncached(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
@@ -268,14 +267,9 @@ impl Store {
 
     /// The client secrets of an app of `tenant` (its home tenant).
     pub async fn password_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<PasswordCredential>> {
-        let key = (tenant, app_id);
-        if let Some(found) = self.cache.lookup(&self.cache.secrets, &key) {
-            return Ok(found);
-        }
-        let generation = self.cache.generation();
-        let found = self.password_credentials_uncached(tenant, app_id).await?;
-        self.cache.store(&self.cache.secrets, key, found.clone(), generation);
-        Ok(found)
+        self.cache
+            .get_or_load(&self.cache.secrets, (tenant, app_id), self.password_credentials_uncached(tenant, app_id))
+            .await
     }
 
     async fn password_credentials_uncached(
@@ -331,14 +325,9 @@ impl Store {
 
     /// The certificates of an app of `tenant` (its home tenant).
     pub async fn key_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
-        let key = (tenant, app_id);
-        if let Some(found) = self.cache.lookup(&self.cache.certificates, &key) {
-            return Ok(found);
-        }
-        let generation = self.cache.generation();
-        let found = self.key_credentials_uncached(tenant, app_id).await?;
-        self.cache.store(&self.cache.certificates, key, found.clone(), generation);
-        Ok(found)
+        self.cache
+            .get_or_load(&self.cache.certificates, (tenant, app_id), self.key_credentials_uncached(tenant, app_id))
+            .await
     }
 
     async fn key_credentials_uncached(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crate::domain::app::{AppRoleAssignment, Application, KeyCredential, PasswordCredential, ServicePrincipal};
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::tenant::Tenant;
+use crate::store::StoreResult;
 
 /// Entries per map before it is emptied; bounds memory whatever clients send.
 const MAX_ENTRIES: usize = 10_000;
@@ -82,20 +83,63 @@ impl DirectoryCache {
         }
     }
 
-    /// The generation to pass to [`store`](Self::store) for a value about to be read.
-    pub fn generation(&self) -> u64 {
+    /// The generation to pass to `store` for a value about to be read.
+    fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
 
-    pub fn lookup<K: Eq + Hash, V: Clone>(&self, map: &TtlMap<K, V>, key: &K) -> Option<V> {
+    fn lookup<K: Eq + Hash, V: Clone>(&self, map: &TtlMap<K, V>, key: &K) -> Option<V> {
         if self.ttl.is_zero() { None } else { map.get(key, self.ttl) }
     }
 
     /// Keeps `value`, unless the directory changed since `generation` was taken.
-    pub fn store<K: Eq + Hash, V: Clone>(&self, map: &TtlMap<K, V>, key: K, value: V, generation: u64) {
+    fn store<K: Eq + Hash, V: Clone>(&self, map: &TtlMap<K, V>, key: K, value: V, generation: u64) {
         if !self.ttl.is_zero() && self.generation() == generation {
             map.put(key, value);
         }
+    }
+
+    /// The cached value for `key`, or what `load` reads, kept unless the directory changed meanwhile.
+    /// `load` is not polled on a hit.
+    pub async fn get_or_load<K, V>(
+        &self,
+        map: &TtlMap<K, V>,
+        key: K,
+        load: impl Future<Output = StoreResult<V>>,
+    ) -> StoreResult<V>
+    where
+        K: Eq + Hash,
+        V: Clone,
+    {
+        if let Some(value) = self.lookup(map, &key) {
+            return Ok(value);
+        }
+        let generation = self.generation();
+        let value = load.await?;
+        self.store(map, key, value.clone(), generation);
+        Ok(value)
+    }
+
+    /// [`get_or_load`](Self::get_or_load) for lookups that may find nothing: only found values are kept.
+    pub async fn get_or_load_found<K, V>(
+        &self,
+        map: &TtlMap<K, V>,
+        key: K,
+        load: impl Future<Output = StoreResult<Option<V>>>,
+    ) -> StoreResult<Option<V>>
+    where
+        K: Eq + Hash,
+        V: Clone,
+    {
+        if let Some(value) = self.lookup(map, &key) {
+            return Ok(Some(value));
+        }
+        let generation = self.generation();
+        let found = load.await?;
+        if let Some(value) = &found {
+            self.store(map, key, value.clone(), generation);
+        }
+        Ok(found)
     }
 
     /// Forgets everything: called on every directory write of this process.

@@ -113,14 +113,8 @@ impl Store {
         principal: ObjectId,
         resource: ObjectId,
     ) -> StoreResult<Vec<AppRoleAssignment>> {
-        let key = (tenant, principal, resource);
-        if let Some(found) = self.cache.lookup(&self.cache.role_assignments, &key) {
-            return Ok(found);
-        }
-        let generation = self.cache.generation();
-        let found = self.app_role_assignments_uncached(tenant, principal, resource).await?;
-        self.cache.store(&self.cache.role_assignments, key, found.clone(), generation);
-        Ok(found)
+        let load = self.app_role_assignments_uncached(tenant, principal, resource);
+        self.cache.get_or_load(&self.cache.role_assignments, (tenant, principal, resource), load).await
     }
 
     async fn app_role_assignments_uncached(

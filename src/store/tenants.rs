@@ -76,15 +76,7 @@ impl Store {
     /// The tenant a GUID or verified domain names.
     pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
         let key = name.to_ascii_lowercase();
-        if let Some(tenant) = self.cache.lookup(&self.cache.tenants, &key) {
-            return Ok(Some(tenant));
-        }
-        let generation = self.cache.generation();
-        let found = self.resolve_tenant_uncached(name).await?;
-        if let Some(tenant) = &found {
-            self.cache.store(&self.cache.tenants, key, tenant.clone(), generation);
-        }
-        Ok(found)
+        self.cache.get_or_load_found(&self.cache.tenants, key, self.resolve_tenant_uncached(name)).await
     }
 
     async fn resolve_tenant_uncached(&self, name: &str) -> StoreResult<Option<Tenant>> {
