@@ -9,7 +9,7 @@ use aws_lc_rs as backend;
 use ring as backend;
 
 use backend::rand::SystemRandom;
-use backend::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use backend::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -54,12 +54,43 @@ impl Signer {
         jwt.push_str(&self.header);
         jwt.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut jwt);
-        let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
+        let mut signature = vec![0u8; self.key_pair.public_key().modulus_len()];
         self.key_pair
             .sign(&RSA_PKCS1_SHA256, &self.rng, jwt.as_bytes(), &mut signature)
             .map_err(|e| KeyError::Unusable(e.to_string()))?;
         jwt.push('.');
         URL_SAFE_NO_PAD.encode_string(&signature, &mut jwt);
         Ok(jwt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+
+    use super::Signer;
+    use crate::signing::KeyError;
+    use crate::signing::material::{generate, read_rsa_certificate};
+
+    /// Whichever backend the build chose, its JWTs verify with the key in the certificate JWKS publishes.
+    #[test]
+    fn signed_jwts_verify_with_the_published_certificate() -> Result<(), KeyError> {
+        let material = generate(1_800_000_000)?;
+        let signer = Signer::from_pkcs8(&material.kid, &material.pkcs8)?;
+        let jwt = signer.sign_jwt(&serde_json::json!({ "sub": "x" }))?;
+        let (signing_input, signature) = jwt.rsplit_once('.').ok_or(KeyError::Unusable("no signature".into()))?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|e| KeyError::Unusable(e.to_string()))?;
+        let cert = read_rsa_certificate(&material.certificate_der)?;
+        let public = RsaPublicKeyComponents { n: &cert.n, e: &cert.e };
+        public
+            .verify(&RSA_PKCS1_2048_8192_SHA256, signing_input.as_bytes(), &signature)
+            .map_err(|_| KeyError::Unusable("signature does not verify".into()))?;
+        let header = signing_input.split('.').next().unwrap_or_default();
+        let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap_or_default())
+            .map_err(|e| KeyError::Unusable(e.to_string()))?;
+        assert_eq!(header, serde_json::json!({ "typ": "JWT", "alg": "RS256", "kid": material.kid }));
+        Ok(())
     }
 }
