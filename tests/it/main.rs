@@ -16,4 +16,5 @@ mod key_rotation;
 mod msal;
 mod replicas;
 mod restart;
+mod serve;
 mod tenant_isolation;
