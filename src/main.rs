@@ -55,7 +55,10 @@ fn env_filter(default: &str) -> tracing_subscriber::EnvFilter {
 }
 
 fn init_tracing() {
-    let builder = tracing_subscriber::fmt().with_env_filter(env_filter("info"));
+    use std::io::IsTerminal;
+    // Colours only on a terminal: log files and collectors get plain text.
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(env_filter("info")).with_ansi(std::io::stdout().is_terminal());
     if std::env::var("RUST_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

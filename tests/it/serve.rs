@@ -10,13 +10,16 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// The listening URL and the demo banner lines of a started `signet serve --demo`.
-async fn start_demo(dir: &Path) -> (Child, String, Vec<String>) {
+type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
+
+/// A started `signet serve --demo` logging at debug level: the process, its URL, the banner lines
+/// printed before it listened, and the rest of its output.
+async fn start_demo(dir: &Path) -> (Child, String, Vec<String>, Lines) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(["serve", "--demo", "--tls-self-signed"])
         .current_dir(dir)
         .env("SIGNET_LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "debug")
         .env_remove("SIGNET_DATABASE_URL")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -35,7 +38,7 @@ async fn start_demo(dir: &Path) -> (Child, String, Vec<String>) {
     })
     .await
     .expect("signet listens within 60 s");
-    (child, url, banner)
+    (child, url, banner, lines)
 }
 
 /// The value after `label` on the banner line that has it.
@@ -48,7 +51,7 @@ fn field(banner: &[String], label: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_demo_over_tls_prints_credentials_that_get_a_token() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, url, banner) = start_demo(dir.path()).await;
+    let (mut child, url, banner, mut logs) = start_demo(dir.path()).await;
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     // "  daemon:   {appId} secret {secret}" and "  web API:  {appId} ({identifier URI}), ..."
     let daemon = field(&banner, "daemon:");
@@ -76,11 +79,21 @@ async fn serve_demo_over_tls_prints_credentials_that_get_a_token() {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
+    let token = body["access_token"].as_str().unwrap().to_owned();
     assert!(dir.path().join("keys/signet.kek").exists() && dir.path().join("data/signet.db").exists());
     child.kill().await.unwrap();
 
+    // Everything logged while serving (debug level): requests appear, secrets and tokens never do.
+    let mut logged = Vec::new();
+    while let Ok(Some(line)) = logs.next_line().await {
+        logged.push(line);
+    }
+    assert!(logged.iter().any(|l| l.contains("served") && l.contains("/oauth2/v2.0/token")), "{logged:?}");
+    let leaks: Vec<&String> = logged.iter().filter(|l| l.contains(secret) || l.contains(&token)).collect();
+    assert!(leaks.is_empty(), "secret or token in the logs: {leaks:?}");
+
     // Idempotent: the same tenant, printed with the same credentials.
-    let (mut again, _, banner_again) = start_demo(dir.path()).await;
+    let (mut again, _, banner_again, _) = start_demo(dir.path()).await;
     assert_eq!(field(&banner_again, "daemon:"), daemon);
     assert_eq!(field(&banner_again, "admin:"), field(&banner, "admin:"));
     again.kill().await.unwrap();
