@@ -23,9 +23,7 @@ impl std::fmt::Debug for ClientSecret {
 impl ClientSecret {
     /// 32 random bytes, base64url: 43 characters.
     pub fn generate() -> Result<Self, ring::error::Unspecified> {
-        let mut bytes = [0u8; 32];
-        SystemRandom::new().fill(&mut bytes)?;
-        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+        random_token().map(Self)
     }
 
     pub fn expose(&self) -> &str {
@@ -36,6 +34,19 @@ impl ClientSecret {
     pub fn hint(&self) -> String {
         self.0.chars().take(3).collect()
     }
+}
+
+/// 32 random bytes, base64url (43 characters): client secrets, authorization codes, refresh tokens.
+pub fn random_token() -> Result<String, ring::error::Unspecified> {
+    let mut bytes = [0u8; 32];
+    SystemRandom::new().fill(&mut bytes)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Hex SHA-256 of a server-generated token: how codes and refresh tokens are stored and looked up.
+/// A 256-bit random token needs no salt or slow hash; the database alone never yields a usable token.
+pub fn token_hash(token: &str) -> String {
+    ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// HMAC-SHA256 of a client secret under the server's secret-hash key.

@@ -5,12 +5,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_directory;
 mod m0002_keys;
+mod m0003_authorization_codes;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_directory::Migration), Box::new(m0002_keys::Migration)]
+        vec![
+            Box::new(m0001_directory::Migration),
+            Box::new(m0002_keys::Migration),
+            Box::new(m0003_authorization_codes::Migration),
+        ]
     }
 }

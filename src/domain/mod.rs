@@ -2,8 +2,10 @@
 
 pub mod app;
 pub mod claims;
+pub mod code;
 pub mod graph;
 pub mod ids;
 pub mod jws;
+pub mod pkce;
 pub mod scope;
 pub mod tenant;

@@ -105,7 +105,7 @@ async fn add_key(
 }
 
 /// Keeps `ring` in step with the database: rotates when due, reloads keys other processes added,
-/// deletes removed keys and forgets expired assertion ids, every `interval`.
+/// deletes removed keys, forgets expired assertion ids and long-expired codes, every `interval`.
 pub async fn maintain(
     store: Store,
     kek: Arc<KeyEncryptionKey>,
@@ -135,6 +135,7 @@ pub async fn maintain_once(
     rotate_if_due(store, kek, policy, now).await?;
     store.delete_removed_keys(now).await?;
     store.purge_assertions(now).await?;
+    store.purge_codes(now).await?;
     ring.reload().await
 }
 

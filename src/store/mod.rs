@@ -4,6 +4,7 @@
 mod apps;
 mod assertions;
 mod cache;
+mod codes;
 pub mod entity;
 mod grants;
 mod signing_keys;

@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod client_assertion;
 mod client_credentials;
+mod codes;
 mod demo;
 mod discovery_jwks;
 mod graph;

@@ -2,6 +2,7 @@
 
 pub mod app_role_assignment;
 pub mod application;
+pub mod authorization_code;
 pub mod identifier_uri;
 pub mod key_credential;
 pub mod password_credential;
