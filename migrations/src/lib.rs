@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_directory;
 mod m0002_keys;
 mod m0003_authorization_codes;
+mod m0004_refresh_tokens;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_directory::Migration),
             Box::new(m0002_keys::Migration),
             Box::new(m0003_authorization_codes::Migration),
+            Box::new(m0004_refresh_tokens::Migration),
         ]
     }
 }

@@ -7,5 +7,6 @@ pub mod graph;
 pub mod ids;
 pub mod jws;
 pub mod pkce;
+pub mod refresh;
 pub mod scope;
 pub mod tenant;

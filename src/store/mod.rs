@@ -7,6 +7,7 @@ mod cache;
 mod codes;
 pub mod entity;
 mod grants;
+mod refresh_tokens;
 mod signing_keys;
 mod tenants;
 mod users;

@@ -1,13 +1,12 @@
 //! Authorization codes in the store: bound to what was authorized, redeemed once even when several
 //! requests race, invisible to other tenants.
 
-use signet::admin;
 use signet::domain::code::{AuthorizationCode, CODE_LIFETIME, Redemption};
 use signet::domain::pkce::ChallengeMethod;
 use signet::secrets::{random_token, token_hash};
 
 use crate::on_every_backend;
-use crate::support::seed::directory;
+use crate::support::seed::{directory, user};
 use crate::support::{Backend, TestServer};
 
 on_every_backend!(
@@ -18,17 +17,7 @@ on_every_backend!(
 
 async fn code(server: &TestServer) -> (String, AuthorizationCode) {
     let d = directory(server, "contoso.example").await;
-    let user = admin::create_user(
-        &server.state().store,
-        &d.tenant,
-        "alice@contoso.example",
-        "correct horse battery",
-        None,
-        false,
-        server.now(),
-    )
-    .await
-    .unwrap();
+    let user = user(server, &d, "alice").await;
     let now = server.now();
     let bound = AuthorizationCode {
         tenant_id: d.tenant.id,

@@ -15,6 +15,7 @@ mod discovery_jwks;
 mod graph;
 mod key_rotation;
 mod msal;
+mod refresh_tokens;
 mod replicas;
 mod restart;
 mod serve;

@@ -7,6 +7,7 @@ pub mod identifier_uri;
 pub mod key_credential;
 pub mod password_credential;
 pub mod permission_grant;
+pub mod refresh_token;
 pub mod service_principal;
 pub mod signing_key;
 pub mod tenant;

@@ -70,3 +70,11 @@ pub fn daemon_form(d: &Directory) -> Vec<(&'static str, String)> {
         ("scope", d.scope()),
     ]
 }
+
+/// A user of the directory's tenant.
+pub async fn user(server: &TestServer, d: &Directory, local: &str) -> signet::store::User {
+    let username = format!("{local}@{}", d.tenant.domains[0]);
+    admin::create_user(&server.state().store, &d.tenant, &username, "correct horse battery", None, false, server.now())
+        .await
+        .expect("user")
+}

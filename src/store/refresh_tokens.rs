@@ -1,0 +1,88 @@
+//! Refresh tokens, stored by hash. Marking first use is one conditional UPDATE, so concurrent uses of
+//! the same token see exactly one "first".
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use super::entity::refresh_token;
+use super::{Store, StoreResult, parse_id};
+use crate::clock::UnixTime;
+use crate::domain::ids::TenantId;
+use crate::domain::refresh::{RefreshToken, RefreshUse};
+
+impl Store {
+    /// Stores `token` under `token_hash` (see [`crate::secrets::token_hash`]).
+    pub async fn insert_refresh_token(&self, token_hash: &str, token: &RefreshToken) -> StoreResult<()> {
+        let row = refresh_token::ActiveModel {
+            token_hash: Set(token_hash.to_owned()),
+            tenant_id: Set(token.tenant_id.to_string()),
+            client_app_id: Set(token.client_id.to_string()),
+            user_id: Set(token.user_id.to_string()),
+            scope: Set(token.scopes.join(" ")),
+            family_id: Set(token.family_id.to_string()),
+            issued_at: Set(token.issued_at),
+            expires_at: Set(token.expires_at),
+            used_at: Set(None),
+            revoked_at: Set(None),
+        };
+        refresh_token::Entity::insert(row).exec_without_returning(&self.db).await?;
+        Ok(())
+    }
+
+    /// Records a use of the token of `tenant` with this hash. Expiry is the caller's to check.
+    pub async fn use_refresh_token(
+        &self,
+        tenant: TenantId,
+        token_hash: &str,
+        now: UnixTime,
+    ) -> StoreResult<RefreshUse> {
+        let first = refresh_token::Entity::update_many()
+            .set(refresh_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1;
+        let row = refresh_token::Entity::find_by_id(token_hash.to_owned())
+            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
+            .one(&self.db)
+            .await?;
+        Ok(match row {
+            None => RefreshUse::Unknown,
+            Some(row) if row.revoked_at.is_some() => RefreshUse::Revoked,
+            Some(row) if first => RefreshUse::First(to_refresh_token(row)?),
+            Some(row) => RefreshUse::Again(to_refresh_token(row)?),
+        })
+    }
+
+    /// Revokes every refresh token of a family in `tenant`; returns how many were still live.
+    pub async fn revoke_refresh_family(
+        &self,
+        tenant: TenantId,
+        family_id: uuid::Uuid,
+        now: UnixTime,
+    ) -> StoreResult<u64> {
+        let result = refresh_token::Entity::update_many()
+            .set(refresh_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
+            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
+            .filter(refresh_token::Column::FamilyId.eq(family_id.to_string()))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+fn to_refresh_token(row: refresh_token::Model) -> StoreResult<RefreshToken> {
+    Ok(RefreshToken {
+        tenant_id: parse_id(&row.tenant_id, "tenant id")?,
+        client_id: parse_id(&row.client_app_id, "client id")?,
+        user_id: parse_id(&row.user_id, "user id")?,
+        scopes: row.scope.split_whitespace().map(str::to_owned).collect(),
+        family_id: parse_id(&row.family_id, "family id")?,
+        issued_at: row.issued_at,
+        expires_at: row.expires_at,
+    })
+}
