@@ -6,13 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 use crate::admin::{self, AdminError, AppSpec};
 use crate::clock::UnixTime;
+use crate::secrets::random_urlsafe;
 use crate::signing::KeyEncryptionKey;
 use crate::store::Store;
 
@@ -119,10 +117,9 @@ pub async fn seed(
     Ok(Some(credentials))
 }
 
+/// 12 random bytes: a 16-character password.
 fn random_password() -> Result<String, AdminError> {
-    let mut bytes = [0u8; 12];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| AdminError::Internal("no randomness".into()))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    random_urlsafe::<12>().map_err(|_| AdminError::Internal("no randomness".into()))
 }
 
 fn write_private_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {

@@ -36,11 +36,16 @@ impl ClientSecret {
     }
 }
 
-/// 32 random bytes, base64url (43 characters): client secrets, authorization codes, refresh tokens.
-pub fn random_token() -> Result<String, ring::error::Unspecified> {
-    let mut bytes = [0u8; 32];
+/// `N` random bytes, base64url without padding.
+pub fn random_urlsafe<const N: usize>() -> Result<String, ring::error::Unspecified> {
+    let mut bytes = [0u8; N];
     SystemRandom::new().fill(&mut bytes)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// 32 random bytes, base64url (43 characters): client secrets, authorization codes, refresh tokens.
+pub fn random_token() -> Result<String, ring::error::Unspecified> {
+    random_urlsafe::<32>()
 }
 
 /// Hex SHA-256 of a server-generated token: how codes and refresh tokens are stored and looked up.

@@ -1,10 +1,6 @@
 //! The client credentials grant (RFC 6749 §4.4; protocol reference §2.3): an app-only token for one
 //! resource, carrying the app roles assigned to the client in the request's tenant.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::{SecureRandom, SystemRandom};
-
 use super::client_auth::AuthenticatedClient;
 use super::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
@@ -13,6 +9,7 @@ use crate::domain::claims::{AppAccessTokenClaims, ClientAuthMethod, issuer};
 use crate::domain::scope::{ScopeError, parse_default_scope};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
+use crate::secrets::random_urlsafe;
 use crate::state::AppState;
 use crate::store::ResourceLookup;
 
@@ -119,7 +116,5 @@ async fn assigned_roles(
 
 /// `uti`: 16 random bytes, base64url.
 fn unique_token_id() -> Result<String, ProtocolError> {
-    let mut bytes = [0u8; 16];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| ProtocolError::internal("no randomness"))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    random_urlsafe::<16>().map_err(|_| ProtocolError::internal("no randomness"))
 }
