@@ -7,6 +7,7 @@ mod m0001_directory;
 mod m0002_keys;
 mod m0003_authorization_codes;
 mod m0004_refresh_tokens;
+mod references;
 
 pub struct Migrator;
 

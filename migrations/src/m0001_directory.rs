@@ -4,6 +4,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::references::{app_fk, tenant_fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -119,24 +121,6 @@ enum AppRoleAssignments {
     ResourceSpId,
     AppRoleId,
     CreatedAt,
-}
-
-fn tenant_fk<T: IntoIden + 'static>(table: T) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from_col(Alias::new("tenant_id"))
-        .from_tbl(table)
-        .to(Tenants::Table, Tenants::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn app_fk<T: IntoIden + 'static>(table: T) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from_col(Alias::new("app_id"))
-        .from_tbl(table)
-        .to(Applications::Table, Applications::AppId)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

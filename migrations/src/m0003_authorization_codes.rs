@@ -3,6 +3,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::references::{tenant_fk, user_fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -22,18 +24,6 @@ enum AuthorizationCodes {
     IssuedAt,
     ExpiresAt,
     RedeemedAt,
-}
-
-#[derive(DeriveIden)]
-enum Tenants {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[async_trait::async_trait]
@@ -56,18 +46,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer(AuthorizationCodes::IssuedAt))
                 .col(big_integer(AuthorizationCodes::ExpiresAt))
                 .col(big_integer_null(AuthorizationCodes::RedeemedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(AuthorizationCodes::Table, AuthorizationCodes::TenantId)
-                        .to(Tenants::Table, Tenants::Id)
-                        .on_delete(ForeignKeyAction::Cascade),
-                )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(AuthorizationCodes::Table, AuthorizationCodes::UserId)
-                        .to(Users::Table, Users::Id)
-                        .on_delete(ForeignKeyAction::Cascade),
-                )
+                .foreign_key(&mut tenant_fk(AuthorizationCodes::Table))
+                .foreign_key(&mut user_fk(AuthorizationCodes::Table))
                 .to_owned(),
         )
         .await?;

@@ -4,6 +4,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::references::{tenant_fk, user_fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -22,18 +24,6 @@ enum RefreshTokens {
     RevokedAt,
 }
 
-#[derive(DeriveIden)]
-enum Tenants {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -50,18 +40,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer(RefreshTokens::ExpiresAt))
                 .col(big_integer_null(RefreshTokens::UsedAt))
                 .col(big_integer_null(RefreshTokens::RevokedAt))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(RefreshTokens::Table, RefreshTokens::TenantId)
-                        .to(Tenants::Table, Tenants::Id)
-                        .on_delete(ForeignKeyAction::Cascade),
-                )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(RefreshTokens::Table, RefreshTokens::UserId)
-                        .to(Users::Table, Users::Id)
-                        .on_delete(ForeignKeyAction::Cascade),
-                )
+                .foreign_key(&mut tenant_fk(RefreshTokens::Table))
+                .foreign_key(&mut user_fk(RefreshTokens::Table))
                 .to_owned(),
         )
         .await?;
