@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 use signet::cli::{Cli, Command, ServeArgs, run_admin};
 use signet::clock::{Clock, system_now};
 use signet::config::Config;
@@ -10,7 +11,11 @@ use signet::signing::KeyEncryptionKey;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => err.exit(),
+        Err(err) => return fail(&usage_error(&err), 2),
+    };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
@@ -42,6 +47,14 @@ async fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// clap's message in one line: what was wrong, without the usage block that follows it.
+fn usage_error(err: &clap::Error) -> String {
+    let rendered = err.render().to_string();
+    let message = rendered.split("\nUsage:").next().unwrap_or_default();
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{} (see --help)", message.trim_start_matches("error: "))
 }
 
 fn fail(message: &str, code: u8) -> ExitCode {

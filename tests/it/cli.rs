@@ -109,7 +109,9 @@ async fn cli_refuses_bad_input_and_changes_nothing(backend: Backend) {
     let server = TestServer::start(backend).await;
     let tenant = json_of(&server, &["tenant", "create", "--name", "Contoso", "--domain", "contoso.example"]);
     let tid = text(&tenant, "id");
-    let cases: [&[&str]; 7] = [
+    let cases: [&[&str]; 9] = [
+        &["tenant", "create", "--name", "No domain"],
+        &["app", "create", "--tenant", &tid, "--name", "X", "--bogus"],
         &["tenant", "create", "--name", "Bad", "--domain", "not a domain"],
         &["tenant", "create", "--name", "Again", "--domain", "contoso.example"],
         &[
