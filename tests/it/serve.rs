@@ -98,3 +98,43 @@ async fn serve_demo_over_tls_prints_credentials_that_get_a_token() {
     assert_eq!(field(&banner_again, "admin:"), field(&banner, "admin:"));
     again.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_uses_the_configured_tls_certificate_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap().self_signed(&key).unwrap();
+    std::fs::write(dir.path().join("cert.pem"), cert.pem()).unwrap();
+    std::fs::write(dir.path().join("key.pem"), key.serialize_pem()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("SIGNET_LISTEN", "127.0.0.1:0")
+        .env("SIGNET_TLS_CERT", dir.path().join("cert.pem"))
+        .env("SIGNET_TLS_KEY", dir.path().join("key.pem"))
+        .env("RUST_LOG", "warn")
+        .env_remove("SIGNET_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start signet");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("signet exited before listening");
+            if let Some(url) = line.strip_prefix("Signet listening on ") {
+                return url.to_owned();
+            }
+        }
+    })
+    .await
+    .expect("signet listens within 60 s");
+    assert!(url.starts_with("https://"), "{url}");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let health = http.get(format!("{url}/healthz")).send().await.expect("TLS with the configured certificate");
+    assert_eq!(health.status(), 200);
+    child.kill().await.unwrap();
+}
