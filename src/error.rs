@@ -24,6 +24,11 @@ pub enum OAuthError {
     InvalidScope,
     InvalidResource,
     AccessDenied,
+    UnsupportedResponseType,
+    LoginRequired,
+    InteractionRequired,
+    ConsentRequired,
+    InvalidToken,
     ServerError,
     TemporarilyUnavailable,
 }
@@ -39,6 +44,11 @@ impl OAuthError {
             Self::InvalidScope => "invalid_scope",
             Self::InvalidResource => "invalid_resource",
             Self::AccessDenied => "access_denied",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::LoginRequired => "login_required",
+            Self::InteractionRequired => "interaction_required",
+            Self::ConsentRequired => "consent_required",
+            Self::InvalidToken => "invalid_token",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
@@ -86,6 +96,25 @@ aadsts_catalogue! {
     PublicClientCredential = 700025, InvalidClient, 400, "A public client must not send a client secret or assertion.";
     AssertionSignature = 700027, InvalidClient, 401, "The client assertion failed signature validation, or its key is not registered on the app.";
     InvalidAssertion = 50013, InvalidClient, 401, "The client assertion is invalid: malformed, expired, not yet valid, for another audience or issuer, or already used.";
+    RedirectUriMismatch = 50011, InvalidRequest, 400, "The redirect URI in the request does not match a redirect URI registered for the application.";
+    ResponseTypeUnsupported = 700054, UnsupportedResponseType, 400, "The response_type is not supported: Signet issues authorization codes (response_type=code).";
+    ResponseModeUnsupported = 70007, InvalidRequest, 400, "The response_mode is not supported: use query, fragment or form_post.";
+    PkceRequired = 9002325, InvalidRequest, 400, "Proof Key for Code Exchange (S256) is required for public clients.";
+    NotMultiTenant = 50194, InvalidRequest, 400, "The application is not configured as a multi-tenant application: users of other tenants cannot sign in to it.";
+    LoginRequired = 50058, LoginRequired, 400, "A silent sign-in request was sent but no user is signed in.";
+    InteractionRequired = 50076, InteractionRequired, 400, "The request needs the user to interact, but prompt=none was sent.";
+    ConsentRequired = 65001, InvalidGrant, 400, "The user or administrator has not consented to use the application for the requested permissions.";
+    UserDeclined = 65004, AccessDenied, 400, "The user declined to consent to access the app.";
+    NeedsAdminApproval = 90094, AccessDenied, 400, "The app needs permissions that only an administrator can grant.";
+    InvalidCredentials = 50126, InvalidGrant, 400, "Error validating credentials due to invalid username or password.";
+    InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";
+    GrantExpired = 70008, InvalidGrant, 400, "The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request.";
+    RefreshTokenInactive = 700082, InvalidGrant, 400, "The refresh token has expired due to inactivity.";
+    CodeRedeemed = 54005, InvalidGrant, 400, "The authorization code was already redeemed; tokens issued from it are revoked.";
+    PkceMismatch = 501481, InvalidGrant, 400, "The code_verifier does not match the code_challenge supplied in the authorization request.";
+    CodeOtherTenant = 700005, InvalidGrant, 400, "The authorization code was issued in another tenant.";
+    FormRejected = 90102, InvalidRequest, 400, "The form expired or was not sent by this browser's sign-in page. Start the sign-in again.";
+    InvalidAccessToken = 90103, InvalidToken, 401, "The access token is missing, malformed, expired, or not for this resource.";
     NotFound = 90099, InvalidRequest, 404, "No endpoint exists at this address.";
     MethodNotAllowed = 90098, InvalidRequest, 405, "This endpoint does not accept that HTTP method.";
     InternalError = 90100, ServerError, 500, "An internal error occurred. Quote the correlation id when you report it.";
@@ -105,6 +134,13 @@ impl ProtocolError {
     /// An error with the catalogue's `error` and status and a description for this occurrence.
     pub fn new(aadsts: Aadsts, description: impl Into<String>) -> Self {
         Self { aadsts, error: aadsts.error(), status: aadsts.status(), description: description.into() }
+    }
+
+    /// The same error with another OAuth `error` value: some codes answer differently at the
+    /// authorization endpoint (AADSTS65001 is `consent_required` there, `invalid_grant` at the token endpoint).
+    pub fn with_error(mut self, error: OAuthError) -> Self {
+        self.error = error;
+        self
     }
 
     /// An error described by the catalogue's summary alone.
@@ -188,7 +224,10 @@ impl ResponseError for ProtocolError {
         response
             .insert_header((header::CACHE_CONTROL, "no-store, no-cache"))
             .insert_header((header::PRAGMA, "no-cache"));
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.error == OAuthError::InvalidToken {
+            // RFC 6750 §3: a protected resource names the Bearer scheme and the error.
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"signet\", error=\"invalid_token\""));
+        } else if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6749 §5.2: a 401 for invalid_client carries the scheme the client tried.
             response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"signet\""));
         }

@@ -20,3 +20,75 @@ pub struct ErrorCodePage {
     pub message: String,
     pub all: Vec<CodeInfo>,
 }
+
+/// Hidden form fields: the authorization request, carried from page to page.
+pub type Hidden = Vec<(&'static str, String)>;
+
+/// The sign-in form.
+#[derive(Debug, Template)]
+#[template(path = "signin.html")]
+pub struct SignInPage {
+    pub action: String,
+    pub hidden: Hidden,
+    pub csrf: String,
+    pub app_name: String,
+    pub username: String,
+    pub message: Option<String>,
+}
+
+/// The signed-in account, with "use another account" (`prompt=select_account`).
+#[derive(Debug, Template)]
+#[template(path = "select_account.html")]
+pub struct SelectAccountPage {
+    pub action: String,
+    pub hidden: Hidden,
+    pub csrf: String,
+    pub app_name: String,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The user consent prompt.
+#[derive(Debug, Template)]
+#[template(path = "consent.html")]
+pub struct ConsentPage {
+    pub action: String,
+    pub hidden: Hidden,
+    pub csrf: String,
+    pub view: crate::flows::authorize::ConsentView,
+}
+
+/// "Need admin approval" (AADSTS90094).
+#[derive(Debug, Template)]
+#[template(path = "needs_admin.html")]
+pub struct NeedsAdminPage {
+    pub action: String,
+    pub hidden: Hidden,
+    pub csrf: String,
+    pub view: crate::flows::authorize::ConsentView,
+}
+
+/// `response_mode=form_post`: posts the response to the client's redirect URI.
+#[derive(Debug, Template)]
+#[template(path = "form_post.html")]
+pub struct FormPostPage {
+    pub action: String,
+    pub fields: Hidden,
+}
+
+/// An error that must not go back to the client (unknown client, unregistered redirect URI, a forged form).
+#[derive(Debug, Template)]
+#[template(path = "auth_error.html")]
+pub struct AuthErrorPage {
+    pub code: u32,
+    pub error: &'static str,
+    pub description: String,
+    pub trace_id: String,
+    pub correlation_id: String,
+    pub timestamp: String,
+}
+
+/// After sign-out without a registered `post_logout_redirect_uri`.
+#[derive(Debug, Template)]
+#[template(path = "signed_out.html")]
+pub struct SignedOutPage;

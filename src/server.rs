@@ -15,6 +15,7 @@ use crate::signing::rotation::{RotationPolicy, maintain, rotate_if_due};
 use crate::signing::{KeyEncryptionKey, KeyError, KeyRing};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
+use crate::throttle::SignInThrottle;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +43,15 @@ pub async fn build_state(config: Config, base_url: String, clock: Clock) -> Resu
     let keys = Arc::new(KeyRing::new(store.clone(), Arc::clone(&kek)));
     keys.reload().await?;
     crate::admin::ensure_builtin_resources(&store, &base_url, clock.now()).await?;
-    Ok(AppState { config: Arc::new(config), base_url: base_url.into(), store, kek, keys, clock })
+    Ok(AppState {
+        config: Arc::new(config),
+        base_url: base_url.into(),
+        store,
+        kek,
+        keys,
+        clock,
+        throttle: Arc::new(SignInThrottle::default()),
+    })
 }
 
 /// A running server.

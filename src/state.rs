@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::signing::{KeyEncryptionKey, KeyRing};
 use crate::store::Store;
+use crate::throttle::SignInThrottle;
 
 /// Everything a request needs.
 #[derive(Clone, Debug)]
@@ -17,4 +18,6 @@ pub struct AppState {
     pub kek: Arc<KeyEncryptionKey>,
     pub keys: Arc<KeyRing>,
     pub clock: Clock,
+    /// Failed password sign-ins of this replica.
+    pub throttle: Arc<SignInThrottle>,
 }

@@ -7,6 +7,7 @@ mod m0001_directory;
 mod m0002_keys;
 mod m0003_authorization_codes;
 mod m0004_refresh_tokens;
+mod m0005_sessions;
 mod references;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_keys::Migration),
             Box::new(m0003_authorization_codes::Migration),
             Box::new(m0004_refresh_tokens::Migration),
+            Box::new(m0005_sessions::Migration),
         ]
     }
 }

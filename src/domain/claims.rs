@@ -46,3 +46,72 @@ pub fn issuer(base_url: &str, tenant: TenantId) -> String {
 pub fn template_issuer(base_url: &str) -> String {
     format!("{base_url}/{{tenantid}}/v2.0")
 }
+
+/// A v2.0 access token issued to a client acting for a signed-in user (protocol reference §5).
+#[derive(Clone, Debug, Serialize)]
+pub struct UserAccessTokenClaims {
+    pub aud: AppId,
+    pub iss: String,
+    pub iat: UnixTime,
+    pub nbf: UnixTime,
+    pub exp: UnixTime,
+    pub azp: AppId,
+    pub azpacr: ClientAuthMethod,
+    pub idtyp: &'static str,
+    pub name: String,
+    pub oid: ObjectId,
+    pub preferred_username: String,
+    pub scp: String,
+    pub sub: String,
+    pub tid: TenantId,
+    pub uti: String,
+    pub ver: &'static str,
+}
+
+/// An ID token (OpenID Connect Core §2): `aud` is the client; profile claims with `profile`, `email`
+/// with `email`.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdTokenClaims {
+    pub aud: AppId,
+    pub iss: String,
+    pub iat: UnixTime,
+    pub nbf: UnixTime,
+    pub exp: UnixTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    pub oid: ObjectId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    pub sub: String,
+    pub tid: TenantId,
+    pub uti: String,
+    pub ver: &'static str,
+}
+
+/// The pairwise `sub` of a user for one application (protocol reference §5): the same user gets a
+/// different, stable value in each app, and no app can derive another's. 32 bytes of
+/// HMAC-SHA256 over tenant, user and app, base64url.
+pub fn pairwise_subject(key: &ring::hmac::Key, tenant: TenantId, user: ObjectId, app: AppId) -> String {
+    use base64::Engine;
+    let input = format!("{tenant}|{user}|{app}");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ring::hmac::sign(key, input.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_subjects_differ_per_app_and_are_stable() {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"k");
+        let (t, u) = (TenantId::new_random(), ObjectId::new_random());
+        let (a, b) = (AppId::new_random(), AppId::new_random());
+        assert_eq!(pairwise_subject(&key, t, u, a), pairwise_subject(&key, t, u, a));
+        assert_ne!(pairwise_subject(&key, t, u, a), pairwise_subject(&key, t, u, b));
+        assert_eq!(pairwise_subject(&key, t, u, a).len(), 43);
+    }
+}

@@ -18,6 +18,8 @@ pub enum Algorithm {
 #[derive(Clone, Debug, Deserialize)]
 pub struct Header {
     pub alg: String,
+    /// The signing key's id (Signet's own tokens).
+    pub kid: Option<String>,
     /// base64url SHA-1 thumbprint of the signing certificate.
     pub x5t: Option<String>,
     /// base64url SHA-256 thumbprint of the signing certificate.

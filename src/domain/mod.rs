@@ -9,4 +9,5 @@ pub mod jws;
 pub mod pkce;
 pub mod refresh;
 pub mod scope;
+pub mod session;
 pub mod tenant;

@@ -1,4 +1,7 @@
 //! Protocol flows: pure decisions in spec order, given `now`. They never see an HTTP request.
 
+pub mod authorize;
+pub mod bearer;
+pub mod session;
 pub mod tenant;
 pub mod token;

@@ -1,11 +1,15 @@
 //! HTTP: one route table, thin handlers that parse, call one flow and render.
 
+mod authorize;
 mod discovery;
 mod error_page;
 mod health;
+mod html;
+mod logout;
 pub mod middleware;
 pub mod request_ids;
 mod token;
+mod userinfo;
 
 use actix_web::web;
 
@@ -15,6 +19,24 @@ use crate::error::{Aadsts, ProtocolError};
 /// it is the hot path.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/{tenant}/oauth2/v2.0/token").route(web::post().to(token::token)))
+        .service(
+            resource("/{tenant}/oauth2/v2.0/authorize")
+                .route(web::get().to(authorize::authorize_get))
+                .route(web::post().to(authorize::authorize_post)),
+        )
+        .service(resource("/{tenant}/login").route(web::post().to(authorize::sign_in)))
+        .service(resource("/{tenant}/account").route(web::post().to(authorize::account)))
+        .service(resource("/{tenant}/consent").route(web::post().to(authorize::consent)))
+        .service(
+            resource("/{tenant}/oauth2/v2.0/logout")
+                .route(web::get().to(logout::logout_get))
+                .route(web::post().to(logout::logout_post)),
+        )
+        .service(
+            resource("/oidc/userinfo")
+                .route(web::get().to(userinfo::userinfo))
+                .route(web::post().to(userinfo::userinfo)),
+        )
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/error").route(web::get().to(error_page::lookup)))

@@ -136,6 +136,7 @@ pub async fn maintain_once(
     store.delete_removed_keys(now).await?;
     store.purge_assertions(now).await?;
     store.purge_codes(now).await?;
+    store.purge_sessions(now).await?;
     ring.reload().await
 }
 

@@ -17,9 +17,13 @@ const KEK_LEN: usize = 32;
 /// The key-encryption key. Its bytes never leave this type; `Debug` shows nothing of them.
 pub struct KeyEncryptionKey {
     sealing: LessSafeKey,
-    /// A key derived from the KEK for hashing client secrets, so every replica that shares the KEK
-    /// computes the same hashes.
+    /// Keys derived from the KEK, so every replica that shares the KEK computes the same values:
+    /// client-secret hashes,
     secret_hash_key: ring::hmac::Key,
+    /// form tokens against cross-site request forgery,
+    csrf_key: ring::hmac::Key,
+    /// and pairwise subject identifiers.
+    pairwise_key: ring::hmac::Key,
 }
 
 impl fmt::Debug for KeyEncryptionKey {
@@ -63,12 +67,19 @@ impl KeyEncryptionKey {
         }
         let unbound = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| KeyError::Seal("bad key".into()))?;
         let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"signet");
-        let okm = salt.extract(bytes);
-        let secret_hash_key: ring::hmac::Key = okm
-            .expand(&[b"client-secret-hash"], ring::hmac::HMAC_SHA256)
-            .map_err(|_| KeyError::Seal("key derivation failed".into()))?
-            .into();
-        Ok(Self { sealing: LessSafeKey::new(unbound), secret_hash_key })
+        let prk = salt.extract(bytes);
+        let derive = |purpose: &[u8]| -> Result<ring::hmac::Key, KeyError> {
+            Ok(prk
+                .expand(&[purpose], ring::hmac::HMAC_SHA256)
+                .map_err(|_| KeyError::Seal("key derivation failed".into()))?
+                .into())
+        };
+        Ok(Self {
+            sealing: LessSafeKey::new(unbound),
+            secret_hash_key: derive(b"client-secret-hash")?,
+            csrf_key: derive(b"csrf-token")?,
+            pairwise_key: derive(b"pairwise-subject")?,
+        })
     }
 
     /// `nonce || ciphertext || tag` of `plaintext`, bound to `label`.
@@ -100,6 +111,16 @@ impl KeyEncryptionKey {
     /// The HMAC key client secrets are hashed with.
     pub fn secret_hash_key(&self) -> &ring::hmac::Key {
         &self.secret_hash_key
+    }
+
+    /// The HMAC key form tokens are derived with.
+    pub fn csrf_key(&self) -> &ring::hmac::Key {
+        &self.csrf_key
+    }
+
+    /// The HMAC key pairwise `sub` values are derived with.
+    pub fn pairwise_key(&self) -> &ring::hmac::Key {
+        &self.pairwise_key
     }
 }
 

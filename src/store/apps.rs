@@ -127,6 +127,13 @@ impl Store {
         Ok(())
     }
 
+    /// The registration with this appId, in whichever tenant it lives: how the authorization endpoint
+    /// finds a client before it knows the user's tenant.
+    pub async fn app_by_app_id(&self, app_id: AppId) -> StoreResult<Option<Application>> {
+        let load = self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string())));
+        self.cache.get_or_load_found(&self.cache.apps, app_id, load).await
+    }
+
     /// The app's service principal in `tenant` with its registration: how a tenant sees a client.
     pub async fn sp_with_app(
         &self,

@@ -55,6 +55,7 @@ pub struct DirectoryCache {
     ttl: Duration,
     generation: AtomicU64,
     pub tenants: TtlMap<String, Tenant>,
+    pub apps: TtlMap<AppId, Application>,
     pub clients: TtlMap<(TenantId, AppId), (ServicePrincipal, Application)>,
     pub secrets: TtlMap<(TenantId, AppId), Vec<PasswordCredential>>,
     pub certificates: TtlMap<(TenantId, AppId), Vec<KeyCredential>>,
@@ -75,6 +76,7 @@ impl DirectoryCache {
             ttl,
             generation: AtomicU64::new(0),
             tenants: TtlMap::new(),
+            apps: TtlMap::new(),
             clients: TtlMap::new(),
             secrets: TtlMap::new(),
             certificates: TtlMap::new(),
@@ -146,6 +148,7 @@ impl DirectoryCache {
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.tenants.clear();
+        self.apps.clear();
         self.clients.clear();
         self.secrets.clear();
         self.certificates.clear();

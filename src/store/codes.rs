@@ -57,6 +57,13 @@ impl Store {
         })
     }
 
+    /// The tenant a code was issued in, for redemption at `common` or `organizations`, and to tell
+    /// a code of another tenant (AADSTS700005) from an unknown one.
+    pub async fn code_tenant(&self, code_hash: &str) -> StoreResult<Option<TenantId>> {
+        let row = authorization_code::Entity::find_by_id(code_hash.to_owned()).one(&self.db).await?;
+        row.map(|r| parse_id(&r.tenant_id, "tenant id")).transpose()
+    }
+
     /// Deletes codes that expired more than a day ago.
     pub async fn purge_codes(&self, now: UnixTime) -> StoreResult<u64> {
         let result = authorization_code::Entity::delete_many()

@@ -67,6 +67,35 @@ impl Store {
         to_grant(inserted?)
     }
 
+    /// The delegated scopes `user` holds for the client on the resource in `tenant`: the union of the
+    /// tenant-wide (`AllPrincipals`) grant and the user's own (`Principal`) grant.
+    pub async fn delegated_scopes(
+        &self,
+        tenant: TenantId,
+        client: ObjectId,
+        resource: ObjectId,
+        user: ObjectId,
+    ) -> StoreResult<Vec<String>> {
+        let rows = permission_grant::Entity::find()
+            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+            .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
+            .filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(permission_grant::Column::PrincipalId.is_null())
+                    .add(permission_grant::Column::PrincipalId.eq(user.to_string())),
+            )
+            .all(&self.db)
+            .await?;
+        let mut scopes: Vec<String> = Vec::new();
+        for scope in rows.iter().flat_map(|row| row.scope.split_whitespace()) {
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_owned());
+            }
+        }
+        Ok(scopes)
+    }
+
     /// The delegated grants of `tenant`.
     pub async fn permission_grants(&self, tenant: TenantId) -> StoreResult<Vec<PermissionGrant>> {
         permission_grant::Entity::find()

@@ -8,6 +8,7 @@ mod codes;
 pub mod entity;
 mod grants;
 mod refresh_tokens;
+mod sessions;
 mod signing_keys;
 mod tenants;
 mod users;

@@ -57,6 +57,21 @@ impl Store {
         })
     }
 
+    /// The token of `tenant` with this hash, whatever its state, without recording a use.
+    pub async fn peek_refresh_token(&self, tenant: TenantId, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
+        let row = refresh_token::Entity::find_by_id(token_hash.to_owned())
+            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
+            .one(&self.db)
+            .await?;
+        row.map(to_refresh_token).transpose()
+    }
+
+    /// The tenant a refresh token was issued in, for use at `common` or `organizations`.
+    pub async fn refresh_token_tenant(&self, token_hash: &str) -> StoreResult<Option<TenantId>> {
+        let row = refresh_token::Entity::find_by_id(token_hash.to_owned()).one(&self.db).await?;
+        row.map(|r| parse_id(&r.tenant_id, "tenant id")).transpose()
+    }
+
     /// Revokes every refresh token of a family in `tenant`; returns how many were still live.
     pub async fn revoke_refresh_family(
         &self,

@@ -70,6 +70,15 @@ impl Store {
             .await?;
         row.map(to_user).transpose()
     }
+
+    /// The user of `tenant` with this object id.
+    pub async fn user(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
+        let row = user::Entity::find_by_id(id.to_string())
+            .filter(user::Column::TenantId.eq(tenant.to_string()))
+            .one(&self.db)
+            .await?;
+        row.map(to_user).transpose()
+    }
 }
 
 fn to_user(row: user::Model) -> StoreResult<User> {

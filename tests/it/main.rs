@@ -19,4 +19,5 @@ mod refresh_tokens;
 mod replicas;
 mod restart;
 mod serve;
+mod sign_in;
 mod tenant_isolation;

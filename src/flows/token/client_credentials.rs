@@ -9,7 +9,6 @@ use crate::domain::claims::{AppAccessTokenClaims, ClientAuthMethod, issuer};
 use crate::domain::scope::{ScopeError, parse_default_scope};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
-use crate::secrets::random_urlsafe;
 use crate::state::AppState;
 use crate::store::ResourceLookup;
 
@@ -44,7 +43,7 @@ pub async fn issue(
         roles,
         sub: client.sp.id,
         tid: tenant.id,
-        uti: unique_token_id()?,
+        uti: super::user_tokens::unique_token_id()?,
         ver: "2.0",
     };
     let signer = state.keys.signer(now).ok_or_else(|| {
@@ -52,7 +51,15 @@ pub async fn issue(
         ProtocolError::of(Aadsts::StoreUnavailable)
     })?;
     let access_token = signer.sign_jwt(&claims).map_err(ProtocolError::internal)?;
-    Ok(TokenResponse { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token })
+    Ok(TokenResponse {
+        token_type: "Bearer",
+        scope: None,
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
+        access_token,
+        refresh_token: None,
+        id_token: None,
+    })
 }
 
 /// The one resource the `scope` names, as `{resource}/.default`.
@@ -65,6 +72,10 @@ fn requested_resource(request: &TokenRequest) -> Result<String, ProtocolError> {
             format!(
                 "The provided value for scope {value} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
             ),
+        ),
+        ScopeError::DefaultMixed(value) => ProtocolError::new(
+            Aadsts::InvalidScope,
+            format!("The scope of {value} mixes /.default with named scopes."),
         ),
         ScopeError::SeveralResources => ProtocolError::new(
             Aadsts::MultipleResources,
@@ -112,9 +123,4 @@ async fn assigned_roles(
     roles.sort();
     roles.dedup();
     Ok(roles)
-}
-
-/// `uti`: 16 random bytes, base64url.
-fn unique_token_id() -> Result<String, ProtocolError> {
-    random_urlsafe::<16>().map_err(|_| ProtocolError::internal("no randomness"))
 }

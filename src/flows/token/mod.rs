@@ -1,8 +1,11 @@
 //! The token endpoint (RFC 6749 §3.2): one file per grant, dispatched on `grant_type`.
 
+mod authorization_code;
 mod client_assertion;
 pub mod client_auth;
 mod client_credentials;
+mod refresh_token;
+pub mod user_tokens;
 
 use std::collections::HashMap;
 
@@ -66,9 +69,15 @@ impl TokenRequest {
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
     pub token_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     pub expires_in: i64,
     pub ext_expires_in: i64,
     pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 /// Where the request was sent: the `{tenant}` segment as written, and what it names.
@@ -92,6 +101,8 @@ pub async fn token(
             let client = client_auth::authenticate(state, &tenant, endpoint.segment, request, now).await?;
             client_credentials::issue(state, &tenant, &client, request, now).await
         }
+        "authorization_code" => authorization_code::redeem(state, &endpoint, request, now).await,
+        "refresh_token" => refresh_token::redeem(state, &endpoint, request, now).await,
         other => Err(ProtocolError::new(
             Aadsts::UnsupportedGrantType,
             format!("The grant type '{other}' is not supported at this endpoint."),

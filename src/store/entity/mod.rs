@@ -9,6 +9,7 @@ pub mod password_credential;
 pub mod permission_grant;
 pub mod refresh_token;
 pub mod service_principal;
+pub mod session;
 pub mod signing_key;
 pub mod tenant;
 pub mod tenant_domain;

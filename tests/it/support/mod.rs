@@ -1,6 +1,7 @@
 //! Test support: a real Signet server per test on 127.0.0.1:0 with its own database, seed builders,
 //! and token verification against the published JWKS.
 
+pub mod browser;
 pub mod certs;
 pub mod seed;
 
@@ -245,6 +246,12 @@ impl TestServer {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// The JWT's claims, unverified (for tokens a test has already verified another way).
+pub fn jwt_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
 }
 
 /// The JWT's header.

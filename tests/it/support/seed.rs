@@ -78,3 +78,52 @@ pub async fn user(server: &TestServer, d: &Directory, local: &str) -> signet::st
         .await
         .expect("user")
 }
+
+/// The redirect URI test client apps register.
+pub const REDIRECT_URI: &str = "http://localhost:8400/callback";
+
+/// A client app of the directory's tenant signing users in: a confidential web app with a secret, or
+/// a public client.
+#[derive(Clone)]
+pub struct ClientApp {
+    pub app: Application,
+    pub secret: Option<String>,
+}
+
+impl ClientApp {
+    pub fn id(&self) -> String {
+        self.app.app_id.to_string()
+    }
+}
+
+pub async fn client_app(server: &TestServer, d: &Directory, name: &str, public: bool, multi_tenant: bool) -> ClientApp {
+    let state = server.state();
+    let spec = AppSpec {
+        name: name.into(),
+        multi_tenant,
+        redirect_uris: vec![REDIRECT_URI.to_owned()],
+        public_client: public,
+        identifier_uris: Vec::new(),
+    };
+    let app = admin::create_app(&state.store, &d.tenant, spec, server.now()).await.expect("client app");
+    let secret = if public {
+        None
+    } else {
+        let id = app.app_id.to_string();
+        let (_, secret) =
+            admin::add_secret(&state.store, &state.kek, &d.tenant, &id, 365, server.now()).await.expect("secret");
+        Some(secret.expose().to_owned())
+    };
+    ClientApp { app, secret }
+}
+
+/// An admin of the directory's tenant.
+pub async fn admin_user(server: &TestServer, d: &Directory, local: &str) -> signet::store::User {
+    let username = format!("{local}@{}", d.tenant.domains[0]);
+    admin::create_user(&server.state().store, &d.tenant, &username, "correct horse battery", None, true, server.now())
+        .await
+        .expect("admin")
+}
+
+/// The password every seeded user has.
+pub const PASSWORD: &str = "correct horse battery";

@@ -1,0 +1,666 @@
+//! The authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2; protocol reference §2.1).
+//!
+//! A request goes through named checks in spec order. [`prepare`] resolves the client and its exact
+//! redirect URI before anything can redirect: failures there get an error page. Every later failure goes
+//! back to the redirect URI in the chosen response mode. [`proceed`] then needs a signed-in user, their
+//! consent, and issues the code. Each step answers with an [`Outcome`] the HTTP layer renders.
+
+pub mod consent;
+mod params;
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use self::consent::{ConsentDecision, PendingPermission, decide};
+pub use self::params::AuthorizeParams;
+use crate::clock::UnixTime;
+use crate::domain::app::{AccessType, Application, GrantConsentType, SignInAudience};
+use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
+use crate::domain::pkce::{self, ChallengeMethod};
+use crate::domain::scope::{DelegatedScopes, ResourceScopes, ScopeError};
+use crate::domain::session::Session;
+use crate::domain::tenant::{Tenant, TenantSegment};
+use crate::error::{Aadsts, OAuthError, ProtocolError};
+use crate::flows::tenant::resolve_named;
+use crate::secrets::{random_token, token_hash};
+use crate::state::AppState;
+use crate::store::{GrantTo, ResourceLookup, User};
+
+/// How the response goes back to the client (OAuth 2.0 Multiple Response Type Encoding Practices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
+}
+
+impl ResponseMode {
+    fn parse(value: Option<&str>) -> Option<Self> {
+        match value {
+            None | Some("query") => Some(Self::Query),
+            Some("fragment") => Some(Self::Fragment),
+            Some("form_post") => Some(Self::FormPost),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The `prompt` values of the v2.0 endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    Login,
+    None,
+    Consent,
+    SelectAccount,
+}
+
+impl Prompt {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "login" => Some(Self::Login),
+            "none" => Some(Self::None),
+            "consent" => Some(Self::Consent),
+            "select_account" => Some(Self::SelectAccount),
+            _ => None,
+        }
+    }
+}
+
+/// A response to the client at its registered redirect URI.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub redirect_uri: String,
+    pub mode: ResponseMode,
+    pub params: Vec<(&'static str, String)>,
+}
+
+/// What the user is shown about a consent.
+#[derive(Clone, Debug)]
+pub struct ConsentView {
+    pub app_name: String,
+    pub publisher: String,
+    /// Whether the app is registered in the user's own tenant.
+    pub publisher_is_own_tenant: bool,
+    pub username: String,
+    pub permissions: Vec<PermissionView>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PermissionView {
+    pub resource: String,
+    pub name: String,
+    pub description: String,
+    pub admin_only: bool,
+}
+
+/// What to answer.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The client or redirect URI could not be trusted: an error page, never a redirect.
+    ErrorPage(ProtocolError),
+    /// Back to the client: a code, or an error.
+    Reply(Reply),
+    /// Ask for username and password.
+    SignIn { app_name: String, username: Option<String> },
+    /// Show the signed-in account, with "use another account".
+    SelectAccount { app_name: String, username: String, display_name: String },
+    /// Ask the user to consent.
+    Consent(ConsentView),
+    /// Only an administrator can grant what the app asks for (AADSTS90094).
+    NeedsAdmin(ConsentView),
+}
+
+/// A request whose client and redirect URI are trusted, with every parameter checked.
+#[derive(Clone, Debug)]
+pub struct ValidRequest {
+    pub segment: TenantSegment,
+    /// The tenant a GUID or domain segment names; `None` for `common` and `organizations`.
+    pub path_tenant: Option<Tenant>,
+    pub client: Application,
+    pub redirect_uri: String,
+    pub mode: ResponseMode,
+    pub state: Option<String>,
+    pub scopes: DelegatedScopes,
+    pub prompt: Option<Prompt>,
+    pub login_hint: Option<String>,
+    pub domain_hint: Option<String>,
+    pub challenge: Option<(String, ChallengeMethod)>,
+    pub nonce: Option<String>,
+}
+
+impl ValidRequest {
+    /// An error for the client, in the request's response mode.
+    pub fn error_reply(&self, error: &ProtocolError) -> Outcome {
+        error_reply(&self.redirect_uri, self.mode, self.state.as_deref(), error)
+    }
+
+    pub fn reply(&self, mut params: Vec<(&'static str, String)>) -> Outcome {
+        if let Some(state) = &self.state {
+            params.push(("state", state.clone()));
+        }
+        Outcome::Reply(Reply { redirect_uri: self.redirect_uri.clone(), mode: self.mode, params })
+    }
+}
+
+/// What the browser just did, as the HTTP layer vouches for it (each form's CSRF token checked).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Interaction {
+    /// The user typed their password in this request.
+    pub signed_in_now: bool,
+    /// The user chose the signed-in account on the account page.
+    pub account_chosen: bool,
+    pub consent: Option<ConsentAnswer>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsentAnswer {
+    Accept,
+    Cancel,
+}
+
+/// Runs every check and, when nothing needs the user, issues the code.
+pub async fn authorize(
+    state: &AppState,
+    segment: &str,
+    params: &AuthorizeParams,
+    session: Option<Session>,
+    interaction: Interaction,
+    now: UnixTime,
+) -> Outcome {
+    match prepare(state, segment, params).await {
+        Ok(request) => proceed(state, &request, session, interaction, now).await,
+        Err(outcome) => outcome,
+    }
+}
+
+/// The checks before a user is involved: tenant, client, redirect URI (error page on failure), then
+/// response mode, response type, scope, PKCE and prompt (error reply on failure).
+pub async fn prepare(state: &AppState, segment: &str, params: &AuthorizeParams) -> Result<ValidRequest, Outcome> {
+    let (segment, path_tenant) = check_tenant(state, segment).await.map_err(Outcome::ErrorPage)?;
+    let client = check_client_known(state, params, path_tenant.as_ref()).await.map_err(Outcome::ErrorPage)?;
+    let redirect_uri = check_redirect_uri(&client, params).map_err(Outcome::ErrorPage)?;
+    let state_param = params.state.clone();
+    let Some(mode) = ResponseMode::parse(params.response_mode.as_deref()) else {
+        let error = ProtocolError::new(
+            Aadsts::ResponseModeUnsupported,
+            format!("The response_mode '{}' is not supported.", params.response_mode.as_deref().unwrap_or_default()),
+        );
+        return Err(error_reply(&redirect_uri, ResponseMode::Query, state_param.as_deref(), &error));
+    };
+    let fail = |error: ProtocolError| error_reply(&redirect_uri, mode, state_param.as_deref(), &error);
+    check_response_type(params).map_err(fail)?;
+    let scopes = check_scope(params).map_err(fail)?;
+    let challenge = check_pkce(&client, params).map_err(fail)?;
+    let prompt = check_prompt(params).map_err(fail)?;
+    Ok(ValidRequest {
+        segment,
+        path_tenant,
+        redirect_uri: redirect_uri.clone(),
+        mode,
+        state: state_param.clone(),
+        scopes,
+        prompt,
+        login_hint: params.login_hint.clone(),
+        domain_hint: params.domain_hint.clone(),
+        challenge,
+        nonce: params.nonce.clone(),
+        client,
+    })
+}
+
+/// The checks that involve the user: signed in, account chosen, may use the app, consent; then the code.
+pub async fn proceed(
+    state: &AppState,
+    request: &ValidRequest,
+    session: Option<Session>,
+    interaction: Interaction,
+    now: UnixTime,
+) -> Outcome {
+    match proceed_checked(state, request, session, interaction, now).await {
+        Ok(outcome) => outcome,
+        Err(error) => request.error_reply(&error),
+    }
+}
+
+async fn proceed_checked(
+    state: &AppState,
+    request: &ValidRequest,
+    session: Option<Session>,
+    interaction: Interaction,
+    now: UnixTime,
+) -> Result<Outcome, ProtocolError> {
+    if interaction.consent == Some(ConsentAnswer::Cancel) {
+        return Err(ProtocolError::new(Aadsts::UserDeclined, "The user declined to consent to access the app."));
+    }
+    let user = match signed_in_user(state, request, session, interaction).await? {
+        SignedIn::User(user) => user,
+        SignedIn::NeedsSignIn => {
+            if request.prompt == Some(Prompt::None) {
+                return Err(ProtocolError::new(
+                    Aadsts::LoginRequired,
+                    "A silent sign-in request was sent but no user is signed in.",
+                ));
+            }
+            let username = request.login_hint.clone();
+            return Ok(Outcome::SignIn { app_name: request.client.display_name.clone(), username });
+        }
+    };
+    if request.prompt == Some(Prompt::SelectAccount) && !interaction.account_chosen && !interaction.signed_in_now {
+        return Ok(Outcome::SelectAccount {
+            app_name: request.client.display_name.clone(),
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+        });
+    }
+    let tenant = state.store.tenant(user.tenant_id).await?.ok_or_else(|| ProtocolError::internal("user's tenant"))?;
+    check_app_allows_tenant(state, &request.client, &tenant).await?;
+    let resources = resolve_resources(state, &request.client, &tenant, &request.scopes).await?;
+    let client_sp = state.store.service_principal(tenant.id, request.client.app_id).await?;
+    let answered = interaction.consent == Some(ConsentAnswer::Accept);
+    // prompt=consent shows every permission again, until the user has answered.
+    let ask_all = request.prompt == Some(Prompt::Consent) && !answered;
+    let mut pending = Vec::new();
+    for resource in &resources {
+        let granted = match &client_sp {
+            Some(sp) => state.store.delegated_scopes(tenant.id, sp.id, resource.sp.id, user.id).await?,
+            None => Vec::new(),
+        };
+        pending.extend(resource.pending(&granted, ask_all));
+    }
+    match decide(&user, &pending) {
+        ConsentDecision::Granted => {}
+        decision if request.prompt == Some(Prompt::None) => {
+            let what = if decision == ConsentDecision::NeedsAdmin { "an administrator" } else { "the user" };
+            return Err(ProtocolError::new(
+                Aadsts::ConsentRequired,
+                format!(
+                    "The user or administrator has not consented to use the application with ID '{}' named '{}'. Consent by {what} is needed, which prompt=none does not allow.",
+                    request.client.app_id, request.client.display_name
+                ),
+            )
+            .with_error(OAuthError::ConsentRequired));
+        }
+        ConsentDecision::NeedsAdmin => {
+            return Ok(Outcome::NeedsAdmin(consent_view(state, request, &user, &tenant, &pending).await?));
+        }
+        ConsentDecision::AskUser if !answered => {
+            return Ok(Outcome::Consent(consent_view(state, request, &user, &tenant, &pending).await?));
+        }
+        ConsentDecision::AskUser => grant(state, &request.client, &tenant, &user, &pending, now).await?,
+    }
+    issue_code(state, request, &tenant, &user, now).await
+}
+
+/// Whether the session's user can serve this request.
+enum SignedIn {
+    User(User),
+    NeedsSignIn,
+}
+
+async fn signed_in_user(
+    state: &AppState,
+    request: &ValidRequest,
+    session: Option<Session>,
+    interaction: Interaction,
+) -> Result<SignedIn, ProtocolError> {
+    let Some(session) = session else { return Ok(SignedIn::NeedsSignIn) };
+    if request.path_tenant.as_ref().is_some_and(|t| t.id != session.tenant_id) {
+        return Ok(SignedIn::NeedsSignIn);
+    }
+    if request.prompt == Some(Prompt::Login) && !interaction.signed_in_now {
+        return Ok(SignedIn::NeedsSignIn);
+    }
+    let Some(user) = state.store.user(session.tenant_id, session.user_id).await? else {
+        return Ok(SignedIn::NeedsSignIn);
+    };
+    let hinted_other = request.login_hint.as_deref().is_some_and(|hint| !hint.eq_ignore_ascii_case(&user.username));
+    if hinted_other && !interaction.signed_in_now {
+        return Ok(SignedIn::NeedsSignIn);
+    }
+    Ok(SignedIn::User(user))
+}
+
+/// `{tenant}`: `common` and `organizations` find the tenant at sign-in; a GUID or domain must exist.
+async fn check_tenant(state: &AppState, segment: &str) -> Result<(TenantSegment, Option<Tenant>), ProtocolError> {
+    let parsed = TenantSegment::parse(segment);
+    let tenant = match &parsed {
+        TenantSegment::Common | TenantSegment::Organizations => None,
+        TenantSegment::Consumers => return Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
+        TenantSegment::Named(name) => Some(resolve_named(state, name).await?),
+    };
+    Ok((parsed, tenant))
+}
+
+/// `client_id`: a registered app that the tenant in the path can see (AADSTS700016).
+async fn check_client_known(
+    state: &AppState,
+    params: &AuthorizeParams,
+    path_tenant: Option<&Tenant>,
+) -> Result<Application, ProtocolError> {
+    let raw = params.client_id.as_deref().ok_or_else(|| ProtocolError::missing("client_id"))?;
+    let not_found = || {
+        let directory = path_tenant.map_or_else(String::new, |t| format!(" '{}'", t.id));
+        ProtocolError::new(
+            Aadsts::ClientNotFound,
+            format!(
+                "Application with identifier '{raw}' was not found in the directory{directory}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+            ),
+        )
+    };
+    let app_id = raw.parse().map_err(|_| not_found())?;
+    let app = state.store.app_by_app_id(app_id).await?.ok_or_else(not_found)?;
+    let visible = match path_tenant {
+        None => true,
+        Some(tenant) => app.home_tenant == tenant.id || app.sign_in_audience == SignInAudience::AzureADMultipleOrgs,
+    };
+    if visible { Ok(app) } else { Err(not_found()) }
+}
+
+/// `redirect_uri`: exactly one of the app's registered URIs (AADSTS50011).
+fn check_redirect_uri(client: &Application, params: &AuthorizeParams) -> Result<String, ProtocolError> {
+    let uri = params.redirect_uri.as_deref().ok_or_else(|| ProtocolError::missing("redirect_uri"))?;
+    let registered = client.web_redirect_uris.iter().chain(&client.public_client_redirect_uris).any(|r| r == uri);
+    if registered {
+        Ok(uri.to_owned())
+    } else {
+        Err(ProtocolError::new(
+            Aadsts::RedirectUriMismatch,
+            format!(
+                "The redirect URI '{uri}' specified in the request does not match the redirect URIs configured for the application '{}'. Make sure the redirect URI sent in the request matches one added to your application.",
+                client.app_id
+            ),
+        ))
+    }
+}
+
+/// `response_type`: `code` only (AADSTS700054).
+fn check_response_type(params: &AuthorizeParams) -> Result<(), ProtocolError> {
+    match params.response_type.as_deref() {
+        Some("code") => Ok(()),
+        None => Err(ProtocolError::missing("response_type")),
+        Some(other) => Err(ProtocolError::new(
+            Aadsts::ResponseTypeUnsupported,
+            format!("The response_type '{other}' is not enabled for the application; use 'code'."),
+        )),
+    }
+}
+
+/// `scope`: present, well formed (AADSTS900144, AADSTS70011).
+fn check_scope(params: &AuthorizeParams) -> Result<DelegatedScopes, ProtocolError> {
+    let scope = params.scope.as_deref().ok_or_else(|| ProtocolError::missing("scope"))?;
+    DelegatedScopes::parse(scope).map_err(|err| match err {
+        ScopeError::Missing => ProtocolError::missing("scope"),
+        ScopeError::DefaultMixed(resource) => ProtocolError::new(
+            Aadsts::InvalidScope,
+            format!("The scope for {resource} mixes '/.default' with named permissions. Use one or the other."),
+        ),
+        ScopeError::NotDefault(value) => ProtocolError::new(
+            Aadsts::InvalidScope,
+            format!("The provided value for the input parameter 'scope' is not valid: '{value}'."),
+        ),
+        ScopeError::SeveralResources => ProtocolError::of(Aadsts::MultipleResources),
+    })
+}
+
+/// PKCE: a well-formed challenge with a known method; public clients must use S256 (AADSTS9002325).
+fn check_pkce(
+    client: &Application,
+    params: &AuthorizeParams,
+) -> Result<Option<(String, ChallengeMethod)>, ProtocolError> {
+    let invalid = |what: &str| ProtocolError::new(Aadsts::MalformedRequest, what.to_owned());
+    let challenge = match params.code_challenge.as_deref() {
+        None if params.code_challenge_method.is_some() => {
+            return Err(invalid("code_challenge_method was sent without a code_challenge."));
+        }
+        None => None,
+        Some(challenge) => {
+            let method = ChallengeMethod::parse(params.code_challenge_method.as_deref())
+                .ok_or_else(|| invalid("The code_challenge_method must be 'S256' or 'plain'."))?;
+            if !pkce::well_formed(challenge) {
+                return Err(invalid("The code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]."));
+            }
+            Some((challenge.to_owned(), method))
+        }
+    };
+    if client.is_public_client && !matches!(challenge, Some((_, ChallengeMethod::S256))) {
+        return Err(ProtocolError::new(
+            Aadsts::PkceRequired,
+            "Proof Key for Code Exchange is required for public clients: send code_challenge with code_challenge_method=S256.",
+        ));
+    }
+    Ok(challenge)
+}
+
+/// `prompt`: one known value; `select_account` not with `login_hint`.
+fn check_prompt(params: &AuthorizeParams) -> Result<Option<Prompt>, ProtocolError> {
+    let Some(raw) = params.prompt.as_deref() else { return Ok(None) };
+    let prompt = Prompt::parse(raw).ok_or_else(|| {
+        ProtocolError::new(
+            Aadsts::MalformedRequest,
+            format!("Invalid prompt value '{raw}': use login, none, consent or select_account."),
+        )
+    })?;
+    if prompt == Prompt::SelectAccount && params.login_hint.is_some() {
+        return Err(ProtocolError::new(
+            Aadsts::MalformedRequest,
+            "prompt=select_account cannot be sent with login_hint.",
+        ));
+    }
+    Ok(Some(prompt))
+}
+
+/// A single-tenant app signs in only its own tenant's users (AADSTS50194); a disabled service
+/// principal signs in nobody (AADSTS7000112).
+async fn check_app_allows_tenant(state: &AppState, client: &Application, tenant: &Tenant) -> Result<(), ProtocolError> {
+    if client.sign_in_audience == SignInAudience::AzureADMyOrg && client.home_tenant != tenant.id {
+        return Err(ProtocolError::new(
+            Aadsts::NotMultiTenant,
+            format!(
+                "Application '{}'({}) is not configured as a multi-tenant application. Users of tenant '{}' cannot sign in to it.",
+                client.app_id, client.display_name, tenant.id
+            ),
+        ));
+    }
+    match state.store.service_principal(tenant.id, client.app_id).await? {
+        Some(sp) if !sp.account_enabled => {
+            Err(ProtocolError::new(Aadsts::ClientDisabled, format!("Application '{}' is disabled.", client.app_id)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One requested resource as the user's tenant sees it.
+struct ResolvedResource {
+    sp: crate::domain::app::ServicePrincipal,
+    app: Application,
+    /// The scope values asked for (for `.default` without a grant: the app's required ones).
+    values: Vec<String>,
+    default: bool,
+}
+
+impl ResolvedResource {
+    /// The permissions not in `granted`; all of them when `ask_all` (`prompt=consent`).
+    fn pending(&self, granted: &[String], ask_all: bool) -> Vec<PendingPermission> {
+        if self.default && !granted.is_empty() && !ask_all {
+            return Vec::new();
+        }
+        self.values
+            .iter()
+            .filter(|v| ask_all || !granted.iter().any(|g| g == *v))
+            .filter_map(|v| self.app.scope(v))
+            .map(|scope| PendingPermission {
+                resource_sp: self.sp.clone(),
+                resource: self.app.clone(),
+                scope: scope.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Every requested resource must have a service principal in the user's tenant (AADSTS500011) and
+/// expose each named scope (AADSTS70011).
+async fn resolve_resources(
+    state: &AppState,
+    client: &Application,
+    tenant: &Tenant,
+    scopes: &DelegatedScopes,
+) -> Result<Vec<ResolvedResource>, ProtocolError> {
+    let mut resolved = Vec::new();
+    for requested in &scopes.resources {
+        let (sp, app) = match state.store.resource_in_tenant(tenant.id, &requested.resource).await? {
+            ResourceLookup::Found(sp, app) => (sp, *app),
+            ResourceLookup::NotRegistered | ResourceLookup::NotInTenant(_) => {
+                return Err(ProtocolError::new(
+                    Aadsts::ResourceNotFound,
+                    format!(
+                        "The resource principal named {} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
+                        requested.resource, tenant.id
+                    ),
+                ));
+            }
+        };
+        let values = requested_values(client, &app, requested)?;
+        resolved.push(ResolvedResource { sp, app, values, default: requested.default });
+    }
+    Ok(resolved)
+}
+
+/// The scope values of one resource a request stands for: named ones must exist and be enabled;
+/// `.default` adds the delegated permissions the client's registration requires.
+fn requested_values(
+    client: &Application,
+    resource: &Application,
+    requested: &ResourceScopes,
+) -> Result<Vec<String>, ProtocolError> {
+    let mut values = Vec::new();
+    for value in &requested.values {
+        match resource.scope(value) {
+            Some(scope) if scope.is_enabled => values.push(scope.value.clone()),
+            _ => {
+                return Err(ProtocolError::new(
+                    Aadsts::InvalidScope,
+                    format!(
+                        "The application '{}' asked for scope '{value}' that doesn't exist on the resource '{}'.",
+                        client.app_id, resource.app_id
+                    ),
+                ));
+            }
+        }
+    }
+    if requested.default {
+        let required = client.required_resource_access.iter().filter(|r| r.resource_app_id == resource.app_id);
+        let ids: HashSet<Uuid> = required
+            .flat_map(|r| r.resource_access.iter())
+            .filter(|a| a.access_type == AccessType::Scope)
+            .map(|a| a.id)
+            .collect();
+        for scope in resource.scopes.iter().filter(|s| s.is_enabled && ids.contains(&s.id)) {
+            if !values.contains(&scope.value) {
+                values.push(scope.value.clone());
+            }
+        }
+    }
+    Ok(values)
+}
+
+async fn consent_view(
+    state: &AppState,
+    request: &ValidRequest,
+    user: &User,
+    tenant: &Tenant,
+    pending: &[PendingPermission],
+) -> Result<ConsentView, ProtocolError> {
+    let home = state.store.tenant(request.client.home_tenant).await?;
+    let publisher = home.map_or_else(|| request.client.home_tenant.to_string(), |t| t.display_name);
+    Ok(ConsentView {
+        app_name: request.client.display_name.clone(),
+        publisher,
+        publisher_is_own_tenant: request.client.home_tenant == tenant.id,
+        username: user.username.clone(),
+        permissions: pending
+            .iter()
+            .map(|p| PermissionView {
+                resource: p.resource.display_name.clone(),
+                name: p.scope.user_consent_display_name.clone(),
+                description: p.scope.user_consent_description.clone(),
+                admin_only: p.scope.consent_type == crate::domain::app::ConsentType::Admin,
+            })
+            .collect(),
+    })
+}
+
+/// Stores the user's consent: the client's service principal in the user's tenant (created on first
+/// consent) and a `Principal` grant per resource.
+async fn grant(
+    state: &AppState,
+    client: &Application,
+    tenant: &Tenant,
+    user: &User,
+    pending: &[PendingPermission],
+    now: UnixTime,
+) -> Result<(), ProtocolError> {
+    let client_sp = state.store.ensure_service_principal(tenant.id, client, now).await?;
+    let mut by_resource: Vec<(&PendingPermission, Vec<String>)> = Vec::new();
+    for p in pending {
+        match by_resource.iter_mut().find(|(first, _)| first.resource_sp.id == p.resource_sp.id) {
+            Some((_, values)) => values.push(p.scope.value.clone()),
+            None => by_resource.push((p, vec![p.scope.value.clone()])),
+        }
+    }
+    for (first, values) in by_resource {
+        let to = GrantTo {
+            client: client_sp.id,
+            resource: first.resource_sp.id,
+            consent_type: GrantConsentType::Principal,
+            principal: Some(user.id),
+        };
+        state.store.grant_delegated(tenant.id, to, &values, now).await?;
+    }
+    tracing::info!(client = %client.app_id, tenant = %tenant.id, user = %user.id, "user consent granted");
+    Ok(())
+}
+
+/// Stores a new code bound to everything the token request must match, and replies with it.
+async fn issue_code(
+    state: &AppState,
+    request: &ValidRequest,
+    tenant: &Tenant,
+    user: &User,
+    now: UnixTime,
+) -> Result<Outcome, ProtocolError> {
+    let code = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
+    let bound = AuthorizationCode {
+        tenant_id: tenant.id,
+        client_id: request.client.app_id,
+        user_id: user.id,
+        redirect_uri: request.redirect_uri.clone(),
+        scopes: request.scopes.to_scope_string().split_whitespace().map(str::to_owned).collect(),
+        challenge: request.challenge.clone(),
+        nonce: request.nonce.clone(),
+        family_id: Uuid::new_v4(),
+        issued_at: now,
+        expires_at: now + CODE_LIFETIME,
+    };
+    state.store.insert_code(&token_hash(&code), &bound).await?;
+    Ok(request.reply(vec![("code", code)]))
+}
+
+/// An error for the client at `redirect_uri` (RFC 6749 §4.1.2.1), with Microsoft's AADSTS description.
+fn error_reply(redirect_uri: &str, mode: ResponseMode, state: Option<&str>, error: &ProtocolError) -> Outcome {
+    let ids = crate::http::request_ids::RequestIds::current();
+    let body = error.body(&ids, &ids.public_url);
+    let mut params = vec![
+        ("error", body.error.to_owned()),
+        ("error_description", body.error_description),
+        ("error_uri", body.error_uri),
+    ];
+    if error.aadsts() == Aadsts::UserDeclined {
+        params.push(("error_subcode", "cancel".to_owned()));
+    }
+    if let Some(state) = state {
+        params.push(("state", state.to_owned()));
+    }
+    tracing::info!(error = body.error, aadsts = error.aadsts().code(), "authorization error reply");
+    Outcome::Reply(Reply { redirect_uri: redirect_uri.to_owned(), mode, params })
+}

@@ -1,0 +1,66 @@
+//! Tokens Signet issued, presented back to it: access tokens at `/oidc/userinfo`, ID tokens as
+//! `id_token_hint` at sign-out. Verified against the published keys.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+use crate::clock::UnixTime;
+use crate::domain::claims::issuer;
+use crate::domain::ids::{AppId, ObjectId, TenantId};
+use crate::domain::jws::{Algorithm, UnverifiedJws};
+use crate::error::{Aadsts, ProtocolError};
+use crate::state::AppState;
+
+/// How far apart the clocks of the issuing replica and this one may be.
+const CLOCK_SKEW: i64 = 300;
+
+/// The claims Signet reads from its own tokens.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IssuedClaims {
+    pub aud: AppId,
+    pub iss: String,
+    pub exp: UnixTime,
+    #[serde(default)]
+    pub nbf: Option<UnixTime>,
+    pub tid: TenantId,
+    pub oid: ObjectId,
+    pub sub: String,
+    /// Delegated scopes: present in user access tokens only.
+    #[serde(default)]
+    pub scp: Option<String>,
+}
+
+/// Verifies a token's signature against a published key and its issuer; checks expiry unless
+/// `allow_expired` (an `id_token_hint` may be old).
+pub fn verify_issued(
+    state: &AppState,
+    compact: &str,
+    now: UnixTime,
+    allow_expired: bool,
+) -> Result<IssuedClaims, ProtocolError> {
+    let invalid = |why: &str| ProtocolError::new(Aadsts::InvalidAccessToken, format!("The token is not valid: {why}."));
+    let jws = UnverifiedJws::parse(compact).map_err(|_| invalid("it is not a compact JWS"))?;
+    if jws.algorithm() != Some(Algorithm::RS256) {
+        return Err(invalid("it is not signed with RS256"));
+    }
+    let kid = jws.header.kid.as_deref().ok_or_else(|| invalid("it names no key"))?;
+    let key = state
+        .keys
+        .published(now)
+        .into_iter()
+        .find(|k| k.kid == kid)
+        .ok_or_else(|| invalid("its key is not published"))?;
+    let n = URL_SAFE_NO_PAD.decode(&key.n).map_err(|_| ProtocolError::internal("published key n"))?;
+    let e = URL_SAFE_NO_PAD.decode(&key.e).map_err(|_| ProtocolError::internal("published key e"))?;
+    jws.verify(Algorithm::RS256, &n, &e).map_err(|_| invalid("the signature does not verify"))?;
+    let claims: IssuedClaims =
+        serde_json::from_slice(&jws.payload).map_err(|_| invalid("its claims are not Signet's"))?;
+    if claims.iss != issuer(&state.base_url, claims.tid) {
+        return Err(invalid("it was issued by another issuer"));
+    }
+    if !allow_expired && (now >= claims.exp + CLOCK_SKEW || claims.nbf.is_some_and(|nbf| nbf > now + CLOCK_SKEW)) {
+        return Err(invalid("it has expired or is not valid yet"));
+    }
+    Ok(claims)
+}

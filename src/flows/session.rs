@@ -1,0 +1,110 @@
+//! Password sign-in and the SSO session it starts.
+//!
+//! The session cookie holds a random value; the store keeps only its hash. Passwords are checked with
+//! argon2id off the async runtime, and an unknown username costs the same verification as a known one.
+
+use std::sync::LazyLock;
+
+use super::authorize::ValidRequest;
+use crate::clock::UnixTime;
+use crate::domain::session::{SESSION_LIFETIME, Session};
+use crate::domain::tenant::Tenant;
+use crate::error::ProtocolError;
+use crate::secrets::{hash_password, random_token, token_hash, verify_password};
+use crate::state::AppState;
+use crate::store::User;
+
+/// A hash to verify against when the username is unknown, so both cases take as long.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("signet-dummy-password").unwrap_or_default());
+
+/// Why a sign-in did not succeed.
+#[derive(Debug)]
+pub enum SignInFailure {
+    /// Wrong username or password; which of the two is not said.
+    Invalid,
+    /// Too many failures: try again after this many seconds.
+    Wait(i64),
+    Internal(ProtocolError),
+}
+
+impl From<ProtocolError> for SignInFailure {
+    fn from(err: ProtocolError) -> Self {
+        Self::Internal(err)
+    }
+}
+
+/// A started session: the cookie value to send, and what it stands for.
+#[derive(Debug)]
+pub struct StartedSession {
+    pub cookie_value: String,
+    pub session: Session,
+}
+
+/// Checks `username` and `password` for `request` from client `address`, and starts a session.
+pub async fn sign_in(
+    state: &AppState,
+    request: &ValidRequest,
+    username: &str,
+    password: &str,
+    address: &str,
+    now: UnixTime,
+) -> Result<StartedSession, SignInFailure> {
+    let username = username.trim();
+    if let Some(wait) = state.throttle.wait(username, address, now) {
+        return Err(SignInFailure::Wait(wait));
+    }
+    let user = find_user(state, request, username).await?;
+    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| ProtocolError::internal(format!("password check: {e}")))?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            state.throttle.record_failure(username, address, now);
+            tracing::info!("sign-in failed: wrong username or password");
+            return Err(SignInFailure::Invalid);
+        }
+    };
+    state.throttle.record_success(username, address);
+    let cookie_value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
+    let session =
+        Session { tenant_id: user.tenant_id, user_id: user.id, auth_time: now, expires_at: now + SESSION_LIFETIME };
+    state.store.insert_session(&token_hash(&cookie_value), &session).await.map_err(ProtocolError::from)?;
+    tracing::info!(user = %user.id, tenant = %user.tenant_id, "signed in");
+    Ok(StartedSession { cookie_value, session })
+}
+
+/// The account `username` names for this request: in the path's tenant, or at `common` and
+/// `organizations` in the tenant of `domain_hint` or of the username's domain.
+async fn find_user(state: &AppState, request: &ValidRequest, username: &str) -> Result<Option<User>, ProtocolError> {
+    let tenant: Option<Tenant> = match (&request.path_tenant, &request.domain_hint) {
+        (Some(tenant), _) => Some(tenant.clone()),
+        (None, Some(hint)) => state.store.resolve_tenant(hint).await?,
+        (None, None) => match username.rsplit_once('@') {
+            Some((_, domain)) => state.store.resolve_tenant(domain).await?,
+            None => None,
+        },
+    };
+    match tenant {
+        Some(tenant) => Ok(state.store.user_by_username(tenant.id, username).await?),
+        None => Ok(None),
+    }
+}
+
+/// The live session a cookie value stands for.
+pub async fn current_session(
+    state: &AppState,
+    cookie_value: &str,
+    now: UnixTime,
+) -> Result<Option<Session>, ProtocolError> {
+    Ok(state.store.session(&token_hash(cookie_value), now).await?)
+}
+
+/// Ends the session a cookie value stands for.
+pub async fn sign_out(state: &AppState, cookie_value: &str) -> Result<(), ProtocolError> {
+    state.store.delete_session(&token_hash(cookie_value)).await?;
+    tracing::info!("signed out");
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6; protocol reference §2.3).
+//!
+//! The checks run in this order: which tenant issued the code, which client is asking, redeem the code
+//! once (a second redemption revokes what the first issued), then that it was issued to this client,
+//! has not expired, names the same redirect URI, and that the PKCE verifier answers its challenge.
+
+use super::client_auth::{AuthenticatedClient, authenticate};
+use super::user_tokens::{UserGrant, consented, issue};
+use super::{Endpoint, TokenRequest, TokenResponse};
+use crate::clock::UnixTime;
+use crate::domain::code::{AuthorizationCode, Redemption};
+use crate::domain::pkce;
+use crate::domain::scope::DelegatedScopes;
+use crate::domain::tenant::{Tenant, TenantSegment};
+use crate::error::{Aadsts, ProtocolError};
+use crate::flows::tenant::resolve_named;
+use crate::secrets::token_hash;
+use crate::state::AppState;
+
+/// Redeems a code for tokens.
+pub async fn redeem(
+    state: &AppState,
+    endpoint: &Endpoint<'_>,
+    request: &TokenRequest,
+    now: UnixTime,
+) -> Result<TokenResponse, ProtocolError> {
+    let code = request.require("code")?;
+    let redirect_uri = request.require("redirect_uri")?;
+    let hash = token_hash(code);
+    let tenant = issuing_tenant(state, endpoint, &hash).await?;
+    let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
+    let bound = match state.store.redeem_code(tenant.id, &hash, now).await? {
+        Redemption::Redeemed(bound) => bound,
+        Redemption::Replayed(bound) => {
+            let revoked = state.store.revoke_refresh_family(tenant.id, bound.family_id, now).await?;
+            tracing::warn!(client = %bound.client_id, revoked, "authorization code replayed; its token family is revoked");
+            return Err(ProtocolError::new(
+                Aadsts::CodeRedeemed,
+                "The provided authorization code or refresh token has already been used; the tokens issued from it are revoked. Send a new interactive authorization request.",
+            ));
+        }
+        Redemption::Unknown => return Err(invalid_code()),
+    };
+    check_bindings(&bound, &client, redirect_uri, request.get("code_verifier"), now)?;
+    let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_code)?;
+    let granted = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_code())?;
+    // Microsoft's extension: `scope` may pick the resource the access token is for.
+    let asked = match request.get("scope") {
+        Some(scope) => DelegatedScopes::parse(scope).map_err(|_| {
+            ProtocolError::new(
+                Aadsts::InvalidScope,
+                format!("The provided value for the input parameter 'scope' is not valid: '{scope}'."),
+            )
+        })?,
+        None => granted.clone(),
+    };
+    let consented = consented(state, &tenant, &user, &client, &asked).await?;
+    let offline = granted.has_oidc("offline_access");
+    let grant = UserGrant {
+        tenant: &tenant,
+        user: &user,
+        client: &client,
+        oidc: &granted,
+        nonce: bound.nonce.as_deref(),
+        family_id: bound.family_id,
+        refresh: offline.then_some(&granted),
+    };
+    issue(state, grant, consented, now).await
+}
+
+/// The tenant that issued the code: the path's (a code of another tenant is AADSTS700005), or at
+/// `common` and `organizations` the one the code was issued in.
+async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, hash: &str) -> Result<Tenant, ProtocolError> {
+    let issued_in = state.store.code_tenant(hash).await?;
+    match endpoint.tenant {
+        TenantSegment::Named(name) => {
+            let tenant = resolve_named(state, name).await?;
+            match issued_in {
+                Some(issued) if issued != tenant.id => Err(ProtocolError::new(
+                    Aadsts::CodeOtherTenant,
+                    format!(
+                        "The authorization code was issued in another tenant than '{}'. Redeem it at the tenant it was issued in.",
+                        tenant.id
+                    ),
+                )),
+                _ => Ok(tenant),
+            }
+        }
+        TenantSegment::Common | TenantSegment::Organizations => {
+            let issued = issued_in.ok_or_else(invalid_code)?;
+            state.store.tenant(issued).await?.ok_or_else(invalid_code)
+        }
+        TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
+    }
+}
+
+/// The code must have been issued to this client for this redirect URI, be unexpired, and its PKCE
+/// challenge (if any) must be answered.
+fn check_bindings(
+    bound: &AuthorizationCode,
+    client: &AuthenticatedClient,
+    redirect_uri: &str,
+    verifier: Option<&str>,
+    now: UnixTime,
+) -> Result<(), ProtocolError> {
+    if bound.client_id != client.app.app_id {
+        return Err(ProtocolError::new(Aadsts::InvalidGrant, "The authorization code was issued to another client."));
+    }
+    if now >= bound.expires_at {
+        return Err(ProtocolError::new(
+            Aadsts::GrantExpired,
+            "The provided authorization code has expired. Send a new interactive authorization request.",
+        ));
+    }
+    if bound.redirect_uri != redirect_uri {
+        return Err(ProtocolError::new(
+            Aadsts::InvalidGrant,
+            "The redirect_uri does not match the one the authorization code was issued for.",
+        ));
+    }
+    match (&bound.challenge, verifier) {
+        (Some((challenge, method)), Some(verifier)) if pkce::verify(verifier, challenge, *method) => Ok(()),
+        (Some(_), _) => Err(ProtocolError::new(
+            Aadsts::PkceMismatch,
+            "The code_verifier does not match the code_challenge supplied in the authorization request.",
+        )),
+        (None, Some(_)) => Err(ProtocolError::new(
+            Aadsts::PkceMismatch,
+            "A code_verifier was sent, but the authorization request had no code_challenge.",
+        )),
+        (None, None) => Ok(()),
+    }
+}
+
+fn invalid_code() -> ProtocolError {
+    ProtocolError::new(
+        Aadsts::InvalidGrant,
+        "The provided authorization code is invalid: it was not issued by this tenant, or it was deleted.",
+    )
+}

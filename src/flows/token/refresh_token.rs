@@ -1,0 +1,101 @@
+//! The refresh token grant (RFC 6749 §6; protocol reference §2.3).
+//!
+//! A refresh token is bound to tenant, client and user, not to a resource: it may be exchanged for any
+//! resource the user has consented to for this client. Each use returns a new one of the same family.
+//! A confidential client may present an already-rotated token again (Microsoft does not revoke on
+//! rotation), but a public client that does loses the whole family: its tokens cannot be bound to a
+//! secret, so a reused one is treated as stolen (OAuth 2.0 Security Best Current Practice §4.14.2).
+
+use super::client_auth::authenticate;
+use super::user_tokens::{UserGrant, consented, issue};
+use super::{Endpoint, TokenRequest, TokenResponse};
+use crate::clock::UnixTime;
+use crate::domain::refresh::RefreshUse;
+use crate::domain::scope::DelegatedScopes;
+use crate::domain::tenant::{Tenant, TenantSegment};
+use crate::error::{Aadsts, ProtocolError};
+use crate::flows::tenant::resolve_named;
+use crate::secrets::token_hash;
+use crate::state::AppState;
+
+/// Exchanges a refresh token for new tokens.
+pub async fn redeem(
+    state: &AppState,
+    endpoint: &Endpoint<'_>,
+    request: &TokenRequest,
+    now: UnixTime,
+) -> Result<TokenResponse, ProtocolError> {
+    let presented = request.require("refresh_token")?;
+    let hash = token_hash(presented);
+    let tenant = issuing_tenant(state, endpoint, &hash).await?;
+    let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
+    // Everything that can fail is checked before the token is marked used, so a refused exchange
+    // (another resource without consent, say) does not spend it.
+    let bound = state.store.peek_refresh_token(tenant.id, &hash).await?.ok_or_else(invalid_token)?;
+    if bound.client_id != client.app.app_id {
+        return Err(ProtocolError::new(Aadsts::InvalidGrant, "The refresh token was issued to another client."));
+    }
+    if now >= bound.expires_at {
+        return Err(ProtocolError::new(
+            Aadsts::RefreshTokenInactive,
+            "The refresh token has expired due to inactivity. Send a new interactive authorization request.",
+        ));
+    }
+    let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_token)?;
+    let bound_scopes = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_token())?;
+    let asked = match request.get("scope") {
+        Some(scope) => DelegatedScopes::parse(scope).map_err(|_| {
+            ProtocolError::new(
+                Aadsts::InvalidScope,
+                format!("The provided value for the input parameter 'scope' is not valid: '{scope}'."),
+            )
+        })?,
+        None => bound_scopes.clone(),
+    };
+    let consented = consented(state, &tenant, &user, &client, &asked).await?;
+    match state.store.use_refresh_token(tenant.id, &hash, now).await? {
+        RefreshUse::First(_) => {}
+        RefreshUse::Again(_) if !client.app.is_public_client => {}
+        RefreshUse::Again(bound) => {
+            let revoked = state.store.revoke_refresh_family(tenant.id, bound.family_id, now).await?;
+            tracing::warn!(client = %bound.client_id, revoked, "public client reused a rotated refresh token; family revoked");
+            return Err(ProtocolError::new(
+                Aadsts::GrantExpired,
+                "The refresh token was already used. A public client's refresh token is single use; every token of its family is now revoked. Send a new interactive authorization request.",
+            ));
+        }
+        RefreshUse::Revoked => {
+            return Err(ProtocolError::new(
+                Aadsts::GrantExpired,
+                "The refresh token has been revoked. Send a new interactive authorization request.",
+            ));
+        }
+        RefreshUse::Unknown => return Err(invalid_token()),
+    }
+    let grant = UserGrant {
+        tenant: &tenant,
+        user: &user,
+        client: &client,
+        oidc: &asked,
+        nonce: None,
+        family_id: bound.family_id,
+        refresh: Some(&bound_scopes),
+    };
+    issue(state, grant, consented, now).await
+}
+
+/// The tenant the token was issued in: the path's, or at `common` and `organizations` its own.
+async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, hash: &str) -> Result<Tenant, ProtocolError> {
+    match endpoint.tenant {
+        TenantSegment::Named(name) => resolve_named(state, name).await,
+        TenantSegment::Common | TenantSegment::Organizations => {
+            let issued = state.store.refresh_token_tenant(hash).await?.ok_or_else(invalid_token)?;
+            state.store.tenant(issued).await?.ok_or_else(invalid_token)
+        }
+        TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
+    }
+}
+
+fn invalid_token() -> ProtocolError {
+    ProtocolError::new(Aadsts::InvalidGrant, "The provided refresh token is invalid or was issued in another tenant.")
+}

@@ -1,0 +1,198 @@
+//! Tokens for a client acting for a signed-in user: the access token for one resource, the ID token
+//! when `openid` was granted, and a rotated refresh token when `offline_access` was (protocol reference
+//! §4, §5). The authorization code and refresh token grants both end here.
+
+use uuid::Uuid;
+
+use super::TokenResponse;
+use super::client_auth::AuthenticatedClient;
+use crate::clock::UnixTime;
+use crate::domain::app::Application;
+use crate::domain::claims::{IdTokenClaims, UserAccessTokenClaims, issuer, pairwise_subject};
+use crate::domain::graph::{GRAPH_APP_ID, GRAPH_URI};
+use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken};
+use crate::domain::scope::{DelegatedScopes, is_oidc};
+use crate::domain::tenant::Tenant;
+use crate::error::{Aadsts, ProtocolError};
+use crate::secrets::{random_token, random_urlsafe, token_hash};
+use crate::state::AppState;
+use crate::store::{ResourceLookup, User};
+
+/// ID tokens live an hour (protocol reference §5).
+const ID_TOKEN_LIFETIME: i64 = 3600;
+
+/// What the tokens are for.
+#[derive(Debug)]
+pub struct UserGrant<'a> {
+    pub tenant: &'a Tenant,
+    pub user: &'a User,
+    pub client: &'a AuthenticatedClient,
+    /// The scopes that decide the ID token (`openid`, `profile`, `email`).
+    pub oidc: &'a DelegatedScopes,
+    pub nonce: Option<&'a str>,
+    /// The family of the code or refresh token this grant comes from.
+    pub family_id: Uuid,
+    /// The scopes a new refresh token is bound to, when one is to be issued.
+    pub refresh: Option<&'a DelegatedScopes>,
+}
+
+/// The access token's resource and the scopes it will carry, once the user is known to hold them.
+#[derive(Debug)]
+pub struct Consented {
+    /// The resource as the request named it.
+    resource_name: String,
+    resource: Application,
+    scp: Vec<String>,
+}
+
+/// Checks that the user still holds every requested permission of the token's resource
+/// (AADSTS65001 otherwise): grants can be revoked between sign-in and redemption.
+pub async fn consented(
+    state: &AppState,
+    tenant: &Tenant,
+    user: &User,
+    client: &AuthenticatedClient,
+    scopes: &DelegatedScopes,
+) -> Result<Consented, ProtocolError> {
+    let requested = scopes.token_resource().ok_or_else(|| ProtocolError::missing("scope"))?;
+    let (resource_sp, resource) = match state.store.resource_in_tenant(tenant.id, &requested.resource).await? {
+        ResourceLookup::Found(sp, app) => (sp, *app),
+        _ => {
+            return Err(ProtocolError::new(
+                Aadsts::ResourceNotFound,
+                format!(
+                    "The resource principal named {} was not found in the tenant named {}.",
+                    requested.resource, tenant.id
+                ),
+            ));
+        }
+    };
+    let granted = state.store.delegated_scopes(tenant.id, client.sp.id, resource_sp.id, user.id).await?;
+    let missing: Vec<&str> = requested.values.iter().filter(|v| !granted.contains(v)).map(String::as_str).collect();
+    if !missing.is_empty() {
+        return Err(ProtocolError::new(
+            Aadsts::ConsentRequired,
+            format!(
+                "The user or administrator has not consented to use the application with ID '{}' named '{}' for {}. Send an interactive authorization request for this user and resource.",
+                client.app.app_id,
+                client.app.display_name,
+                missing.join(" ")
+            ),
+        ));
+    }
+    let scp = if requested.default { granted } else { requested.values.clone() };
+    Ok(Consented { resource_name: requested.resource.clone(), resource, scp })
+}
+
+/// Issues the tokens of `grant` for what [`consented`] allowed.
+pub async fn issue(
+    state: &AppState,
+    grant: UserGrant<'_>,
+    consented: Consented,
+    now: UnixTime,
+) -> Result<TokenResponse, ProtocolError> {
+    let UserGrant { tenant, user, client, oidc, nonce, family_id, refresh } = grant;
+    let Consented { resource_name, resource, scp } = consented;
+    let signer = state.keys.signer(now).ok_or_else(|| {
+        tracing::error!("no active signing key");
+        ProtocolError::of(Aadsts::StoreUnavailable)
+    })?;
+    let iss = issuer(&state.base_url, tenant.id);
+    let sub = pairwise_subject(state.kek.pairwise_key(), tenant.id, user.id, client.app.app_id);
+    let lifetime = state.config.access_token_lifetime.as_i64();
+    let access = UserAccessTokenClaims {
+        aud: resource.app_id,
+        iss: iss.clone(),
+        iat: now,
+        nbf: now,
+        exp: now + lifetime,
+        azp: client.app.app_id,
+        azpacr: client.method,
+        idtyp: "user",
+        name: user.display_name.clone(),
+        oid: user.id,
+        preferred_username: user.username.clone(),
+        scp: scp.join(" "),
+        sub: sub.clone(),
+        tid: tenant.id,
+        uti: unique_token_id()?,
+        ver: "2.0",
+    };
+    let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
+    let id_token = if oidc.has_oidc("openid") {
+        let profile = oidc.has_oidc("profile");
+        let claims = IdTokenClaims {
+            aud: client.app.app_id,
+            iss,
+            iat: now,
+            nbf: now,
+            exp: now + ID_TOKEN_LIFETIME,
+            email: oidc.has_oidc("email").then(|| user.username.clone()),
+            name: profile.then(|| user.display_name.clone()),
+            nonce: nonce.map(str::to_owned),
+            oid: user.id,
+            preferred_username: profile.then(|| user.username.clone()),
+            sub,
+            tid: tenant.id,
+            uti: unique_token_id()?,
+            ver: "2.0",
+        };
+        Some(signer.sign_jwt(&claims).map_err(ProtocolError::internal)?)
+    } else {
+        None
+    };
+    let refresh_token = match refresh {
+        Some(bound) => Some(store_refresh_token(state, tenant, user, client, bound, family_id, now).await?),
+        None => None,
+    };
+    let scope = response_scope(&resource_name, resource.app_id == GRAPH_APP_ID, &scp, oidc);
+    Ok(TokenResponse {
+        token_type: "Bearer",
+        scope: Some(scope),
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
+        access_token,
+        refresh_token,
+        id_token,
+    })
+}
+
+/// The `scope` of the response: the access token's scopes, Graph's short-named, others prefixed with the
+/// resource as it was asked for; plus the OIDC scopes asked for alongside another resource.
+fn response_scope(resource: &str, is_graph: bool, scp: &[String], asked: &DelegatedScopes) -> String {
+    let mut out: Vec<String> =
+        if is_graph { scp.to_vec() } else { scp.iter().map(|v| format!("{resource}/{v}")).collect() };
+    if !is_graph {
+        let oidc = asked.resources.iter().filter(|r| r.resource == GRAPH_URI).flat_map(|r| &r.values);
+        out.extend(oidc.filter(|v| is_oidc(v)).cloned());
+    }
+    out.join(" ")
+}
+
+async fn store_refresh_token(
+    state: &AppState,
+    tenant: &Tenant,
+    user: &User,
+    client: &AuthenticatedClient,
+    scopes: &DelegatedScopes,
+    family_id: Uuid,
+    now: UnixTime,
+) -> Result<String, ProtocolError> {
+    let value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
+    let bound = RefreshToken {
+        tenant_id: tenant.id,
+        client_id: client.app.app_id,
+        user_id: user.id,
+        scopes: scopes.to_scope_string().split_whitespace().map(str::to_owned).collect(),
+        family_id,
+        issued_at: now,
+        expires_at: now + REFRESH_TOKEN_LIFETIME,
+    };
+    state.store.insert_refresh_token(&token_hash(&value), &bound).await?;
+    Ok(value)
+}
+
+/// `uti`: 16 random bytes, base64url.
+pub fn unique_token_id() -> Result<String, ProtocolError> {
+    random_urlsafe::<16>().map_err(|_| ProtocolError::internal("no randomness"))
+}

@@ -1,0 +1,363 @@
+//! `GET`/`POST /{tenant}/oauth2/v2.0/authorize` and the forms of its pages: sign-in, account choice and
+//! consent. Each form carries a CSRF token bound to a cookie of this browser, and the authorization
+//! request as hidden fields, which the flow checks again on every post.
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::html::{error_page, plain_page, script_page, secure};
+use crate::domain::session::Session;
+use crate::error::{Aadsts, ProtocolError};
+use crate::flows::authorize::{
+    AuthorizeParams, ConsentAnswer, Interaction, Outcome, Reply, ResponseMode, ValidRequest, authorize, prepare,
+    proceed,
+};
+use crate::flows::session::{SignInFailure, current_session, sign_in as password_sign_in};
+use crate::pages::{ConsentPage, FormPostPage, Hidden, NeedsAdminPage, SelectAccountPage, SignInPage};
+use crate::secrets::{form_token, form_token_matches, random_token};
+use crate::state::AppState;
+
+/// The SSO session cookie: a random value whose hash the store keeps.
+pub const SESSION_COOKIE: &str = "signet_session";
+/// A random per-browser value the sign-in form's CSRF token is bound to, before any session exists.
+pub const BROWSER_COOKIE: &str = "signet_browser";
+
+/// The purposes form tokens are bound to.
+const SIGN_IN_FORM: &str = "signin";
+const ACCOUNT_FORM: &str = "account";
+const CONSENT_FORM: &str = "consent";
+
+/// `GET /{tenant}/oauth2/v2.0/authorize`.
+pub async fn authorize_get(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    start(&state, &path, &req, req.query_string().as_bytes()).await
+}
+
+/// `POST /{tenant}/oauth2/v2.0/authorize` (form body).
+pub async fn authorize_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    start(&state, &path, &req, &body).await
+}
+
+async fn start(state: &AppState, segment: &str, req: &HttpRequest, encoded: &[u8]) -> HttpResponse {
+    let (params, _) = match AuthorizeParams::parse(encoded) {
+        Ok(parsed) => parsed,
+        Err(err) => return error_page(&err),
+    };
+    let browser = Browser::of(state, req);
+    let session = match browser.session(state).await {
+        Ok(session) => session,
+        Err(err) => return error_page(&err),
+    };
+    let outcome = authorize(state, segment, &params, session, Interaction::default(), state.clock.now()).await;
+    render(state, segment, &params, &browser, outcome)
+}
+
+/// `POST /{tenant}/login`: the sign-in form.
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some((params, fields, browser)) = read_form(&state, &req, &body) else { return forged() };
+    if !browser.vouches(&state, SIGN_IN_FORM, BROWSER_COOKIE, &fields) {
+        return forged();
+    }
+    let request = match prepare(&state, &path, &params).await {
+        Ok(request) => request,
+        Err(outcome) => return render(&state, &path, &params, &browser, outcome),
+    };
+    let username = fields.get("username").map(|u| u.trim()).unwrap_or_default();
+    let password = fields.get("password").map(String::as_str).unwrap_or_default();
+    let retry = |status: StatusCode, message: String| {
+        let page =
+            sign_in_page(&state, &path, &params, &browser, &request.client.display_name, username, Some(message));
+        with_cookies(page, status)
+    };
+    if username.is_empty() || password.is_empty() {
+        return retry(StatusCode::OK, "Enter your username and password.".to_owned());
+    }
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let now = state.clock.now();
+    match password_sign_in(&state, &request, username, password, &address, now).await {
+        Ok(started) => {
+            let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
+            let interaction = Interaction { signed_in_now: true, ..Interaction::default() };
+            let outcome = proceed(&state, &request, Some(started.session), interaction, now).await;
+            render(&state, &path, &params, &browser, outcome)
+        }
+        Err(SignInFailure::Invalid) => retry(
+            StatusCode::OK,
+            "Your account or password is incorrect. If you don't remember your password, ask your administrator to reset it."
+                .to_owned(),
+        ),
+        Err(SignInFailure::Wait(seconds)) => retry(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
+        ),
+        Err(SignInFailure::Internal(err)) => error_page(&err),
+    }
+}
+
+/// `POST /{tenant}/account`: continue as the signed-in user, or use another account.
+pub async fn account(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some((params, fields, browser)) = read_form(&state, &req, &body) else { return forged() };
+    if !browser.vouches(&state, ACCOUNT_FORM, SESSION_COOKIE, &fields) {
+        return forged();
+    }
+    let request = match prepare(&state, &path, &params).await {
+        Ok(request) => request,
+        Err(outcome) => return render(&state, &path, &params, &browser, outcome),
+    };
+    match fields.get("choice").map(String::as_str) {
+        Some("continue") => {
+            let interaction = Interaction { account_chosen: true, ..Interaction::default() };
+            continue_signed_in(&state, &path, &params, &browser, &request, interaction).await
+        }
+        Some("other") => {
+            let page = sign_in_page(&state, &path, &params, &browser, &request.client.display_name, "", None);
+            with_cookies(page, StatusCode::OK)
+        }
+        _ => error_page(&ProtocolError::new(Aadsts::MalformedRequest, "The form must say 'continue' or 'other'.")),
+    }
+}
+
+/// `POST /{tenant}/consent`: Accept or Cancel.
+pub async fn consent(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some((params, fields, browser)) = read_form(&state, &req, &body) else { return forged() };
+    if !browser.vouches(&state, CONSENT_FORM, SESSION_COOKIE, &fields) {
+        return forged();
+    }
+    let answer = match fields.get("decision").map(String::as_str) {
+        Some("accept") => ConsentAnswer::Accept,
+        Some("cancel") => ConsentAnswer::Cancel,
+        _ => {
+            return error_page(&ProtocolError::new(Aadsts::MalformedRequest, "The form must say 'accept' or 'cancel'."));
+        }
+    };
+    let request = match prepare(&state, &path, &params).await {
+        Ok(request) => request,
+        Err(outcome) => return render(&state, &path, &params, &browser, outcome),
+    };
+    let interaction = Interaction { consent: Some(answer), ..Interaction::default() };
+    continue_signed_in(&state, &path, &params, &browser, &request, interaction).await
+}
+
+async fn continue_signed_in(
+    state: &AppState,
+    segment: &str,
+    params: &AuthorizeParams,
+    browser: &Browser,
+    request: &ValidRequest,
+    interaction: Interaction,
+) -> HttpResponse {
+    let session = match browser.session(state).await {
+        Ok(session) => session,
+        Err(err) => return error_page(&err),
+    };
+    let outcome = proceed(state, request, session, interaction, state.clock.now()).await;
+    render(state, segment, params, browser, outcome)
+}
+
+/// The cookies of this browser, and the ones to set.
+#[derive(Clone, Debug, Default)]
+struct Browser {
+    session: Option<String>,
+    /// Set the session cookie: it was just created.
+    new_session: bool,
+    browser: Option<String>,
+    /// Set the browser cookie: it was just created.
+    new_browser: bool,
+    secure: bool,
+}
+
+impl Browser {
+    fn of(state: &AppState, req: &HttpRequest) -> Self {
+        let value = |name| req.cookie(name).map(|c| c.value().to_owned()).filter(|v| !v.is_empty());
+        Self {
+            session: value(SESSION_COOKIE),
+            browser: value(BROWSER_COOKIE),
+            secure: state.base_url.starts_with("https://"),
+            ..Self::default()
+        }
+    }
+
+    async fn session(&self, state: &AppState) -> Result<Option<Session>, ProtocolError> {
+        match &self.session {
+            Some(value) => current_session(state, value, state.clock.now()).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The browser value, created when this browser has none yet.
+    fn ensure_browser(&mut self) -> String {
+        if let Some(value) = &self.browser {
+            return value.clone();
+        }
+        let value = random_token().unwrap_or_default();
+        self.browser = Some(value.clone());
+        self.new_browser = true;
+        value
+    }
+
+    /// Whether the form's `csrf` field is the token for `purpose` bound to the cookie `cookie`.
+    fn vouches(&self, state: &AppState, purpose: &str, cookie: &str, fields: &HashMap<String, String>) -> bool {
+        let bound = if cookie == SESSION_COOKIE { &self.session } else { &self.browser };
+        match (bound, fields.get("csrf")) {
+            (Some(value), Some(token)) => form_token_matches(state.kek.csrf_key(), purpose, value, token),
+            _ => false,
+        }
+    }
+
+    fn token(&self, state: &AppState, purpose: &str) -> String {
+        form_token(state.kek.csrf_key(), purpose, self.session.as_deref().unwrap_or_default())
+    }
+
+    fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
+        Cookie::build(name, value).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure).finish()
+    }
+}
+
+/// The authorization parameters, the form's own fields and the browser's cookies of a posted form.
+fn read_form(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Option<(AuthorizeParams, HashMap<String, String>, Browser)> {
+    let (params, fields) = AuthorizeParams::parse(body).ok()?;
+    Some((params, fields, Browser::of(state, req)))
+}
+
+/// A form that this browser was not served: no redirect, no detail.
+fn forged() -> HttpResponse {
+    error_page(&ProtocolError::of(Aadsts::FormRejected))
+}
+
+fn hidden(params: &AuthorizeParams) -> Hidden {
+    params.present().into_iter().map(|(name, value)| (name, value.to_owned())).collect()
+}
+
+fn sign_in_page(
+    state: &AppState,
+    segment: &str,
+    params: &AuthorizeParams,
+    browser: &Browser,
+    app_name: &str,
+    username: &str,
+    message: Option<String>,
+) -> (SignInPage, Browser) {
+    let mut browser = browser.clone();
+    let value = browser.ensure_browser();
+    let page = SignInPage {
+        action: format!("/{segment}/login"),
+        hidden: hidden(params),
+        csrf: form_token(state.kek.csrf_key(), SIGN_IN_FORM, &value),
+        app_name: app_name.to_owned(),
+        username: username.to_owned(),
+        message,
+    };
+    (page, browser)
+}
+
+/// The sign-in page with the browser cookie it is bound to.
+fn with_cookies((page, browser): (SignInPage, Browser), status: StatusCode) -> HttpResponse {
+    let mut response = plain_page(status, &page);
+    set_cookies(&mut response, &browser);
+    response
+}
+
+fn set_cookies(response: &mut HttpResponse, browser: &Browser) {
+    let mut add = |cookie: Cookie<'static>| {
+        if let Err(err) = response.add_cookie(&cookie) {
+            tracing::error!(cause = %err, "cookie not set");
+        }
+    };
+    if browser.new_session {
+        add(browser.cookie(SESSION_COOKIE, browser.session.clone().unwrap_or_default()));
+    }
+    if browser.new_browser {
+        add(browser.cookie(BROWSER_COOKIE, browser.browser.clone().unwrap_or_default()));
+    }
+}
+
+/// Renders what the flow decided.
+fn render(
+    state: &AppState,
+    segment: &str,
+    params: &AuthorizeParams,
+    browser: &Browser,
+    outcome: Outcome,
+) -> HttpResponse {
+    let mut response = match outcome {
+        Outcome::ErrorPage(error) => error_page(&error),
+        Outcome::Reply(reply) => reply_to_client(reply),
+        Outcome::SignIn { app_name, username } => {
+            let (page, browser) =
+                sign_in_page(state, segment, params, browser, &app_name, username.as_deref().unwrap_or_default(), None);
+            return with_cookies((page, browser), StatusCode::OK);
+        }
+        Outcome::SelectAccount { app_name, username, display_name } => {
+            let page = SelectAccountPage {
+                action: format!("/{segment}/account"),
+                hidden: hidden(params),
+                csrf: browser.token(state, ACCOUNT_FORM),
+                app_name,
+                username,
+                display_name,
+            };
+            plain_page(StatusCode::OK, &page)
+        }
+        Outcome::Consent(view) => {
+            let page = ConsentPage {
+                action: format!("/{segment}/consent"),
+                hidden: hidden(params),
+                csrf: browser.token(state, CONSENT_FORM),
+                view,
+            };
+            plain_page(StatusCode::OK, &page)
+        }
+        Outcome::NeedsAdmin(view) => {
+            let page = NeedsAdminPage {
+                action: format!("/{segment}/consent"),
+                hidden: hidden(params),
+                csrf: browser.token(state, CONSENT_FORM),
+                view,
+            };
+            plain_page(StatusCode::FORBIDDEN, &page)
+        }
+    };
+    set_cookies(&mut response, browser);
+    response
+}
+
+/// The response at the client's redirect URI, in its response mode.
+fn reply_to_client(reply: Reply) -> HttpResponse {
+    let Reply { redirect_uri, mode, params } = reply;
+    if mode == ResponseMode::FormPost {
+        return script_page(StatusCode::OK, &FormPostPage { action: redirect_uri, fields: params });
+    }
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+    let location = match mode {
+        ResponseMode::Fragment => format!("{}#{encoded}", redirect_uri.split('#').next().unwrap_or_default()),
+        _ if redirect_uri.contains('?') => format!("{redirect_uri}&{encoded}"),
+        _ => format!("{redirect_uri}?{encoded}"),
+    };
+    secure(&mut HttpResponse::Found(), false).insert_header((header::LOCATION, location)).finish()
+}

@@ -1,0 +1,169 @@
+//! Throttling of failed password sign-ins: bounded in memory, per replica.
+//!
+//! Failures are counted per (account, client address), per client address and per account. After a
+//! few free failures each further attempt must wait, twice as long each time, up to a cap. Nothing
+//! locks an account: the per-account limit, which anyone can run into for someone else, has the
+//! shortest cap, so the most a stranger can impose on a user is a short wait.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::clock::UnixTime;
+
+/// Failures of one key.
+#[derive(Clone, Copy, Debug)]
+struct Failures {
+    count: u32,
+    last: UnixTime,
+}
+
+/// Counts failures per key and says how long the next attempt must wait.
+#[derive(Debug)]
+struct Limiter {
+    failures: Mutex<HashMap<String, Failures>>,
+    /// Failures allowed before any waiting.
+    free: u32,
+    /// The longest wait, in seconds.
+    max_wait: i64,
+    /// A key's failures are forgotten this long after its last one.
+    window: i64,
+    /// The most keys kept; beyond it the oldest are forgotten.
+    capacity: usize,
+}
+
+impl Limiter {
+    fn new(free: u32, max_wait: i64) -> Self {
+        Self { failures: Mutex::new(HashMap::new()), free, max_wait, window: 900, capacity: 10_000 }
+    }
+
+    /// Seconds until `key` may try again, if it must wait.
+    fn wait(&self, key: &str, now: UnixTime) -> Option<i64> {
+        let failures = self.failures.lock().ok()?;
+        let f = failures.get(key).filter(|f| now - f.last < self.window)?;
+        let over = f.count.checked_sub(self.free)?;
+        let delay = 1_i64.checked_shl(over.min(30)).unwrap_or(i64::MAX).min(self.max_wait);
+        let remaining = f.last + delay - now;
+        (remaining > 0).then_some(remaining)
+    }
+
+    fn record_failure(&self, key: &str, now: UnixTime) {
+        let Ok(mut failures) = self.failures.lock() else { return };
+        if !failures.contains_key(key) && failures.len() >= self.capacity {
+            failures.retain(|_, f| now - f.last < self.window);
+            if failures.len() >= self.capacity {
+                let oldest = failures.iter().min_by_key(|(_, f)| f.last).map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    failures.remove(&oldest);
+                }
+            }
+        }
+        let entry = failures.entry(key.to_owned()).or_insert(Failures { count: 0, last: now });
+        if now - entry.last >= self.window {
+            entry.count = 0;
+        }
+        entry.count = entry.count.saturating_add(1);
+        entry.last = now;
+    }
+
+    fn clear(&self, key: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(key);
+        }
+    }
+}
+
+/// The sign-in throttle of one replica.
+#[derive(Debug)]
+pub struct SignInThrottle {
+    by_account_and_address: Limiter,
+    by_address: Limiter,
+    by_account: Limiter,
+}
+
+impl Default for SignInThrottle {
+    fn default() -> Self {
+        Self {
+            by_account_and_address: Limiter::new(5, 300),
+            by_address: Limiter::new(30, 300),
+            by_account: Limiter::new(20, 60),
+        }
+    }
+}
+
+impl SignInThrottle {
+    /// Seconds the sign-in of `account` from `address` must wait, if any.
+    pub fn wait(&self, account: &str, address: &str, now: UnixTime) -> Option<i64> {
+        let pair = pair_key(account, address);
+        [
+            self.by_account_and_address.wait(&pair, now),
+            self.by_address.wait(address, now),
+            self.by_account.wait(&account.to_ascii_lowercase(), now),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
+
+    pub fn record_failure(&self, account: &str, address: &str, now: UnixTime) {
+        self.by_account_and_address.record_failure(&pair_key(account, address), now);
+        self.by_address.record_failure(address, now);
+        self.by_account.record_failure(&account.to_ascii_lowercase(), now);
+    }
+
+    /// A successful sign-in forgets that pair's failures (not the address's or the account's).
+    pub fn record_success(&self, account: &str, address: &str) {
+        self.by_account_and_address.clear(&pair_key(account, address));
+    }
+}
+
+fn pair_key(account: &str, address: &str) -> String {
+    format!("{}\u{0}{address}", account.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_grow_after_the_free_failures_and_reset_on_success() {
+        let t = SignInThrottle::default();
+        for _ in 0..4 {
+            t.record_failure("alice@contoso.com", "10.0.0.1", 1000);
+        }
+        assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1000), None);
+        t.record_failure("alice@contoso.com", "10.0.0.1", 1000);
+        assert_eq!(t.wait("ALICE@contoso.com", "10.0.0.1", 1000), Some(1));
+        t.record_failure("alice@contoso.com", "10.0.0.1", 1001);
+        assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1001), Some(2));
+        assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1003), None);
+        // Another address is not held up by this pair.
+        assert_eq!(t.wait("alice@contoso.com", "10.0.0.2", 1001), None);
+        t.record_success("alice@contoso.com", "10.0.0.1");
+        assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1001), None);
+    }
+
+    #[test]
+    fn a_stranger_can_only_impose_a_short_wait_on_an_account() {
+        let t = SignInThrottle::default();
+        for i in 0..40 {
+            t.record_failure("bob@contoso.com", &format!("192.0.2.{i}"), 1000);
+        }
+        assert_eq!(t.wait("bob@contoso.com", "198.51.100.7", 1000), Some(60));
+        assert_eq!(t.wait("bob@contoso.com", "198.51.100.7", 1060), None);
+    }
+
+    #[test]
+    fn failures_are_forgotten_after_the_window_and_memory_is_bounded() {
+        let limiter = Limiter { capacity: 3, ..Limiter::new(0, 300) };
+        limiter.record_failure("a", 0);
+        limiter.record_failure("a", 1);
+        assert_eq!(limiter.wait("a", 1), Some(4), "two failures over none free: 2^2 s");
+        limiter.record_failure("a", 2000);
+        assert_eq!(limiter.wait("a", 2000), Some(2), "counting starts again after the window");
+        for (i, key) in ["b", "c", "d"].iter().enumerate() {
+            limiter.record_failure(key, 2001 + i as i64);
+        }
+        assert_eq!(limiter.failures.lock().unwrap().len(), 3);
+        assert!(!limiter.failures.lock().unwrap().contains_key("a"));
+    }
+}
