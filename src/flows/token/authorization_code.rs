@@ -64,6 +64,7 @@ pub async fn redeem(
         nonce: bound.nonce.as_deref(),
         family_id: bound.family_id,
         refresh: offline.then_some(&granted),
+        client_info: request.get("client_info") == Some("1"),
     };
     issue(state, grant, consented, now).await
 }

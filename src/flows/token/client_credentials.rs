@@ -59,6 +59,7 @@ pub async fn issue(
         access_token,
         refresh_token: None,
         id_token: None,
+        client_info: None,
     })
 }
 

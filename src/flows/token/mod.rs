@@ -78,6 +78,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// base64url `{"uid": oid, "utid": tid}`, when the client sent `client_info=1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_info: Option<String>,
 }
 
 /// Where the request was sent: the `{tenant}` segment as written, and what it names.

@@ -80,6 +80,7 @@ pub async fn redeem(
         nonce: None,
         family_id: bound.family_id,
         refresh: Some(&bound_scopes),
+        client_info: request.get("client_info") == Some("1"),
     };
     issue(state, grant, consented, now).await
 }

@@ -2,6 +2,8 @@
 //! when `openid` was granted, and a rotated refresh token when `offline_access` was (protocol reference
 //! §4, §5). The authorization code and refresh token grants both end here.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use super::TokenResponse;
@@ -34,6 +36,8 @@ pub struct UserGrant<'a> {
     pub family_id: Uuid,
     /// The scopes a new refresh token is bound to, when one is to be issued.
     pub refresh: Option<&'a DelegatedScopes>,
+    /// `client_info=1` was sent: Microsoft's clients (msal) identify the account by it.
+    pub client_info: bool,
 }
 
 /// The access token's resource and the scopes it will carry, once the user is known to hold them.
@@ -91,7 +95,7 @@ pub async fn issue(
     consented: Consented,
     now: UnixTime,
 ) -> Result<TokenResponse, ProtocolError> {
-    let UserGrant { tenant, user, client, oidc, nonce, family_id, refresh } = grant;
+    let UserGrant { tenant, user, client, oidc, nonce, family_id, refresh, client_info } = grant;
     let Consented { resource_name, resource, scp } = consented;
     let signer = state.keys.signer(now).ok_or_else(|| {
         tracing::error!("no active signing key");
@@ -146,9 +150,14 @@ pub async fn issue(
         None => None,
     };
     let scope = response_scope(&resource_name, resource.app_id == GRAPH_APP_ID, &scp, oidc);
+    let client_info = client_info.then(|| {
+        let info = serde_json::json!({ "uid": user.id, "utid": tenant.id });
+        URL_SAFE_NO_PAD.encode(info.to_string())
+    });
     Ok(TokenResponse {
         token_type: "Bearer",
         scope: Some(scope),
+        client_info,
         expires_in: lifetime,
         ext_expires_in: lifetime,
         access_token,
