@@ -1,5 +1,6 @@
 //! `signet serve --demo`: an idempotent demo directory. Tenant `contoso` (contoso.onmicrosoft.com),
-//! an admin and a user, a web API with a scope and an app role, and a daemon granted that role.
+//! an admin and a user, a web API with a scope and an app role, a daemon granted that role, and a web
+//! app users sign in to.
 //!
 //! Passwords and the daemon's secret are generated on the first run and kept, readable only by the
 //! owner, in `demo-credentials.json` beside the TLS certificate, so later runs print them again.
@@ -16,6 +17,9 @@ use crate::store::Store;
 
 pub const DEMO_DOMAIN: &str = "contoso.onmicrosoft.com";
 
+/// Where the demo web app's sign-ins land (nothing needs to listen there: the code is in the address).
+pub const DEMO_REDIRECT_URI: &str = "http://localhost:8400/callback";
+
 /// What the demo prints.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DemoCredentials {
@@ -29,6 +33,10 @@ pub struct DemoCredentials {
     pub api_identifier_uri: String,
     pub daemon_app_id: String,
     pub daemon_secret: String,
+    #[serde(default)]
+    pub web_app_id: String,
+    #[serde(default)]
+    pub web_secret: String,
 }
 
 /// Where the demo's generated credentials are kept.
@@ -99,6 +107,19 @@ pub async fn seed(
     admin::require(store, &tenant, &daemon_id, &api_id, &[], &["Forecast.Read.All".to_owned()]).await?;
     admin::grant_consent(store, &tenant, &daemon_id, now).await?;
     let (_, secret) = admin::add_secret(store, kek, &tenant, &daemon_id, 365, now).await?;
+    let web = admin::create_app(
+        store,
+        &tenant,
+        AppSpec {
+            name: "Contoso Web App".into(),
+            redirect_uris: vec![DEMO_REDIRECT_URI.to_owned()],
+            ..AppSpec::default()
+        },
+        now,
+    )
+    .await?;
+    let web_id = web.app_id.to_string();
+    let (_, web_secret) = admin::add_secret(store, kek, &tenant, &web_id, 365, now).await?;
     let credentials = DemoCredentials {
         tenant_id: tenant.id.to_string(),
         domain: DEMO_DOMAIN.to_owned(),
@@ -110,6 +131,8 @@ pub async fn seed(
         api_identifier_uri: identifier,
         daemon_app_id: daemon_id,
         daemon_secret: secret.expose().to_owned(),
+        web_app_id: web_id,
+        web_secret: web_secret.expose().to_owned(),
     };
     if let Err(err) = write_private_json(&file, &credentials) {
         tracing::warn!(file = %file.display(), error = %err, "could not keep the demo credentials");
@@ -134,9 +157,21 @@ fn write_private_json(path: &Path, value: &impl Serialize) -> std::io::Result<()
     options.open(path)?.write_all(serde_json::to_string_pretty(value).unwrap_or_default().as_bytes())
 }
 
+/// The address that starts a sign-in to the demo web app.
+pub fn sign_in_url(c: &DemoCredentials, base_url: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &c.web_app_id)
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", DEMO_REDIRECT_URI)
+        .append_pair("scope", &format!("openid profile offline_access {}/Forecast.Read", c.api_identifier_uri))
+        .append_pair("state", "demo")
+        .finish();
+    format!("{base_url}/{}/oauth2/v2.0/authorize?{query}", c.domain)
+}
+
 /// The demo's banner: who can sign in and how to get a token.
 pub fn banner(c: &DemoCredentials, base_url: &str) -> String {
-    format!(
+    let mut text = format!(
         "\nSignet demo tenant {domain} ({tid})\n  admin: {au} / {ap}\n  user:  {uu} / {up}\n  web API:  {api} ({uri}), scope Forecast.Read, app role Forecast.Read.All\n  daemon:   {daemon} secret {secret}\n\nGet a token:\n  curl -s {base}/{domain}/oauth2/v2.0/token -d grant_type=client_credentials -d client_id={daemon} --data-urlencode client_secret={secret} --data-urlencode scope={uri}/.default\n",
         domain = c.domain,
         tid = c.tenant_id,
@@ -149,5 +184,17 @@ pub fn banner(c: &DemoCredentials, base_url: &str) -> String {
         daemon = c.daemon_app_id,
         secret = c.daemon_secret,
         base = base_url,
-    )
+    );
+    if !c.web_app_id.is_empty() {
+        text.push_str(&format!(
+            "\nSign in to the web app {web} in a browser:\n  {url}\nthen redeem the code from the address bar ({redirect}?code=...):\n  curl -s {base}/{domain}/oauth2/v2.0/token -d grant_type=authorization_code -d client_id={web} --data-urlencode client_secret={secret} --data-urlencode redirect_uri={redirect} -d code=CODE\n",
+            web = c.web_app_id,
+            url = sign_in_url(c, base_url),
+            redirect = DEMO_REDIRECT_URI,
+            base = base_url,
+            domain = c.domain,
+            secret = c.web_secret,
+        ));
+    }
+    text
 }

@@ -1,7 +1,9 @@
 //! `serve --demo` seeds an idempotent demo whose printed credentials get a token; health endpoints.
 
 use serde_json::json;
-use signet::demo::{DEMO_DOMAIN, banner, seed};
+use signet::demo::{DEMO_DOMAIN, DEMO_REDIRECT_URI, banner, seed, sign_in_url};
+
+use crate::support::browser::{Browser, page, param, redirect_params};
 
 use crate::on_every_backend;
 use crate::support::{Backend, TestServer};
@@ -41,6 +43,26 @@ async fn demo_seed_is_idempotent_and_its_secret_gets_a_token(backend: Backend) {
     assert!(admin.is_admin && signet::secrets::verify_password(&first.admin_password, &admin.password_hash));
     let user = state.store.user_by_username(tid, &first.user_username).await.unwrap().expect("user");
     assert!(!user.is_admin && signet::secrets::verify_password(&first.user_password, &user.password_hash));
+
+    // The printed sign-in address signs the user in to the demo web app; its code redeems with the secret.
+    assert!(printed.contains(&sign_in_url(&first, &server.base)));
+    let browser = Browser::new(&server);
+    let (_, html) = page(browser.get(&sign_in_url(&first, &server.base)).await).await;
+    let (_, consent) = page(browser.sign_in(&html, &first.user_username, &first.user_password).await).await;
+    let form = crate::support::browser::Form::first(&consent);
+    let (_, params) = redirect_params(&browser.submit(&form, Some(("decision", "accept"))).await);
+    let code = param(&params, "code").expect("code");
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", first.web_app_id.as_str()),
+        ("client_secret", first.web_secret.as_str()),
+        ("redirect_uri", DEMO_REDIRECT_URI),
+        ("code", code),
+    ];
+    let (status, body) = server.token(DEMO_DOMAIN, &form).await;
+    assert_eq!(status, 200, "{body}");
+    let claims = server.verify(DEMO_DOMAIN, body["access_token"].as_str().unwrap()).await;
+    assert_eq!((claims["scp"].clone(), claims["name"].clone()), (json!("Forecast.Read"), json!("Alice")));
 }
 
 async fn health_and_readiness_report_the_store_and_keys(backend: Backend) {
