@@ -149,7 +149,10 @@ pub async fn consent(
         Some("accept") => ConsentAnswer::Accept,
         Some("cancel") => ConsentAnswer::Cancel,
         _ => {
-            return error_page(&ProtocolError::new(Aadsts::MalformedRequest, "The form must say 'accept' or 'cancel'."));
+            return error_page(&ProtocolError::new(
+                Aadsts::MalformedRequest,
+                "The form must say 'accept' or 'cancel'.",
+            ));
         }
     };
     let request = match prepare(&state, &path, &params).await {

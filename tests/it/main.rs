@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod browser;
 mod cli;
 mod client_assertion;
 mod client_credentials;

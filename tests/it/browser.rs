@@ -1,0 +1,89 @@
+//! A real browser: headless Chromium (Debian's `chromium`, driven by Playwright from Python) signs a user
+//! in with the keyboard and JavaScript off, accepts consent, and lands on the redirect URI with a code.
+//! Screenshots of each page are kept in `{CARGO_TARGET_TMPDIR}/screenshots/`.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use signet::admin::{self, AppSpec};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::seed::{self, PASSWORD};
+use crate::support::{Backend, TestServer};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_signs_in_and_consents_without_javascript() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let user = seed::user(&server, &d, "alice").await;
+    // The app's redirect URI is a listener of this test, so the browser really lands there.
+    let app = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", app.local_addr().unwrap().port());
+    tokio::spawn(serve_app(app));
+    let state = server.state();
+    let spec = AppSpec { name: "Web App".into(), redirect_uris: vec![redirect_uri.clone()], ..AppSpec::default() };
+    let web = admin::create_app(&state.store, &d.tenant, spec, server.now()).await.unwrap();
+    let web_id = web.app_id.to_string();
+    let (_, secret) = admin::add_secret(&state.store, &state.kek, &d.tenant, &web_id, 30, server.now()).await.unwrap();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &web_id)
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("scope", &format!("openid profile {}/Forecast.Read", d.api_uri))
+        .append_pair("state", "from-chromium")
+        .finish();
+    let url = server.url(&format!("/{}/oauth2/v2.0/authorize?{query}", d.tenant_id()));
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let python = std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let output = Command::new(python)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/sign_in.py"))
+        .env("AUTHORIZE_URL", &url)
+        .env("USERNAME", &user.username)
+        .env("PASSWORD", PASSWORD)
+        .env("SCREENSHOT_DIR", &shots)
+        .output()
+        .expect("run python (./scripts/test installs Playwright; .ci/run installs Debian's chromium)");
+    assert!(output.status.success(), "browser run failed: {}", String::from_utf8_lossy(&output.stderr));
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(seen["signin_title"], "Sign in · Signet");
+    assert_eq!(
+        (seen["username_label"].as_str(), seen["password_label"].as_str()),
+        (Some("Username"), Some("Password"))
+    );
+    assert_eq!(seen["focus_after_username"], "password", "Tab goes from username to password");
+    assert_eq!(seen["focus_after_password"], "Sign in", "then to the Sign in button");
+    assert_eq!(seen["consent_title"], "Permissions requested · Signet");
+    let consent = seen["consent_text"].as_str().unwrap();
+    assert!(consent.contains("Web App") && consent.contains("Forecast.Read"), "{consent}");
+    assert!(seen["landed"].as_str().unwrap().starts_with(&format!("{redirect_uri}?code=")), "{seen}");
+    assert_eq!(seen["state"], "from-chromium");
+    let code = seen["code"].as_str().expect("landed with a code");
+    for shot in ["1-sign-in.png", "2-consent.png", "3-redirect.png"] {
+        assert!(shots.join(shot).metadata().map(|m| m.len() > 1000).unwrap_or(false), "screenshot {shot}");
+    }
+    // The code the browser brought back is a real one.
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", &web_id),
+        ("client_secret", secret.expose()),
+        ("redirect_uri", &redirect_uri),
+        ("code", code),
+    ];
+    let (status, body) = server.token(&d.tenant_id(), &form).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The client app at its redirect URI: answers every request with a small page.
+async fn serve_app(listener: tokio::net::TcpListener) {
+    while let Ok((mut socket, _)) = listener.accept().await {
+        let mut buffer = vec![0u8; 8192];
+        let _ = socket.read(&mut buffer).await;
+        let body = "<!doctype html><title>Web App</title><h1>Back at the app</h1>";
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = socket.write_all(response.as_bytes()).await;
+    }
+}
