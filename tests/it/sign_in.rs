@@ -29,6 +29,8 @@ on_every_backend!(
     organizations_signs_in_users_of_any_tenant,
     consent_cancel_and_admin_only_scopes,
     userinfo_and_sign_out,
+    consent_is_incremental_and_default_means_what_was_granted,
+    session_cookies_are_http_only_lax_and_secure_over_tls,
 );
 
 /// A tenant with a user, the Forecast API, and a confidential and a public client.
@@ -200,6 +202,21 @@ async fn code_flow_with_pkce_through_openidconnect(backend: Backend) {
     assert!(response.refresh_token().is_some(), "offline_access gives a refresh token");
     let scopes: Vec<String> = response.scopes().unwrap().iter().map(|s| s.to_string()).collect();
     assert_eq!(scopes, [s.api_scope(), "openid".into(), "profile".into(), "email".into(), "offline_access".into()]);
+
+    // The refresh token is not bound to a resource: it gets a token for the directory too, which the
+    // user consented to with openid and profile.
+    let refreshed = client
+        .exchange_refresh_token(response.refresh_token().unwrap())
+        .unwrap()
+        .add_scope(Scope::new("openid".into()))
+        .add_scope(Scope::new("profile".into()))
+        .request_async(&http)
+        .await
+        .expect("refresh");
+    let graph = s.server.verify(&tid, refreshed.access_token().secret()).await;
+    assert_eq!(graph["aud"], signet::domain::graph::GRAPH_APP_ID.to_string());
+    assert_eq!(graph["scp"], "openid profile");
+    assert_ne!(refreshed.refresh_token().unwrap().secret(), response.refresh_token().unwrap().secret());
 }
 
 async fn a_second_app_signs_in_without_a_password(backend: Backend) {
@@ -617,4 +634,74 @@ async fn userinfo_and_sign_out(backend: Backend) {
     let response = browser.get(&registered).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], format!("{REDIRECT_URI}?state=bye"));
+}
+
+async fn consent_is_incremental_and_default_means_what_was_granted(backend: Backend) {
+    let s = setup(backend).await;
+    let tid = s.d.tenant_id();
+    let browser = Browser::new(&s.server);
+    code_of(&sign_in_and_consent(&browser, &s.authorize_url(&s.web, &[]), &s.username).await);
+    // Only what is not granted yet is asked.
+    let url = s.authorize_url(&s.web, &[("scope", &format!("openid profile {}", s.api_scope()))]);
+    let (_, html) = page(browser.get(&url).await).await;
+    assert!(html.contains("Forecast.Read") && !html.contains("Sign users in"), "{html}");
+    code_of(&browser.submit(&Form::first(&html), Some(("decision", "accept"))).await);
+    // `.default` with a grant: no prompt, and the token carries every granted scope of the resource.
+    let url = s.authorize_url(&s.web, &[("scope", &format!("openid {}/.default", s.d.api_uri))]);
+    let code = code_of(&browser.get(&url).await);
+    let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(jwt_claims(body["access_token"].as_str().unwrap())["scp"], "Forecast.Read");
+
+    // `.default` without a grant: the consent page lists what the registration requires.
+    let store = &s.server.state().store;
+    signet::admin::require(store, &s.d.tenant, &s.public.id(), &s.d.api_uri, &["Forecast.Read".to_owned()], &[])
+        .await
+        .unwrap();
+    let url = s.authorize_url(&s.public, &[("scope", &format!("{}/.default", s.d.api_uri))]);
+    let (_, html) = page(browser.get(&url).await).await;
+    assert!(html.contains("<h1>Permissions requested</h1>") && html.contains("Forecast.Read"), "{html}");
+    let code = code_of(&browser.submit(&Form::first(&html), Some(("decision", "accept"))).await);
+    let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.public, &code, VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(jwt_claims(body["access_token"].as_str().unwrap())["scp"], "Forecast.Read");
+    assert_eq!(body["scope"], format!("{}/Forecast.Read", s.d.api_uri));
+}
+
+/// The `Set-Cookie` of the session after a sign-in.
+async fn session_cookie_after_sign_in(s: &Setup, http: reqwest::Client) -> String {
+    let browser = Browser { http, base: s.server.base.clone() };
+    let (_, html) = page(browser.get(&s.authorize_url(&s.web, &[])).await).await;
+    let response = browser.sign_in(&html, &s.username, PASSWORD).await;
+    let cookies: Vec<String> =
+        response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    cookies.into_iter().find(|c| c.starts_with("signet_session=")).expect("session cookie")
+}
+
+async fn session_cookies_are_http_only_lax_and_secure_over_tls(backend: Backend) {
+    let s = setup(backend.clone()).await;
+    let plain = session_cookie_after_sign_in(&s, Browser::new(&s.server).http).await;
+    assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax") && plain.contains("Path=/"), "{plain}");
+    assert!(!plain.contains("Secure"), "{plain}");
+    let server = TestServer::start_tls(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let user = seed::user(&server, &d, "alice").await;
+    let web = seed::client_app(&server, &d, "Web App", false, false).await;
+    let public = seed::client_app(&server, &d, "Native App", true, false).await;
+    let pem = std::fs::read(&server.config.tls_cert_out).unwrap();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let tls = Setup { server, d, username: user.username, user_id: user.id, web, public };
+    let secure = session_cookie_after_sign_in(&tls, http).await;
+    assert!(secure.contains("Secure") && secure.contains("HttpOnly") && secure.contains("SameSite=Lax"), "{secure}");
+    // The cookie holds a random value; the store holds only its hash.
+    let value = secure.trim_start_matches("signet_session=").split(';').next().unwrap();
+    assert_eq!(value.len(), 43);
+    let hash = signet::secrets::token_hash(value);
+    assert!(tls.server.state().store.session(&hash, tls.server.now()).await.unwrap().is_some());
+    assert!(tls.server.state().store.session(value, tls.server.now()).await.unwrap().is_none());
 }
