@@ -15,7 +15,7 @@ use uuid::Uuid;
 use self::consent::{ConsentDecision, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
 use crate::clock::UnixTime;
-use crate::domain::app::{AccessType, Application, GrantConsentType, SignInAudience};
+use crate::domain::app::{AccessType, Application, GrantConsentType, ServicePrincipal, SignInAudience};
 use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use crate::domain::pkce::{self, ChallengeMethod};
 use crate::domain::scope::{DelegatedScopes, ResourceScopes, ScopeError};
@@ -253,10 +253,15 @@ async fn proceed_checked(
             display_name: user.display_name.clone(),
         });
     }
-    let tenant = state.store.tenant(user.tenant_id).await?.ok_or_else(|| ProtocolError::internal("user's tenant"))?;
-    check_app_allows_tenant(state, &request.client, &tenant).await?;
+    // Both lookups are cached: this is the path of every silent sign-in.
+    let tenant = state
+        .store
+        .resolve_tenant(&user.tenant_id.to_string())
+        .await?
+        .ok_or_else(|| ProtocolError::internal("user's tenant"))?;
+    let client_sp = state.store.sp_with_app(tenant.id, request.client.app_id).await?.map(|(sp, _)| sp);
+    check_app_allows_tenant(&request.client, client_sp.as_ref(), &tenant)?;
     let resources = resolve_resources(state, &request.client, &tenant, &request.scopes).await?;
-    let client_sp = state.store.service_principal(tenant.id, request.client.app_id).await?;
     let answered = interaction.consent == Some(ConsentAnswer::Accept);
     // prompt=consent shows every permission again, until the user has answered.
     let ask_all = request.prompt == Some(Prompt::Consent) && !answered;
@@ -452,7 +457,11 @@ fn check_prompt(params: &AuthorizeParams) -> Result<Option<Prompt>, ProtocolErro
 
 /// A single-tenant app signs in only its own tenant's users (AADSTS50194); a disabled service
 /// principal signs in nobody (AADSTS7000112).
-async fn check_app_allows_tenant(state: &AppState, client: &Application, tenant: &Tenant) -> Result<(), ProtocolError> {
+fn check_app_allows_tenant(
+    client: &Application,
+    client_sp: Option<&ServicePrincipal>,
+    tenant: &Tenant,
+) -> Result<(), ProtocolError> {
     if client.sign_in_audience == SignInAudience::AzureADMyOrg && client.home_tenant != tenant.id {
         return Err(ProtocolError::new(
             Aadsts::NotMultiTenant,
@@ -462,7 +471,7 @@ async fn check_app_allows_tenant(state: &AppState, client: &Application, tenant:
             ),
         ));
     }
-    match state.store.service_principal(tenant.id, client.app_id).await? {
+    match client_sp {
         Some(sp) if !sp.account_enabled => {
             Err(ProtocolError::new(Aadsts::ClientDisabled, format!("Application '{}' is disabled.", client.app_id)))
         }
@@ -472,7 +481,7 @@ async fn check_app_allows_tenant(state: &AppState, client: &Application, tenant:
 
 /// One requested resource as the user's tenant sees it.
 struct ResolvedResource {
-    sp: crate::domain::app::ServicePrincipal,
+    sp: ServicePrincipal,
     app: Application,
     /// The scope values asked for (for `.default` without a grant: the app's required ones).
     values: Vec<String>,
