@@ -220,6 +220,10 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
     let store = Store::connect(&config.database_url).await.map_err(internal)?;
     store.migrate().await.map_err(internal)?;
     let now = system_now();
+    // The built-in directory API exists before any command needs it (`app require --resource
+    // https://graph.microsoft.com`), as it does once the server has started.
+    let base_url = config.base_url(config.tls_cert.is_some());
+    admin::ensure_builtin_resources(&store, &base_url, now).await?;
     let output = match command {
         Command::Serve(_) => return Err(internal("serve is not an administrative command")),
         Command::Tenant(TenantCommand::Create { name, domain }) => {

@@ -167,3 +167,41 @@ async fn cli_lists_and_rotates_keys(backend: Backend) {
     assert_eq!(states[1], (json!(kid), json!("pending")), "a rotated key is published before it signs");
     assert_eq!(states[0].1, json!("active"));
 }
+
+/// On a database no server has opened yet, the built-in directory API is already there to require.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_on_a_new_database_knows_the_builtin_directory_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_signet"))
+            .args(args)
+            .arg("--json")
+            .current_dir(dir.path())
+            .env("SIGNET_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("fresh.db").display()))
+            .env("SIGNET_KEY_FILE", dir.path().join("kek"))
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let tid = text(&run(&["tenant", "create", "--name", "Fresh", "--domain", "fresh.example"]), "id");
+    let app = text(
+        &run(&["app", "create", "--tenant", &tid, "--name", "Web", "--redirect-uri", "http://localhost/cb"]),
+        "appId",
+    );
+    let required = run(&[
+        "app",
+        "require",
+        "--tenant",
+        &tid,
+        "--app",
+        &app,
+        "--resource",
+        "https://graph.microsoft.com",
+        "--scope",
+        "User.Read",
+    ]);
+    assert_eq!(required["resourceAppId"], json!("00000003-0000-0000-c000-000000000000"));
+    assert_eq!(required["resourceAccess"], json!([{ "id": "e1fe6dd8-ba31-4d61-89e7-88639da4683d", "type": "Scope" }]));
+}
