@@ -217,7 +217,9 @@ pub struct Output {
 
 /// Runs an administrative command (everything but `serve`).
 pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Failure> {
-    let store = Store::connect(&config.database_url).await.map_err(internal)?;
+    let cache_ttl = std::time::Duration::from_secs(config.directory_cache_ttl.0);
+    let store =
+        Store::connect_with(&config.database_url, cache_ttl, config.sqlite_synchronous).await.map_err(internal)?;
     store.migrate().await.map_err(internal)?;
     let now = system_now();
     // The built-in directory API exists before any command needs it (`app require --resource

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::store::SqliteSync;
+
 /// Signet's configuration. Every field can be set in `signet.toml` under its own name, or with the
 /// environment variable `SIGNET_` + its name in upper case (`SIGNET_LISTEN`, `SIGNET_DATABASE_URL`, ...).
 #[derive(Clone, Deserialize)]
@@ -43,6 +45,8 @@ pub struct Config {
     /// How long directory lookups on the token path are cached; the longest a change made by another
     /// process (the CLI, another replica) takes to be seen here. 0 disables the cache.
     pub directory_cache_ttl: Seconds,
+    /// SQLite only: `normal` (commits survive a process crash) or `full` (they survive a power loss).
+    pub sqlite_synchronous: SqliteSync,
 }
 
 impl Default for Config {
@@ -63,6 +67,7 @@ impl Default for Config {
             tls_cert_out: PathBuf::from("data/tls-cert.pem"),
             workers: 0,
             directory_cache_ttl: Seconds(1),
+            sqlite_synchronous: SqliteSync::Normal,
         }
     }
 }
@@ -114,6 +119,7 @@ impl Config {
                 "TLS_CERT_OUT" => self.tls_cert_out = value.into(),
                 "WORKERS" => self.workers = value.parse().map_err(|e| bad(format!("{e}")))?,
                 "DIRECTORY_CACHE_TTL" => self.directory_cache_ttl = value.parse().map_err(bad)?,
+                "SQLITE_SYNCHRONOUS" => self.sqlite_synchronous = value.parse().map_err(bad)?,
                 // Variables read by the test suite, not by the server.
                 "TEST_POSTGRES_URL" | "TEST_PYTHON" => {}
                 _ => return Err(ConfigError(format!("unknown variable {name}"))),
@@ -176,6 +182,7 @@ impl fmt::Debug for Config {
             .field("tls_cert_out", &self.tls_cert_out)
             .field("workers", &self.workers)
             .field("directory_cache_ttl", &self.directory_cache_ttl)
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
             .finish()
     }
 }
@@ -258,6 +265,16 @@ mod tests {
         config.apply_env([("SIGNET_LISTEN".into(), "127.0.0.1:9100".into())]).ok();
         assert_eq!(config.listen.port(), 9100);
         assert!(config.apply_env([("SIGNET_LISTN".into(), "x".into())]).is_err());
+    }
+
+    #[test]
+    fn sqlite_durability_is_normal_unless_set_to_full() {
+        assert_eq!(Config::default().sqlite_synchronous, SqliteSync::Normal);
+        let mut config: Config = toml::from_str("sqlite_synchronous = \"full\"").unwrap();
+        assert_eq!(config.sqlite_synchronous, SqliteSync::Full);
+        config.apply_env([("SIGNET_SQLITE_SYNCHRONOUS".into(), "normal".into())]).unwrap();
+        assert_eq!(config.sqlite_synchronous, SqliteSync::Normal);
+        assert!(config.apply_env([("SIGNET_SQLITE_SYNCHRONOUS".into(), "off".into())]).is_err());
     }
 
     #[test]

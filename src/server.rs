@@ -36,7 +36,7 @@ pub enum StartError {
 /// when there is none, and loads the key ring.
 pub async fn build_state(config: Config, base_url: String, clock: Clock) -> Result<AppState, StartError> {
     let cache_ttl = Duration::from_secs(config.directory_cache_ttl.0);
-    let store = Store::connect_with_cache(&config.database_url, cache_ttl).await?;
+    let store = Store::connect_with(&config.database_url, cache_ttl, config.sqlite_synchronous).await?;
     store.migrate().await?;
     let kek = Arc::new(KeyEncryptionKey::load_or_create(&config.key_file)?);
     rotate_if_due(&store, &kek, RotationPolicy::from_config(&config), clock.now()).await?;

@@ -36,3 +36,31 @@ pub enum Redemption {
     /// No such code in this tenant.
     Unknown,
 }
+
+/// A code's value: 256 random bits and, after a dot, the tenant it was issued in (hex GUID). The token
+/// endpoint reads the tenant from it, so a redemption needs no lookup to know where the code lives, and
+/// a code taken to another tenant is told apart (AADSTS700005). The value is stored only as a hash of
+/// the whole, so changing either part makes an unknown code.
+pub fn code_value(random: &str, tenant: TenantId) -> String {
+    format!("{random}.{}", tenant.0.simple())
+}
+
+/// The tenant a code value names, if it has the form of [`code_value`].
+pub fn code_tenant(code: &str) -> Option<TenantId> {
+    let (_, tenant) = code.rsplit_once('.')?;
+    Uuid::try_parse(tenant).ok().map(TenantId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_names_its_tenant() {
+        let tenant = TenantId::new_random();
+        let code = code_value("abc_DEF-123", tenant);
+        assert_eq!(code_tenant(&code), Some(tenant));
+        assert_eq!(code_tenant("no-tenant-here"), None);
+        assert_eq!(code_tenant("x.not-a-guid"), None);
+    }
+}

@@ -11,6 +11,7 @@ use crate::domain::ids::AppId;
 impl Store {
     /// Records `jti` for `app` until `expires_at`; `false` when it was already used.
     pub async fn record_assertion(&self, app: AppId, jti: &str, expires_at: UnixTime) -> StoreResult<bool> {
+        let _writing = self.writing().await;
         let row = used_assertion::ActiveModel {
             app_id: Set(app.to_string()),
             jti: Set(jti.to_owned()),

@@ -1,4 +1,4 @@
-//! A read-through cache of the directory lookups on the token hot path.
+//! A read-through cache of the directory lookups on the token and silent sign-in hot paths.
 //!
 //! The database stays the source of truth. Every write through this process's store clears the cache
 //! at once; writes by other processes (the CLI, other replicas) are seen within the time-to-live.
@@ -10,10 +10,12 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::domain::app::{AppRoleAssignment, Application, KeyCredential, PasswordCredential, ServicePrincipal};
+use crate::domain::app::{
+    AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionGrant, ServicePrincipal,
+};
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::tenant::Tenant;
-use crate::store::StoreResult;
+use crate::store::{StoreResult, User};
 
 /// Entries per map before it is emptied; bounds memory whatever clients send.
 const MAX_ENTRIES: usize = 10_000;
@@ -61,6 +63,9 @@ pub struct DirectoryCache {
     pub certificates: TtlMap<(TenantId, AppId), Vec<KeyCredential>>,
     pub resources: TtlMap<(TenantId, String), (ServicePrincipal, Application)>,
     pub role_assignments: TtlMap<(TenantId, ObjectId, ObjectId), Vec<AppRoleAssignment>>,
+    pub users: TtlMap<(TenantId, ObjectId), User>,
+    /// Delegated grants by (tenant, client service principal, user): the tenant-wide ones and the user's.
+    pub delegated: TtlMap<(TenantId, ObjectId, ObjectId), Vec<PermissionGrant>>,
 }
 
 impl std::fmt::Debug for DirectoryCache {
@@ -82,6 +87,8 @@ impl DirectoryCache {
             certificates: TtlMap::new(),
             resources: TtlMap::new(),
             role_assignments: TtlMap::new(),
+            users: TtlMap::new(),
+            delegated: TtlMap::new(),
         }
     }
 
@@ -154,5 +161,7 @@ impl DirectoryCache {
         self.certificates.clear();
         self.resources.clear();
         self.role_assignments.clear();
+        self.users.clear();
+        self.delegated.clear();
     }
 }

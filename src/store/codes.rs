@@ -16,6 +16,7 @@ const KEEP_AFTER_EXPIRY: i64 = 86_400;
 impl Store {
     /// Stores `code` under `code_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_code(&self, code_hash: &str, code: &AuthorizationCode) -> StoreResult<()> {
+        let _writing = self.writing().await;
         let row = authorization_code::ActiveModel {
             code_hash: Set(code_hash.to_owned()),
             tenant_id: Set(code.tenant_id.to_string()),
@@ -37,31 +38,26 @@ impl Store {
 
     /// Redeems the code of `tenant` with this hash, once.
     pub async fn redeem_code(&self, tenant: TenantId, code_hash: &str, now: UnixTime) -> StoreResult<Redemption> {
+        let _writing = self.writing().await;
+        // One statement claims the code and returns it; only a failed claim needs a second look.
         let claimed = authorization_code::Entity::update_many()
             .set(authorization_code::ActiveModel { redeemed_at: Set(Some(now)), ..Default::default() })
             .filter(authorization_code::Column::CodeHash.eq(code_hash))
             .filter(authorization_code::Column::TenantId.eq(tenant.to_string()))
             .filter(authorization_code::Column::RedeemedAt.is_null())
-            .exec(&self.db)
-            .await?
-            .rows_affected
-            == 1;
+            .exec_with_returning(&self.db)
+            .await?;
+        if let Some(row) = claimed.into_iter().next() {
+            return Ok(Redemption::Redeemed(to_code(row)?));
+        }
         let row = authorization_code::Entity::find_by_id(code_hash.to_owned())
             .filter(authorization_code::Column::TenantId.eq(tenant.to_string()))
             .one(&self.db)
             .await?;
         Ok(match row.map(to_code).transpose()? {
-            Some(code) if claimed => Redemption::Redeemed(code),
             Some(code) => Redemption::Replayed(code),
             None => Redemption::Unknown,
         })
-    }
-
-    /// The tenant a code was issued in, for redemption at `common` or `organizations`, and to tell
-    /// a code of another tenant (AADSTS700005) from an unknown one.
-    pub async fn code_tenant(&self, code_hash: &str) -> StoreResult<Option<TenantId>> {
-        let row = authorization_code::Entity::find_by_id(code_hash.to_owned()).one(&self.db).await?;
-        row.map(|r| parse_id(&r.tenant_id, "tenant id")).transpose()
     }
 
     /// Deletes codes that expired more than a day ago.

@@ -76,24 +76,39 @@ impl Store {
         resource: ObjectId,
         user: ObjectId,
     ) -> StoreResult<Vec<String>> {
-        let rows = permission_grant::Entity::find()
-            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
-            .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
-            .filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(permission_grant::Column::PrincipalId.is_null())
-                    .add(permission_grant::Column::PrincipalId.eq(user.to_string())),
-            )
-            .all(&self.db)
-            .await?;
+        let load = self.delegated_grants_uncached(tenant, client, user);
+        let grants = self.cache.get_or_load(&self.cache.delegated, (tenant, client, user), load).await?;
         let mut scopes: Vec<String> = Vec::new();
-        for scope in rows.iter().flat_map(|row| row.scope.split_whitespace()) {
+        let words = grants.iter().filter(|g| g.resource_id == resource).flat_map(|g| g.scope.split_whitespace());
+        for scope in words {
             if !scopes.iter().any(|s| s == scope) {
                 scopes.push(scope.to_owned());
             }
         }
         Ok(scopes)
+    }
+
+    /// Every delegated grant of the client in `tenant` that covers `user`, on any resource.
+    async fn delegated_grants_uncached(
+        &self,
+        tenant: TenantId,
+        client: ObjectId,
+        user: ObjectId,
+    ) -> StoreResult<Vec<PermissionGrant>> {
+        permission_grant::Entity::find()
+            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+            .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(permission_grant::Column::PrincipalId.is_null())
+                    .add(permission_grant::Column::PrincipalId.eq(user.to_string())),
+            )
+            .order_by_asc(permission_grant::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_grant)
+            .collect()
     }
 
     /// The delegated grants of `tenant`.

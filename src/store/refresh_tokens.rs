@@ -12,6 +12,7 @@ use crate::domain::refresh::{RefreshToken, RefreshUse};
 impl Store {
     /// Stores `token` under `token_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_refresh_token(&self, token_hash: &str, token: &RefreshToken) -> StoreResult<()> {
+        let _writing = self.writing().await;
         let row = refresh_token::ActiveModel {
             token_hash: Set(token_hash.to_owned()),
             tenant_id: Set(token.tenant_id.to_string()),
@@ -35,6 +36,7 @@ impl Store {
         token_hash: &str,
         now: UnixTime,
     ) -> StoreResult<RefreshUse> {
+        let _writing = self.writing().await;
         let first = refresh_token::Entity::update_many()
             .set(refresh_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
             .filter(refresh_token::Column::TokenHash.eq(token_hash))
@@ -79,6 +81,7 @@ impl Store {
         family_id: uuid::Uuid,
         now: UnixTime,
     ) -> StoreResult<u64> {
+        let _writing = self.writing().await;
         let result = refresh_token::Entity::update_many()
             .set(refresh_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))

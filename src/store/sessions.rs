@@ -11,6 +11,7 @@ use crate::domain::session::Session;
 impl Store {
     /// Stores a session under `session_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_session(&self, session_hash: &str, session: &Session) -> StoreResult<()> {
+        let _writing = self.writing().await;
         let row = session::ActiveModel {
             session_hash: Set(session_hash.to_owned()),
             tenant_id: Set(session.tenant_id.to_string()),
@@ -41,6 +42,7 @@ impl Store {
 
     /// Ends the session with this hash (sign-out). Ending an unknown session is not an error.
     pub async fn delete_session(&self, session_hash: &str) -> StoreResult<()> {
+        let _writing = self.writing().await;
         session::Entity::delete_by_id(session_hash.to_owned()).exec(&self.db).await?;
         Ok(())
     }

@@ -16,7 +16,7 @@ use self::consent::{ConsentDecision, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
 use crate::clock::UnixTime;
 use crate::domain::app::{AccessType, Application, GrantConsentType, ServicePrincipal, SignInAudience};
-use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
+use crate::domain::code::{AuthorizationCode, CODE_LIFETIME, code_value};
 use crate::domain::pkce::{self, ChallengeMethod};
 use crate::domain::scope::{DelegatedScopes, ResourceScopes, ScopeError};
 use crate::domain::session::Session;
@@ -638,7 +638,7 @@ async fn issue_code(
     user: &User,
     now: UnixTime,
 ) -> Result<Outcome, ProtocolError> {
-    let code = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
+    let code = code_value(&random_token().map_err(|_| ProtocolError::internal("no randomness"))?, tenant.id);
     let bound = AuthorizationCode {
         tenant_id: tenant.id,
         client_id: request.client.app_id,

@@ -8,7 +8,7 @@ use super::client_auth::{AuthenticatedClient, authenticate};
 use super::user_tokens::{UserGrant, consented, issue};
 use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
-use crate::domain::code::{AuthorizationCode, Redemption};
+use crate::domain::code::{AuthorizationCode, Redemption, code_tenant};
 use crate::domain::pkce;
 use crate::domain::scope::DelegatedScopes;
 use crate::domain::tenant::{Tenant, TenantSegment};
@@ -27,7 +27,7 @@ pub async fn redeem(
     let code = request.require("code")?;
     let redirect_uri = request.require("redirect_uri")?;
     let hash = token_hash(code);
-    let tenant = issuing_tenant(state, endpoint, &hash).await?;
+    let tenant = issuing_tenant(state, endpoint, code).await?;
     let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
     let bound = match state.store.redeem_code(tenant.id, &hash, now).await? {
         Redemption::Redeemed(bound) => bound,
@@ -69,10 +69,10 @@ pub async fn redeem(
     issue(state, grant, consented, now).await
 }
 
-/// The tenant that issued the code: the path's (a code of another tenant is AADSTS700005), or at
-/// `common` and `organizations` the one the code was issued in.
-async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, hash: &str) -> Result<Tenant, ProtocolError> {
-    let issued_in = state.store.code_tenant(hash).await?;
+/// The tenant that issued the code, as the code names it: at a GUID or domain it must be the path's
+/// (AADSTS700005 otherwise); at `common` and `organizations` it is the code's own.
+async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, code: &str) -> Result<Tenant, ProtocolError> {
+    let issued_in = code_tenant(code);
     match endpoint.tenant {
         TenantSegment::Named(name) => {
             let tenant = resolve_named(state, name).await?;
@@ -89,7 +89,7 @@ async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, hash: &str) -
         }
         TenantSegment::Common | TenantSegment::Organizations => {
             let issued = issued_in.ok_or_else(invalid_code)?;
-            state.store.tenant(issued).await?.ok_or_else(invalid_code)
+            state.store.resolve_tenant(&issued.to_string()).await?.ok_or_else(invalid_code)
         }
         TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
     }

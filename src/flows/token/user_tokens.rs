@@ -20,9 +20,6 @@ use crate::secrets::{random_token, random_urlsafe, token_hash};
 use crate::state::AppState;
 use crate::store::{ResourceLookup, User};
 
-/// ID tokens live an hour (protocol reference §5).
-const ID_TOKEN_LIFETIME: i64 = 3600;
-
 /// What the tokens are for.
 #[derive(Debug)]
 pub struct UserGrant<'a> {
@@ -130,7 +127,7 @@ pub async fn issue(
             iss,
             iat: now,
             nbf: now,
-            exp: now + ID_TOKEN_LIFETIME,
+            exp: now + state.config.id_token_lifetime.as_i64(),
             email: oidc.has_oidc("email").then(|| user.username.clone()),
             name: profile.then(|| user.display_name.clone()),
             nonce: nonce.map(str::to_owned),
