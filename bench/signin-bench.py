@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Password sign-ins per second: each worker, with a fresh cookie jar, opens the authorization URL,
+posts the sign-in form with the right password, and expects the redirect to the app with a code
+(consent is granted beforehand). Prints `signins_per_s=<n> p50_ms=<n> p99_ms=<n> errors=<n>`.
+
+usage: signin-bench.py AUTHORIZE_URL USERNAME PASSWORD [seconds=10] [concurrency=4]
+"""
+import http.cookiejar
+import statistics
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+
+
+class Form(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.action, self.fields = None, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and self.action is None:
+            self.action = attrs.get("action")
+        elif tag == "input" and attrs.get("type") == "hidden":
+            self.fields[attrs["name"]] = attrs.get("value", "")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in(url, username, password):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+    with opener.open(url, timeout=30) as response:
+        page = response.read().decode()
+    form = Form()
+    form.feed(page)
+    data = urllib.parse.urlencode(dict(form.fields, username=username, password=password)).encode()
+    try:
+        opener.open(urllib.parse.urljoin(url, form.action), data=data, timeout=30)
+    except urllib.error.HTTPError as redirect:
+        if redirect.code == 302 and "code=" in redirect.headers.get("Location", ""):
+            return True
+    return False
+
+
+def main():
+    url, username, password = sys.argv[1:4]
+    seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 10
+    concurrency = int(sys.argv[5]) if len(sys.argv) > 5 else 4
+    deadline = time.perf_counter() + seconds
+    samples, errors, lock = [], [0], threading.Lock()
+
+    def work():
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            ok = sign_in(url, username, password)
+            with lock:
+                if ok:
+                    samples.append(time.perf_counter() - started)
+                else:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=work) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] if samples else 0
+    print(f"signins_per_s={len(samples) / seconds:.1f} p50_ms={statistics.median(samples) * 1000:.1f} "
+          f"p99_ms={p99 * 1000:.1f} errors={errors[0]}")
+
+
+if __name__ == "__main__":
+    main()
