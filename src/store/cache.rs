@@ -14,6 +14,7 @@ use crate::domain::app::{
     AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionGrant, ServicePrincipal,
 };
 use crate::domain::ids::{AppId, ObjectId, TenantId};
+use crate::domain::session::Session;
 use crate::domain::tenant::Tenant;
 use crate::store::{StoreResult, User};
 
@@ -66,6 +67,8 @@ pub struct DirectoryCache {
     pub users: TtlMap<(TenantId, ObjectId), User>,
     /// Delegated grants by (tenant, client service principal, user): the tenant-wide ones and the user's.
     pub delegated: TtlMap<(TenantId, ObjectId, ObjectId), Vec<PermissionGrant>>,
+    /// Sign-in sessions by the hash of their cookie value.
+    pub sessions: TtlMap<String, Session>,
 }
 
 impl std::fmt::Debug for DirectoryCache {
@@ -89,6 +92,7 @@ impl DirectoryCache {
             role_assignments: TtlMap::new(),
             users: TtlMap::new(),
             delegated: TtlMap::new(),
+            sessions: TtlMap::new(),
         }
     }
 
@@ -163,5 +167,6 @@ impl DirectoryCache {
         self.role_assignments.clear();
         self.users.clear();
         self.delegated.clear();
+        self.sessions.clear();
     }
 }

@@ -23,12 +23,16 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this hash, if any.
+    /// The live session with this hash, if any. Read through the directory cache: every silent sign-in
+    /// reads it. A sign-out here is seen at once; one on another replica within the cache's lifetime.
     pub async fn session(&self, session_hash: &str, now: UnixTime) -> StoreResult<Option<Session>> {
-        let row = session::Entity::find_by_id(session_hash.to_owned())
-            .filter(session::Column::ExpiresAt.gt(now))
-            .one(&self.db)
-            .await?;
+        let load = self.session_uncached(session_hash);
+        let found = self.cache.get_or_load_found(&self.cache.sessions, session_hash.to_owned(), load).await?;
+        Ok(found.filter(|s| s.expires_at > now))
+    }
+
+    async fn session_uncached(&self, session_hash: &str) -> StoreResult<Option<Session>> {
+        let row = session::Entity::find_by_id(session_hash.to_owned()).one(&self.db).await?;
         row.map(|row| {
             Ok(Session {
                 tenant_id: parse_id(&row.tenant_id, "tenant id")?,
@@ -43,7 +47,9 @@ impl Store {
     /// Ends the session with this hash (sign-out). Ending an unknown session is not an error.
     pub async fn delete_session(&self, session_hash: &str) -> StoreResult<()> {
         let _writing = self.writing().await;
-        session::Entity::delete_by_id(session_hash.to_owned()).exec(&self.db).await?;
+        let deleted = session::Entity::delete_by_id(session_hash.to_owned()).exec(&self.db).await;
+        self.cache.clear();
+        deleted?;
         Ok(())
     }
 
