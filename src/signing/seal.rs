@@ -22,8 +22,10 @@ pub struct KeyEncryptionKey {
     secret_hash_key: ring::hmac::Key,
     /// form tokens against cross-site request forgery,
     csrf_key: ring::hmac::Key,
-    /// and pairwise subject identifiers.
+    /// pairwise subject identifiers,
     pairwise_key: ring::hmac::Key,
+    /// and the contents of authorization codes (AES-256-GCM).
+    code_key: LessSafeKey,
 }
 
 impl fmt::Debug for KeyEncryptionKey {
@@ -79,33 +81,35 @@ impl KeyEncryptionKey {
             secret_hash_key: derive(b"client-secret-hash")?,
             csrf_key: derive(b"csrf-token")?,
             pairwise_key: derive(b"pairwise-subject")?,
+            code_key: {
+                let mut key = [0u8; 32];
+                prk.expand(&[b"authorization-code"], &AES_256_GCM)
+                    .and_then(|okm| okm.fill(&mut key))
+                    .map_err(|_| KeyError::Seal("key derivation failed".into()))?;
+                LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key).map_err(|_| KeyError::Seal("bad key".into()))?)
+            },
         })
     }
 
     /// `nonce || ciphertext || tag` of `plaintext`, bound to `label`.
     pub fn seal(&self, label: &str, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new().fill(&mut nonce).map_err(|_| KeyError::Seal("no randomness".into()))?;
-        let mut buffer = plaintext.to_vec();
-        self.sealing
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(label.as_bytes()), &mut buffer)
-            .map_err(|_| KeyError::Seal("encryption failed".into()))?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&buffer);
-        Ok(out)
+        seal_with(&self.sealing, label, plaintext)
+    }
+
+    /// `nonce || ciphertext || tag` of an authorization code's contents, bound to `label` (its tenant),
+    /// under a key derived for codes alone.
+    pub fn seal_code(&self, label: &str, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        seal_with(&self.code_key, label, plaintext)
+    }
+
+    /// The contents of a code [`seal_code`](Self::seal_code) made with the same label.
+    pub fn open_code(&self, label: &str, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+        open_with(&self.code_key, label, sealed)
     }
 
     /// The plaintext of a value [`seal`](Self::seal)ed under the same label.
     pub fn open(&self, label: &str, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let (nonce, ciphertext) =
-            sealed.split_at_checked(NONCE_LEN).ok_or_else(|| KeyError::Seal("too short".into()))?;
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| KeyError::Seal("bad nonce".into()))?;
-        let mut buffer = ciphertext.to_vec();
-        let plain = self
-            .sealing
-            .open_in_place(nonce, Aad::from(label.as_bytes()), &mut buffer)
-            .map_err(|_| KeyError::Seal("wrong key-encryption key, or the sealed key was altered".into()))?;
-        Ok(plain.to_vec())
+        open_with(&self.sealing, label, sealed)
     }
 
     /// The HMAC key client secrets are hashed with.
@@ -122,6 +126,27 @@ impl KeyEncryptionKey {
     pub fn pairwise_key(&self) -> &ring::hmac::Key {
         &self.pairwise_key
     }
+}
+
+fn seal_with(key: &LessSafeKey, label: &str, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    SystemRandom::new().fill(&mut nonce).map_err(|_| KeyError::Seal("no randomness".into()))?;
+    let mut buffer = plaintext.to_vec();
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(label.as_bytes()), &mut buffer)
+        .map_err(|_| KeyError::Seal("encryption failed".into()))?;
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&buffer);
+    Ok(out)
+}
+
+fn open_with(key: &LessSafeKey, label: &str, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let (nonce, ciphertext) = sealed.split_at_checked(NONCE_LEN).ok_or_else(|| KeyError::Seal("too short".into()))?;
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| KeyError::Seal("bad nonce".into()))?;
+    let mut buffer = ciphertext.to_vec();
+    let plain = key
+        .open_in_place(nonce, Aad::from(label.as_bytes()), &mut buffer)
+        .map_err(|_| KeyError::Seal("wrong key-encryption key, or the sealed value was altered".into()))?;
+    Ok(plain.to_vec())
 }
 
 /// Reads a key file another process may still be writing: waits briefly for all of its bytes.

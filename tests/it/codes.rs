@@ -1,18 +1,18 @@
-//! Authorization codes in the store: bound to what was authorized, redeemed once even when several
-//! requests race, invisible to other tenants.
+//! Authorization codes: a code carries its bindings sealed in its value and opens only in its tenant;
+//! the store records each redemption once, even when several requests race.
 
-use signet::domain::code::{AuthorizationCode, CODE_LIFETIME, Redemption};
+use signet::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use signet::domain::pkce::ChallengeMethod;
-use signet::secrets::{random_token, token_hash};
+use signet::secrets::token_hash;
 
 use crate::on_every_backend;
 use crate::support::seed::{directory, user};
 use crate::support::{Backend, TestServer};
 
 on_every_backend!(
-    a_code_is_redeemed_once_with_its_bindings,
+    a_code_is_claimed_once_and_kept_a_day_past_expiry,
     racing_redemptions_have_one_winner,
-    codes_are_invisible_to_other_tenants
+    a_code_opens_only_in_its_own_tenant
 );
 
 async fn code(server: &TestServer) -> (String, AuthorizationCode) {
@@ -31,32 +31,20 @@ async fn code(server: &TestServer) -> (String, AuthorizationCode) {
         issued_at: now,
         expires_at: now + CODE_LIFETIME,
     };
-    let value = random_token().unwrap();
-    server.state().store.insert_code(&token_hash(&value), &bound).await.unwrap();
+    let value = bound.seal(&server.state().kek).unwrap();
     (value, bound)
 }
 
-async fn a_code_is_redeemed_once_with_its_bindings(backend: Backend) {
+async fn a_code_is_claimed_once_and_kept_a_day_past_expiry(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (value, bound) = code(&server).await;
     let store = &server.state().store;
     let hash = token_hash(&value);
-    assert_eq!(
-        store.redeem_code(bound.tenant_id, &hash, server.now()).await.unwrap(),
-        Redemption::Redeemed(bound.clone())
-    );
-    assert_eq!(
-        store.redeem_code(bound.tenant_id, &hash, server.now()).await.unwrap(),
-        Redemption::Replayed(bound.clone())
-    );
-    assert_eq!(
-        store.redeem_code(bound.tenant_id, &token_hash("not-a-code"), server.now()).await.unwrap(),
-        Redemption::Unknown
-    );
+    assert!(store.claim_code(&hash, &bound, server.now()).await.unwrap());
+    assert!(!store.claim_code(&hash, &bound, server.now()).await.unwrap());
     // Kept a day past expiry so a late replay is still recognised, then purged.
     assert_eq!(store.purge_codes(bound.expires_at + 86_399).await.unwrap(), 0);
     assert_eq!(store.purge_codes(bound.expires_at + 86_401).await.unwrap(), 1);
-    assert_eq!(store.redeem_code(bound.tenant_id, &hash, server.now()).await.unwrap(), Redemption::Unknown);
 }
 
 async fn racing_redemptions_have_one_winner(backend: Backend) {
@@ -65,28 +53,25 @@ async fn racing_redemptions_have_one_winner(backend: Backend) {
     let hash = token_hash(&value);
     let attempts = (0..8).map(|_| {
         let store = server.state().store.clone();
-        let hash = hash.clone();
+        let (hash, bound) = (hash.clone(), bound.clone());
         let now = server.now();
-        tokio::spawn(async move { store.redeem_code(bound.tenant_id, &hash, now).await.unwrap() })
+        tokio::spawn(async move { store.claim_code(&hash, &bound, now).await.unwrap() })
     });
     let mut winners = 0;
     for attempt in attempts.collect::<Vec<_>>() {
-        match attempt.await.unwrap() {
-            Redemption::Redeemed(_) => winners += 1,
-            Redemption::Replayed(_) => {}
-            Redemption::Unknown => panic!("the code vanished"),
-        }
+        winners += usize::from(attempt.await.unwrap());
     }
     assert_eq!(winners, 1);
 }
 
-async fn codes_are_invisible_to_other_tenants(backend: Backend) {
+async fn a_code_opens_only_in_its_own_tenant(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (value, bound) = code(&server).await;
     let other = crate::support::seed::tenant(&server, "Fabrikam", "fabrikam.example").await;
-    let store = &server.state().store;
-    let hash = token_hash(&value);
-    assert_eq!(store.redeem_code(other.id, &hash, server.now()).await.unwrap(), Redemption::Unknown);
-    // The failed attempt from the other tenant did not use the code up.
-    assert!(matches!(store.redeem_code(bound.tenant_id, &hash, server.now()).await.unwrap(), Redemption::Redeemed(_)));
+    let kek = &server.state().kek;
+    assert_eq!(AuthorizationCode::open(&value, other.id, kek), None);
+    assert_eq!(AuthorizationCode::open(&value, bound.tenant_id, kek), Some(bound));
+    // Another server's key-encryption key cannot open it.
+    let foreign = signet::signing::KeyEncryptionKey::from_bytes(&[9u8; 32]).unwrap();
+    assert_eq!(AuthorizationCode::open(&value, other.id, &foreign), None);
 }

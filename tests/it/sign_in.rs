@@ -383,7 +383,11 @@ async fn code_bindings_are_checked(backend: Backend) {
     let s = setup(backend).await;
     let tid = s.d.tenant_id();
     let browser = Browser::new(&s.server);
+    // A code is sealed: an altered one is not a code at all.
     let code = fresh_code(&s, &browser, &s.web).await;
+    let altered = format!("{}{}", if code.starts_with('A') { "B" } else { "A" }, &code[1..]);
+    let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &altered, VERIFIER)).await;
+    assert_error(status, &body, 400, "invalid_grant", 70000);
     let wrong_verifier = "A".repeat(43);
     let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, &wrong_verifier)).await;
     assert_error(status, &body, 400, "invalid_grant", 501481);

@@ -16,14 +16,13 @@ use self::consent::{ConsentDecision, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
 use crate::clock::UnixTime;
 use crate::domain::app::{AccessType, Application, GrantConsentType, ServicePrincipal, SignInAudience};
-use crate::domain::code::{AuthorizationCode, CODE_LIFETIME, code_value};
+use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use crate::domain::pkce::{self, ChallengeMethod};
 use crate::domain::scope::{DelegatedScopes, ResourceScopes, ScopeError};
 use crate::domain::session::Session;
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, OAuthError, ProtocolError};
 use crate::flows::tenant::resolve_named;
-use crate::secrets::{random_token, token_hash};
 use crate::state::AppState;
 use crate::store::{GrantTo, ResourceLookup, User};
 
@@ -630,7 +629,8 @@ async fn grant(
     Ok(())
 }
 
-/// Stores a new code bound to everything the token request must match, and replies with it.
+/// Issues a code bound to everything the token request must match (sealed into the code), and replies
+/// with it.
 async fn issue_code(
     state: &AppState,
     request: &ValidRequest,
@@ -638,7 +638,6 @@ async fn issue_code(
     user: &User,
     now: UnixTime,
 ) -> Result<Outcome, ProtocolError> {
-    let code = code_value(&random_token().map_err(|_| ProtocolError::internal("no randomness"))?, tenant.id);
     let bound = AuthorizationCode {
         tenant_id: tenant.id,
         client_id: request.client.app_id,
@@ -651,7 +650,7 @@ async fn issue_code(
         issued_at: now,
         expires_at: now + CODE_LIFETIME,
     };
-    state.store.insert_code(&token_hash(&code), &bound).await?;
+    let code = bound.seal(&state.kek).map_err(ProtocolError::internal)?;
     Ok(request.reply(vec![("code", code)]))
 }
 

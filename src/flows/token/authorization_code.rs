@@ -8,7 +8,7 @@ use super::client_auth::{AuthenticatedClient, authenticate};
 use super::user_tokens::{UserGrant, consented, issue};
 use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
-use crate::domain::code::{AuthorizationCode, Redemption, code_tenant};
+use crate::domain::code::{AuthorizationCode, code_tenant};
 use crate::domain::pkce;
 use crate::domain::scope::DelegatedScopes;
 use crate::domain::tenant::{Tenant, TenantSegment};
@@ -29,18 +29,15 @@ pub async fn redeem(
     let hash = token_hash(code);
     let tenant = issuing_tenant(state, endpoint, code).await?;
     let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
-    let bound = match state.store.redeem_code(tenant.id, &hash, now).await? {
-        Redemption::Redeemed(bound) => bound,
-        Redemption::Replayed(bound) => {
-            let revoked = state.store.revoke_refresh_family(tenant.id, bound.family_id, now).await?;
-            tracing::warn!(client = %bound.client_id, revoked, "authorization code replayed; its token family is revoked");
-            return Err(ProtocolError::new(
-                Aadsts::CodeRedeemed,
-                "The provided authorization code or refresh token has already been used; the tokens issued from it are revoked. Send a new interactive authorization request.",
-            ));
-        }
-        Redemption::Unknown => return Err(invalid_code()),
-    };
+    let bound = AuthorizationCode::open(code, tenant.id, &state.kek).ok_or_else(invalid_code)?;
+    if !state.store.claim_code(&hash, &bound, now).await? {
+        let revoked = state.store.revoke_refresh_family(tenant.id, bound.family_id, now).await?;
+        tracing::warn!(client = %bound.client_id, revoked, "authorization code replayed; its token family is revoked");
+        return Err(ProtocolError::new(
+            Aadsts::CodeRedeemed,
+            "The provided authorization code or refresh token has already been used; the tokens issued from it are revoked. Send a new interactive authorization request.",
+        ));
+    }
     check_bindings(&bound, &client, redirect_uri, request.get("code_verifier"), now)?;
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_code)?;
     let granted = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_code())?;
@@ -136,6 +133,6 @@ fn check_bindings(
 fn invalid_code() -> ProtocolError {
     ProtocolError::new(
         Aadsts::InvalidGrant,
-        "The provided authorization code is invalid: it was not issued by this tenant, or it was deleted.",
+        "The provided authorization code is invalid: it was not issued by this tenant, or it was altered.",
     )
 }
