@@ -66,14 +66,11 @@ pub async fn sign_in(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let Some((params, fields, browser)) = read_form(&state, &req, &body) else { return forged() };
-    if !browser.vouches(&state, SIGN_IN_FORM, BROWSER_COOKIE, &fields) {
-        return forged();
-    }
-    let request = match prepare(&state, &path, &params).await {
-        Ok(request) => request,
-        Err(outcome) => return render(&state, &path, &params, &browser, outcome),
-    };
+    let (params, fields, browser, request) =
+        match posted(&state, &path, &req, &body, SIGN_IN_FORM, BROWSER_COOKIE).await {
+            Ok(posted) => posted,
+            Err(response) => return response,
+        };
     let username = fields.get("username").map(|u| u.trim()).unwrap_or_default();
     let password = fields.get("password").map(String::as_str).unwrap_or_default();
     let retry = |status: StatusCode, message: String| {
@@ -113,14 +110,11 @@ pub async fn account(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let Some((params, fields, browser)) = read_form(&state, &req, &body) else { return forged() };
-    if !browser.vouches(&state, ACCOUNT_FORM, SESSION_COOKIE, &fields) {
-        return forged();
-    }
-    let request = match prepare(&state, &path, &params).await {
-        Ok(request) => request,
-        Err(outcome) => return render(&state, &path, &params, &browser, outcome),
-    };
+    let (params, fields, browser, request) =
+        match posted(&state, &path, &req, &body, ACCOUNT_FORM, SESSION_COOKIE).await {
+            Ok(posted) => posted,
+            Err(response) => return response,
+        };
     match fields.get("choice").map(String::as_str) {
         Some("continue") => {
             let interaction = Interaction { account_chosen: true, ..Interaction::default() };
@@ -141,10 +135,11 @@ pub async fn consent(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let Some((params, fields, browser)) = read_form(&state, &req, &body) else { return forged() };
-    if !browser.vouches(&state, CONSENT_FORM, SESSION_COOKIE, &fields) {
-        return forged();
-    }
+    let (params, fields, browser, request) =
+        match posted(&state, &path, &req, &body, CONSENT_FORM, SESSION_COOKIE).await {
+            Ok(posted) => posted,
+            Err(response) => return response,
+        };
     let answer = match fields.get("decision").map(String::as_str) {
         Some("accept") => ConsentAnswer::Accept,
         Some("cancel") => ConsentAnswer::Cancel,
@@ -154,10 +149,6 @@ pub async fn consent(
                 "The form must say 'accept' or 'cancel'.",
             ));
         }
-    };
-    let request = match prepare(&state, &path, &params).await {
-        Ok(request) => request,
-        Err(outcome) => return render(&state, &path, &params, &browser, outcome),
     };
     let interaction = Interaction { consent: Some(answer), ..Interaction::default() };
     continue_signed_in(&state, &path, &params, &browser, &request, interaction).await
@@ -238,14 +229,29 @@ impl Browser {
     }
 }
 
-/// The authorization parameters, the form's own fields and the browser's cookies of a posted form.
-fn read_form(
+/// What a posted form of the sign-in pages holds: the authorization parameters, the form's own fields,
+/// the browser's cookies, and the request as the flow checked it again.
+type Posted = (AuthorizeParams, HashMap<String, String>, Browser, ValidRequest);
+
+/// Reads a posted form, checks its CSRF token for `purpose` against the cookie `cookie`, and checks
+/// the authorization request it carries again. Otherwise the response to send instead.
+async fn posted(
     state: &AppState,
+    segment: &str,
     req: &HttpRequest,
     body: &[u8],
-) -> Option<(AuthorizeParams, HashMap<String, String>, Browser)> {
-    let (params, fields) = AuthorizeParams::parse(body).ok()?;
-    Some((params, fields, Browser::of(state, req)))
+    purpose: &str,
+    cookie: &str,
+) -> Result<Posted, HttpResponse> {
+    let Ok((params, fields)) = AuthorizeParams::parse(body) else { return Err(forged()) };
+    let browser = Browser::of(state, req);
+    if !browser.vouches(state, purpose, cookie, &fields) {
+        return Err(forged());
+    }
+    match prepare(state, segment, &params).await {
+        Ok(request) => Ok((params, fields, browser, request)),
+        Err(outcome) => Err(render(state, segment, &params, &browser, outcome)),
+    }
 }
 
 /// A form that this browser was not served: no redirect, no detail.

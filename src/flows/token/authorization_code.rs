@@ -5,7 +5,7 @@
 //! has not expired, names the same redirect URI, and that the PKCE verifier answers its challenge.
 
 use super::client_auth::{AuthenticatedClient, authenticate};
-use super::user_tokens::{UserGrant, consented, issue};
+use super::user_tokens::{UserGrant, asked_scopes, consented, issue};
 use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::code::{AuthorizationCode, code_tenant};
@@ -41,16 +41,7 @@ pub async fn redeem(
     check_bindings(&bound, &client, redirect_uri, request.get("code_verifier"), now)?;
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_code)?;
     let granted = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_code())?;
-    // Microsoft's extension: `scope` may pick the resource the access token is for.
-    let asked = match request.get("scope") {
-        Some(scope) => DelegatedScopes::parse(scope).map_err(|_| {
-            ProtocolError::new(
-                Aadsts::InvalidScope,
-                format!("The provided value for the input parameter 'scope' is not valid: '{scope}'."),
-            )
-        })?,
-        None => granted.clone(),
-    };
+    let asked = asked_scopes(request, &granted)?;
     let consented = consented(state, &tenant, &user, &client, &asked).await?;
     let offline = granted.has_oidc("offline_access");
     let grant = UserGrant {

@@ -7,7 +7,7 @@
 //! secret, so a reused one is treated as stolen (OAuth 2.0 Security Best Current Practice §4.14.2).
 
 use super::client_auth::authenticate;
-use super::user_tokens::{UserGrant, consented, issue};
+use super::user_tokens::{UserGrant, asked_scopes, consented, issue};
 use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::refresh::RefreshUse;
@@ -43,15 +43,7 @@ pub async fn redeem(
     }
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_token)?;
     let bound_scopes = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_token())?;
-    let asked = match request.get("scope") {
-        Some(scope) => DelegatedScopes::parse(scope).map_err(|_| {
-            ProtocolError::new(
-                Aadsts::InvalidScope,
-                format!("The provided value for the input parameter 'scope' is not valid: '{scope}'."),
-            )
-        })?,
-        None => bound_scopes.clone(),
-    };
+    let asked = asked_scopes(request, &bound_scopes)?;
     let consented = consented(state, &tenant, &user, &client, &asked).await?;
     match state.store.use_refresh_token(tenant.id, &hash, now).await? {
         RefreshUse::First(_) => {}

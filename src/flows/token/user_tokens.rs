@@ -6,8 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
-use super::TokenResponse;
 use super::client_auth::AuthenticatedClient;
+use super::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
 use crate::domain::claims::{IdTokenClaims, UserAccessTokenClaims, issuer, pairwise_subject};
@@ -35,6 +35,20 @@ pub struct UserGrant<'a> {
     pub refresh: Option<&'a DelegatedScopes>,
     /// `client_info=1` was sent: Microsoft's clients (msal) identify the account by it.
     pub client_info: bool,
+}
+
+/// The scopes a token request asks for: its `scope` (Microsoft's extension: it may pick another
+/// consented resource), or else `granted`, the scopes of the code or refresh token.
+pub fn asked_scopes(request: &TokenRequest, granted: &DelegatedScopes) -> Result<DelegatedScopes, ProtocolError> {
+    match request.get("scope") {
+        Some(scope) => DelegatedScopes::parse(scope).map_err(|_| {
+            ProtocolError::new(
+                Aadsts::InvalidScope,
+                format!("The provided value for the input parameter 'scope' is not valid: '{scope}'."),
+            )
+        }),
+        None => Ok(granted.clone()),
+    }
 }
 
 /// The access token's resource and the scopes it will carry, once the user is known to hold them.
