@@ -48,7 +48,8 @@ pub struct SelectAccountPage {
     pub display_name: String,
 }
 
-/// The user consent prompt.
+/// The user consent prompt, or "Need admin approval" (AADSTS90094) when only an admin can grant what
+/// the app asks for: the same permissions and form, with Cancel as the only answer.
 #[derive(Debug, Template)]
 #[template(path = "consent.html")]
 pub struct ConsentPage {
@@ -56,16 +57,7 @@ pub struct ConsentPage {
     pub hidden: Hidden,
     pub csrf: String,
     pub view: crate::flows::authorize::ConsentView,
-}
-
-/// "Need admin approval" (AADSTS90094).
-#[derive(Debug, Template)]
-#[template(path = "needs_admin.html")]
-pub struct NeedsAdminPage {
-    pub action: String,
-    pub hidden: Hidden,
-    pub csrf: String,
-    pub view: crate::flows::authorize::ConsentView,
+    pub needs_admin: bool,
 }
 
 /// `response_mode=form_post`: posts the response to the client's redirect URI.

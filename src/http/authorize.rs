@@ -12,11 +12,11 @@ use super::html::{error_page, plain_page, script_page, secure};
 use crate::domain::session::Session;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::authorize::{
-    AuthorizeParams, ConsentAnswer, Interaction, Outcome, Reply, ResponseMode, ValidRequest, authorize, prepare,
-    proceed,
+    AuthorizeParams, ConsentAnswer, ConsentView, Interaction, Outcome, Reply, ResponseMode, ValidRequest, authorize,
+    prepare, proceed,
 };
 use crate::flows::session::{SignInFailure, current_session, sign_in as password_sign_in};
-use crate::pages::{ConsentPage, FormPostPage, Hidden, NeedsAdminPage, SelectAccountPage, SignInPage};
+use crate::pages::{ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
 use crate::secrets::{form_token, form_token_matches, random_token};
 use crate::state::AppState;
 
@@ -333,27 +333,30 @@ fn render(
             };
             plain_page(StatusCode::OK, &page)
         }
-        Outcome::Consent(view) => {
-            let page = ConsentPage {
-                action: format!("/{segment}/consent"),
-                hidden: hidden(params),
-                csrf: browser.token(state, CONSENT_FORM),
-                view,
-            };
-            plain_page(StatusCode::OK, &page)
-        }
-        Outcome::NeedsAdmin(view) => {
-            let page = NeedsAdminPage {
-                action: format!("/{segment}/consent"),
-                hidden: hidden(params),
-                csrf: browser.token(state, CONSENT_FORM),
-                view,
-            };
-            plain_page(StatusCode::FORBIDDEN, &page)
-        }
+        Outcome::Consent(view) => consent_page(state, segment, params, browser, view, false),
+        Outcome::NeedsAdmin(view) => consent_page(state, segment, params, browser, view, true),
     };
     set_cookies(&mut response, browser);
     response
+}
+
+/// The consent prompt, or "Need admin approval" (HTTP 403).
+fn consent_page(
+    state: &AppState,
+    segment: &str,
+    params: &AuthorizeParams,
+    browser: &Browser,
+    view: ConsentView,
+    needs_admin: bool,
+) -> HttpResponse {
+    let page = ConsentPage {
+        action: format!("/{segment}/consent"),
+        hidden: hidden(params),
+        csrf: browser.token(state, CONSENT_FORM),
+        view,
+        needs_admin,
+    };
+    plain_page(if needs_admin { StatusCode::FORBIDDEN } else { StatusCode::OK }, &page)
 }
 
 /// The response at the client's redirect URI, in its response mode.
