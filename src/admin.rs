@@ -1,20 +1,23 @@
 //! Directory administration: what the CLI (and later the management API) does, with the rules a
 //! registration must follow. The demo seed and the tests use the same functions.
 
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::clock::UnixTime;
 use crate::domain::app::{
     AccessType, AppRole, Application, ConsentType, GrantConsentType, KeyCredential, MemberType, PasswordCredential,
-    PermissionScope, RequiredResourceAccess, ResourceAccess, SignInAudience,
+    PermissionScope, RequiredResourceAccess, ResourceAccess, ServicePrincipal, SignInAudience,
 };
+use crate::domain::audit::AuditEvent;
 use crate::domain::graph::{GRAPH_APP_ID, SYSTEM_TENANT, graph_application};
 use crate::domain::ids::AppId;
+use crate::domain::policy::{TenantPolicy, UserConsent};
 use crate::domain::tenant::{Tenant, normalize_domain};
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
 use crate::signing::KeyEncryptionKey;
 use crate::signing::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
-use crate::store::{GrantTo, NewApplication, ResourceLookup, Store, StoreError, User};
+use crate::store::{Consent, NewApplication, ResourceLookup, Store, StoreError, User};
 
 /// Why an administrative change was refused. `Invalid`, `NotFound` and `Conflict` are the caller's
 /// to fix; `Internal` is ours.
@@ -392,22 +395,153 @@ pub async fn grant_consent(
             .collect();
         resources.push((resource_sp, scopes, roles.into_iter().cloned().collect::<Vec<_>>(), resource_app.app_id));
     }
-    let client_sp = store.ensure_service_principal(tenant.id, &app, now).await?;
-    let mut granted = Vec::new();
-    for (resource_sp, scopes, roles, resource_app_id) in resources {
-        if !scopes.is_empty() {
-            let to = GrantTo {
-                client: client_sp.id,
-                resource: resource_sp.id,
-                consent_type: GrantConsentType::AllPrincipals,
-                principal: None,
-            };
-            store.grant_delegated(tenant.id, to, &scopes, now).await?;
-        }
-        for role in &roles {
-            store.assign_app_role(tenant.id, client_sp.id, resource_sp.id, role.id, now).await?;
-        }
-        granted.push(GrantedResource { resource_app_id, scopes, roles: roles.into_iter().map(|r| r.value).collect() });
-    }
+    let granted: Vec<GrantedResource> = resources
+        .iter()
+        .map(|(_, scopes, roles, resource_app_id)| GrantedResource {
+            resource_app_id: *resource_app_id,
+            scopes: scopes.clone(),
+            roles: roles.iter().map(|r| r.value.clone()).collect(),
+        })
+        .collect();
+    let consent = Consent {
+        consent_type: GrantConsentType::AllPrincipals,
+        principal: None,
+        delegated: resources
+            .iter()
+            .filter(|(_, scopes, _, _)| !scopes.is_empty())
+            .map(|(sp, scopes, _, _)| (sp.id, scopes.clone()))
+            .collect(),
+        roles: resources.iter().flat_map(|(sp, _, roles, _)| roles.iter().map(|r| (sp.id, r.id))).collect(),
+    };
+    let details = json!({ "appId": app.app_id, "consentType": "AllPrincipals", "granted": granted });
+    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "consent.admin", format!("app:{}", app.app_id), details);
+    store.grant_consent(tenant.id, &app, &consent, &event).await?;
     Ok(granted)
+}
+
+/// The actor the audit log names for the command line.
+pub const CLI_ACTOR: &str = "cli";
+
+/// What `tenant set` changes; `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyChange {
+    pub user_consent: Option<UserConsent>,
+    pub integrated_apps: Option<bool>,
+    pub consent_requests: Option<bool>,
+    /// Usernames of the tenant's reviewers; replaces the list when given.
+    pub reviewers: Option<Vec<String>>,
+    pub request_days: Option<u32>,
+}
+
+/// Changes the tenant's consent policy. Grants already made are never touched.
+pub async fn set_policy(store: &Store, tenant: &Tenant, change: PolicyChange, now: UnixTime) -> Result<TenantPolicy> {
+    let mut policy = store.tenant_policy(tenant.id).await?;
+    if let Some(user_consent) = change.user_consent {
+        policy.user_consent = user_consent;
+    }
+    if let Some(on) = change.integrated_apps {
+        policy.integrated_apps = on;
+    }
+    if let Some(on) = change.consent_requests {
+        policy.consent_requests = on;
+    }
+    if let Some(days) = change.request_days {
+        if !(1..=365).contains(&days) {
+            return Err(AdminError::Invalid(format!("--request-days must be 1 to 365, not {days}")));
+        }
+        policy.request_days = days;
+    }
+    if let Some(usernames) = change.reviewers {
+        let mut ids = Vec::new();
+        for username in usernames {
+            let user = store
+                .user_by_username(tenant.id, &username.trim().to_ascii_lowercase())
+                .await?
+                .ok_or_else(|| AdminError::NotFound(format!("user {username} in tenant {}", tenant.id)))?;
+            if !ids.contains(&user.id) {
+                ids.push(user.id);
+            }
+        }
+        policy.reviewers = ids;
+    }
+    let event =
+        AuditEvent::now(now, CLI_ACTOR.to_owned(), "policy.set", format!("tenant:{}", tenant.id), json!(policy));
+    store.set_tenant_policy(tenant.id, &policy, &event).await?;
+    Ok(policy)
+}
+
+/// Classifies a delegated permission of a resource (appId or identifier URI) as low impact in `tenant`,
+/// or removes the classification. The resource must have a service principal in the tenant.
+pub async fn classify_permission(
+    store: &Store,
+    tenant: &Tenant,
+    resource: &str,
+    scope: &str,
+    low_impact: bool,
+    now: UnixTime,
+) -> Result<(AppId, PermissionScope)> {
+    let resource_app = match store.resource_in_tenant(tenant.id, resource).await? {
+        ResourceLookup::Found(_, app) => *app,
+        ResourceLookup::NotInTenant(_) => {
+            return Err(AdminError::Invalid(format!(
+                "resource {resource} has no service principal in tenant {}",
+                tenant.id
+            )));
+        }
+        ResourceLookup::NotRegistered => return Err(AdminError::NotFound(format!("resource {resource}"))),
+    };
+    let permission = resource_app
+        .scope(scope)
+        .cloned()
+        .ok_or_else(|| AdminError::NotFound(format!("delegated permission {scope} of {resource}")))?;
+    let details = json!({ "resourceAppId": resource_app.app_id, "scope": permission.value, "lowImpact": low_impact });
+    let target = format!("permission:{}/{}", resource_app.app_id, permission.value);
+    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "permission.classify", target, details);
+    store.classify_permission(tenant.id, resource_app.app_id, permission.id, low_impact, &event).await?;
+    Ok((resource_app.app_id, permission))
+}
+
+/// The service principal of the app `app_id` in `tenant`.
+async fn tenant_sp(store: &Store, tenant: &Tenant, app_id: &str) -> Result<ServicePrincipal> {
+    let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
+    store
+        .service_principal(tenant.id, id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("service principal of app {app_id} in tenant {}", tenant.id)))
+}
+
+/// Revokes the app's consents in `tenant`: one user's own grants, or every delegated grant and app role
+/// assignment. Refresh tokens that relied on them stop working; issued access tokens run out.
+pub async fn revoke_consent(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    username: Option<&str>,
+    now: UnixTime,
+) -> Result<u64> {
+    let sp = tenant_sp(store, tenant, app_id).await?;
+    let user = match username {
+        Some(name) => Some(
+            store
+                .user_by_username(tenant.id, &name.trim().to_ascii_lowercase())
+                .await?
+                .ok_or_else(|| AdminError::NotFound(format!("user {name} in tenant {}", tenant.id)))?,
+        ),
+        None => None,
+    };
+    let details = json!({ "appId": sp.app_id, "user": user.as_ref().map(|u| u.username.clone()) });
+    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "consent.revoke", format!("app:{}", sp.app_id), details);
+    Ok(store.revoke_consent(tenant.id, sp.id, user.map(|u| u.id), &event).await?)
+}
+
+/// Removes the app's service principal from `tenant`, with every grant and assignment it holds.
+pub async fn remove_service_principal(store: &Store, tenant: &Tenant, app_id: &str, now: UnixTime) -> Result<()> {
+    let sp = tenant_sp(store, tenant, app_id).await?;
+    if sp.app_id == GRAPH_APP_ID {
+        return Err(AdminError::Invalid("the built-in directory API cannot be removed from a tenant".into()));
+    }
+    let details = json!({ "appId": sp.app_id, "servicePrincipalId": sp.id });
+    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "sp.remove", format!("app:{}", sp.app_id), details);
+    store.remove_service_principal(tenant.id, sp.id, &event).await?;
+    Ok(())
 }

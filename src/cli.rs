@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 use crate::admin::{self, AdminError, AppSpec};
 use crate::clock::system_now;
 use crate::config::Config;
+use crate::domain::policy::{TenantPolicy, UserConsent};
+use crate::domain::tenant::Tenant;
 use crate::signing::KeyEncryptionKey;
 use crate::signing::ring::key_state;
 use crate::signing::rotation::{RotationPolicy, rotate};
@@ -44,6 +46,12 @@ pub enum Command {
     #[command(subcommand)]
     Consent(ConsentCommand),
     #[command(subcommand)]
+    Permission(PermissionCommand),
+    #[command(subcommand)]
+    Sp(SpCommand),
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    #[command(subcommand)]
     Keys(KeysCommand),
 }
 
@@ -74,6 +82,31 @@ pub enum TenantCommand {
     },
     /// List tenants.
     List,
+    /// Set the tenant's consent policy; what is not given stays as it is. Grants already made stay.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        /// Which permissions users may grant by themselves.
+        #[arg(long, value_parser = ["disabled", "low-impact", "all"])]
+        user_consent: Option<String>,
+        /// The "integrated apps" switch: off, users consent to nothing new.
+        #[arg(long, value_parser = ["on", "off"])]
+        integrated_apps: Option<String>,
+        /// The admin consent request workflow.
+        #[arg(long, value_parser = ["on", "off"])]
+        consent_requests: Option<String>,
+        /// A user who reviews consent requests (repeat for several; replaces the list).
+        #[arg(long = "reviewer")]
+        reviewers: Vec<String>,
+        /// How many days a consent request stays open.
+        #[arg(long)]
+        request_days: Option<u32>,
+    },
+    /// Show the tenant's consent policy.
+    Show {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,6 +211,56 @@ pub enum ConsentCommand {
         #[arg(long)]
         app: String,
     },
+    /// Revoke the app's consents in the tenant: one user's, or (without --user) every delegated grant
+    /// and app role assignment.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PermissionCommand {
+    /// Classify a delegated permission as low impact (users may consent to it under `low-impact`).
+    Classify {
+        #[arg(long)]
+        tenant: String,
+        /// The resource's appId or identifier URI.
+        #[arg(long)]
+        resource: String,
+        #[arg(long)]
+        scope: String,
+        /// Classify as low impact.
+        #[arg(long, conflicts_with = "unclassified", required_unless_present = "unclassified")]
+        low_impact: bool,
+        /// Remove the classification.
+        #[arg(long)]
+        unclassified: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpCommand {
+    /// Remove the app's service principal from the tenant, with its grants and assignments.
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The tenant's audit log of consents, grants, revocations and policy changes, oldest first.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,10 +351,84 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
                 .join("\n");
             Output { text, json: json!({ "tenantId": t.id, "appId": app, "granted": granted }) }
         }
+        Command::Consent(ConsentCommand::Revoke { tenant, app, user }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let removed = admin::revoke_consent(&store, &t, &app, user.as_deref(), now).await?;
+            Output {
+                text: format!("revoked {removed} grant(s) and assignment(s) of app {app}"),
+                json: json!({ "tenantId": t.id, "appId": app, "removed": removed }),
+            }
+        }
+        Command::Tenant(TenantCommand::Set {
+            tenant,
+            user_consent,
+            integrated_apps,
+            consent_requests,
+            reviewers,
+            request_days,
+        }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let change = admin::PolicyChange {
+                user_consent: user_consent.as_deref().and_then(UserConsent::parse),
+                integrated_apps: integrated_apps.map(|v| v == "on"),
+                consent_requests: consent_requests.map(|v| v == "on"),
+                reviewers: (!reviewers.is_empty()).then_some(reviewers),
+                request_days,
+            };
+            policy_output(&t, &admin::set_policy(&store, &t, change, now).await?)
+        }
+        Command::Tenant(TenantCommand::Show { tenant }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            policy_output(&t, &store.tenant_policy(t.id).await.map_err(internal)?)
+        }
+        Command::Permission(PermissionCommand::Classify { tenant, resource, scope, low_impact, unclassified: _ }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let (resource_app_id, p) =
+                admin::classify_permission(&store, &t, &resource, &scope, low_impact, now).await?;
+            let class = if low_impact { "low impact" } else { "unclassified" };
+            Output {
+                text: format!("permission {} of {resource_app_id} is {class} in tenant {}", p.value, t.id),
+                json: json!({ "tenantId": t.id, "resourceAppId": resource_app_id, "scope": p.value, "scopeId": p.id, "lowImpact": low_impact }),
+            }
+        }
+        Command::Sp(SpCommand::Remove { tenant, app }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            admin::remove_service_principal(&store, &t, &app, now).await?;
+            Output {
+                text: format!("removed the service principal of app {app} from tenant {}", t.id),
+                json: json!({ "tenantId": t.id, "appId": app, "removed": true }),
+            }
+        }
+        Command::Audit(AuditCommand::List { tenant }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let events = store.audit_events(t.id).await.map_err(internal)?;
+            let text = events
+                .iter()
+                .map(|e| format!("{} {} {} {} {}", e.at, e.actor, e.action, e.target, e.details))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Output { text, json: json!(events) }
+        }
         Command::Keys(command) => keys_command(&store, config, command, now).await?,
     };
     store.close().await.map_err(internal)?;
     Ok(output)
+}
+
+fn policy_output(tenant: &Tenant, policy: &TenantPolicy) -> Output {
+    let on = |b: bool| if b { "on" } else { "off" };
+    Output {
+        text: format!(
+            "tenant {}: user consent {}, integrated apps {}, consent requests {} ({} reviewer(s), {} days)",
+            tenant.id,
+            policy.user_consent.as_str(),
+            on(policy.integrated_apps),
+            on(policy.consent_requests),
+            policy.reviewers.len(),
+            policy.request_days
+        ),
+        json: json!({ "tenantId": tenant.id, "policy": policy }),
+    }
 }
 
 async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i64) -> Result<Output, Failure> {

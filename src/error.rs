@@ -89,6 +89,7 @@ aadsts_catalogue! {
     ClientDisabled = 7000112, UnauthorizedClient, 400, "The application is disabled in this tenant.";
     InvalidScope = 70011, InvalidScope, 400, "The provided value for the scope parameter is not valid. Client credentials require a single resource's '/.default' scope.";
     MultipleResources = 700022, InvalidScope, 400, "The scope requests more than one resource; a token is issued for one resource at a time.";
+    ResourceNotInTenant = 650052, InvalidResource, 400, "The app needs access to a service that the organization has no service principal for: an administrator must add that service first.";
     ResourceNotFound = 500011, InvalidResource, 400, "The resource principal was not found in the tenant: the API is not registered or has no service principal there.";
     InvalidClientSecret = 7000215, InvalidClient, 401, "Invalid client secret provided. Send the secret's value, not its id.";
     ExpiredClientSecret = 7000222, InvalidClient, 401, "The provided client secret keys are expired. Create a new secret for the app.";
@@ -105,6 +106,7 @@ aadsts_catalogue! {
     InteractionRequired = 50076, InteractionRequired, 400, "The request needs the user to interact, but prompt=none was sent.";
     ConsentRequired = 65001, InvalidGrant, 400, "The user or administrator has not consented to use the application for the requested permissions.";
     UserDeclined = 65004, AccessDenied, 400, "The user declined to consent to access the app.";
+    ConsentBlockedByPolicy = 90093, AccessDenied, 400, "The organization's policy does not let users consent to this app: an administrator must grant it.";
     NeedsAdminApproval = 90094, AccessDenied, 400, "The app needs permissions that only an administrator can grant.";
     InvalidCredentials = 50126, InvalidGrant, 400, "Error validating credentials due to invalid username or password.";
     InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";

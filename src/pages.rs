@@ -3,6 +3,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use crate::flows::authorize::consent::AdminReason;
+
 /// One AADSTS code as the lookup page shows it.
 #[derive(Debug)]
 pub struct CodeInfo {
@@ -48,8 +50,9 @@ pub struct SelectAccountPage {
     pub display_name: String,
 }
 
-/// The user consent prompt, or "Need admin approval" (AADSTS90094) when only an admin can grant what
-/// the app asks for: the same permissions and form, with Cancel as the only answer.
+/// The user consent prompt (with "Consent on behalf of your organization" for admins), or "Need admin
+/// approval" (AADSTS90094, or 90093 when the tenant's policy blocks user consent): the same permissions
+/// and form, with Cancel as the only answer.
 #[derive(Debug, Template)]
 #[template(path = "consent.html")]
 pub struct ConsentPage {
@@ -58,6 +61,17 @@ pub struct ConsentPage {
     pub csrf: String,
     pub view: crate::flows::authorize::ConsentView,
     pub needs_admin: bool,
+}
+
+/// The admin consent page: every delegated and application permission per resource, granted for the
+/// whole organisation on Accept.
+#[derive(Debug, Template)]
+#[template(path = "admin_consent.html")]
+pub struct AdminConsentPage {
+    pub action: String,
+    pub hidden: Hidden,
+    pub csrf: String,
+    pub view: crate::flows::authorize::AdminConsentView,
 }
 
 /// `response_mode=form_post`: posts the response to the client's redirect URI.

@@ -8,6 +8,7 @@ mod m0002_keys;
 mod m0003_authorization_codes;
 mod m0004_refresh_tokens;
 mod m0005_sessions;
+mod m0006_consent_governance;
 mod references;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_authorization_codes::Migration),
             Box::new(m0004_refresh_tokens::Migration),
             Box::new(m0005_sessions::Migration),
+            Box::new(m0006_consent_governance::Migration),
         ]
     }
 }

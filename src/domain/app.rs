@@ -114,6 +114,9 @@ pub struct Application {
     pub scopes: Vec<PermissionScope>,
     pub app_roles: Vec<AppRole>,
     pub required_resource_access: Vec<RequiredResourceAccess>,
+    /// The publisher's identity was verified (`verifiedPublisher`): users may then consent to it under the
+    /// low-impact policy even when it comes from another tenant.
+    pub verified_publisher: bool,
 }
 
 impl Application {

@@ -100,5 +100,6 @@ pub fn graph_application(base_url: &str) -> Application {
             .collect(),
         app_roles: Vec::new(),
         required_resource_access: Vec::new(),
+        verified_publisher: true,
     }
 }

@@ -1,12 +1,14 @@
 //! Plain directory types and pure protocol rules. No I/O, no actix, no sea-orm.
 
 pub mod app;
+pub mod audit;
 pub mod claims;
 pub mod code;
 pub mod graph;
 pub mod ids;
 pub mod jws;
 pub mod pkce;
+pub mod policy;
 pub mod refresh;
 pub mod scope;
 pub mod session;

@@ -1,6 +1,7 @@
-//! `GET`/`POST /{tenant}/oauth2/v2.0/authorize` and the forms of its pages: sign-in, account choice and
-//! consent. Each form carries a CSRF token bound to a cookie of this browser, and the authorization
-//! request as hidden fields, which the flow checks again on every post.
+//! `GET`/`POST /{tenant}/oauth2/v2.0/authorize`, `GET /{tenant}/v2.0/adminconsent` and
+//! `GET /{tenant}/adminconsent`, and the forms of their pages: sign-in, account choice, consent and admin
+//! consent. Each form carries a CSRF token bound to a cookie of this browser, and the request (endpoint
+//! and parameters) as hidden fields, which the flow checks again on every post.
 
 use std::collections::HashMap;
 
@@ -12,11 +13,11 @@ use super::html::{error_page, plain_page, script_page, secure};
 use crate::domain::session::Session;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::authorize::{
-    AuthorizeParams, ConsentAnswer, ConsentView, Interaction, Outcome, Reply, ResponseMode, ValidRequest, authorize,
-    prepare, proceed,
+    AuthorizeParams, ConsentAnswer, ConsentView, Endpoint, Interaction, Outcome, Reply, ResponseMode, ValidRequest,
+    authorize, prepare, proceed,
 };
 use crate::flows::session::{SignInFailure, current_session, sign_in as password_sign_in};
-use crate::pages::{ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
+use crate::pages::{AdminConsentPage, ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
 use crate::secrets::{form_token, form_token_matches, random_token};
 use crate::state::AppState;
 
@@ -29,10 +30,53 @@ pub const BROWSER_COOKIE: &str = "signet_browser";
 const SIGN_IN_FORM: &str = "signin";
 const ACCOUNT_FORM: &str = "account";
 const CONSENT_FORM: &str = "consent";
+const ADMIN_CONSENT_FORM: &str = "admin-consent";
+
+/// Signet's forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    SignIn,
+    Account,
+    Consent,
+}
+
+/// The request a page carries from form to form: its endpoint and authorization parameters.
+#[derive(Clone, Debug)]
+struct Carried {
+    endpoint: Endpoint,
+    params: AuthorizeParams,
+}
+
+impl Carried {
+    /// Whether an Accept on the consent page grants for the whole organisation.
+    fn admin_consent(&self) -> bool {
+        self.endpoint.is_admin_consent() || self.params.prompt.as_deref() == Some("admin_consent")
+    }
+
+    /// The hidden fields of a page's form.
+    fn hidden(&self) -> Hidden {
+        let mut fields: Hidden =
+            self.params.present().into_iter().map(|(name, value)| (name, value.to_owned())).collect();
+        if self.endpoint != Endpoint::Authorize {
+            fields.push(("endpoint", self.endpoint.form_value().to_owned()));
+        }
+        fields
+    }
+}
 
 /// `GET /{tenant}/oauth2/v2.0/authorize`.
 pub async fn authorize_get(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
-    start(&state, &path, &req, req.query_string().as_bytes()).await
+    start(&state, Endpoint::Authorize, &path, &req, req.query_string().as_bytes()).await
+}
+
+/// `GET /{tenant}/v2.0/adminconsent`: tenant-wide consent to the permissions `scope` names.
+pub async fn admin_consent(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    start(&state, Endpoint::AdminConsent, &path, &req, req.query_string().as_bytes()).await
+}
+
+/// `GET /{tenant}/adminconsent`: tenant-wide consent to everything the app requires.
+pub async fn admin_consent_v1(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    start(&state, Endpoint::AdminConsentV1, &path, &req, req.query_string().as_bytes()).await
 }
 
 /// `POST /{tenant}/oauth2/v2.0/authorize` (form body).
@@ -42,10 +86,10 @@ pub async fn authorize_post(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    start(&state, &path, &req, &body).await
+    start(&state, Endpoint::Authorize, &path, &req, &body).await
 }
 
-async fn start(state: &AppState, segment: &str, req: &HttpRequest, encoded: &[u8]) -> HttpResponse {
+async fn start(state: &AppState, endpoint: Endpoint, segment: &str, req: &HttpRequest, encoded: &[u8]) -> HttpResponse {
     let (params, _) = match AuthorizeParams::parse(encoded) {
         Ok(parsed) => parsed,
         Err(err) => return error_page(&err),
@@ -55,8 +99,9 @@ async fn start(state: &AppState, segment: &str, req: &HttpRequest, encoded: &[u8
         Ok(session) => session,
         Err(err) => return error_page(&err),
     };
-    let outcome = authorize(state, segment, &params, session, Interaction::default(), state.clock.now()).await;
-    render(state, segment, &params, &browser, outcome)
+    let now = state.clock.now();
+    let outcome = authorize(state, endpoint, segment, &params, session, Interaction::default(), now).await;
+    render(state, segment, &Carried { endpoint, params }, &browser, outcome)
 }
 
 /// `POST /{tenant}/login`: the sign-in form.
@@ -66,16 +111,15 @@ pub async fn sign_in(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let (params, fields, browser, request) =
-        match posted(&state, &path, &req, &body, SIGN_IN_FORM, BROWSER_COOKIE).await {
-            Ok(posted) => posted,
-            Err(response) => return response,
-        };
+    let (carried, fields, browser, request) = match posted(&state, &path, &req, &body, Form::SignIn).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let username = fields.get("username").map(|u| u.trim()).unwrap_or_default();
     let password = fields.get("password").map(String::as_str).unwrap_or_default();
     let retry = |status: StatusCode, message: String| {
         let page =
-            sign_in_page(&state, &path, &params, &browser, &request.client.display_name, username, Some(message));
+            sign_in_page(&state, &path, &carried, &browser, &request.client.display_name, username, Some(message));
         with_cookies(page, status)
     };
     if username.is_empty() || password.is_empty() {
@@ -88,7 +132,7 @@ pub async fn sign_in(
             let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
             let interaction = Interaction { signed_in_now: true, ..Interaction::default() };
             let outcome = proceed(&state, &request, Some(started.session), interaction, now).await;
-            render(&state, &path, &params, &browser, outcome)
+            render(&state, &path, &carried, &browser, outcome)
         }
         Err(SignInFailure::Invalid) => retry(
             StatusCode::OK,
@@ -110,36 +154,35 @@ pub async fn account(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let (params, fields, browser, request) =
-        match posted(&state, &path, &req, &body, ACCOUNT_FORM, SESSION_COOKIE).await {
-            Ok(posted) => posted,
-            Err(response) => return response,
-        };
+    let (carried, fields, browser, request) = match posted(&state, &path, &req, &body, Form::Account).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     match fields.get("choice").map(String::as_str) {
         Some("continue") => {
             let interaction = Interaction { account_chosen: true, ..Interaction::default() };
-            continue_signed_in(&state, &path, &params, &browser, &request, interaction).await
+            continue_signed_in(&state, &path, &carried, &browser, &request, interaction).await
         }
         Some("other") => {
-            let page = sign_in_page(&state, &path, &params, &browser, &request.client.display_name, "", None);
+            let page = sign_in_page(&state, &path, &carried, &browser, &request.client.display_name, "", None);
             with_cookies(page, StatusCode::OK)
         }
         _ => error_page(&ProtocolError::new(Aadsts::MalformedRequest, "The form must say 'continue' or 'other'.")),
     }
 }
 
-/// `POST /{tenant}/consent`: Accept or Cancel.
+/// `POST /{tenant}/consent`: Accept or Cancel, on the consent or the admin consent page; an admin may
+/// tick "Consent on behalf of your organization".
 pub async fn consent(
     state: web::Data<AppState>,
     path: web::Path<String>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let (params, fields, browser, request) =
-        match posted(&state, &path, &req, &body, CONSENT_FORM, SESSION_COOKIE).await {
-            Ok(posted) => posted,
-            Err(response) => return response,
-        };
+    let (carried, fields, browser, request) = match posted(&state, &path, &req, &body, Form::Consent).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let answer = match fields.get("decision").map(String::as_str) {
         Some("accept") => ConsentAnswer::Accept,
         Some("cancel") => ConsentAnswer::Cancel,
@@ -150,14 +193,15 @@ pub async fn consent(
             ));
         }
     };
-    let interaction = Interaction { consent: Some(answer), ..Interaction::default() };
-    continue_signed_in(&state, &path, &params, &browser, &request, interaction).await
+    let for_organization = fields.get("for_organization").is_some_and(|v| v == "on");
+    let interaction = Interaction { consent: Some(answer), for_organization, ..Interaction::default() };
+    continue_signed_in(&state, &path, &carried, &browser, &request, interaction).await
 }
 
 async fn continue_signed_in(
     state: &AppState,
     segment: &str,
-    params: &AuthorizeParams,
+    carried: &Carried,
     browser: &Browser,
     request: &ValidRequest,
     interaction: Interaction,
@@ -167,7 +211,7 @@ async fn continue_signed_in(
         Err(err) => return error_page(&err),
     };
     let outcome = proceed(state, request, session, interaction, state.clock.now()).await;
-    render(state, segment, params, browser, outcome)
+    render(state, segment, carried, browser, outcome)
 }
 
 /// The cookies of this browser, and the ones to set.
@@ -229,28 +273,37 @@ impl Browser {
     }
 }
 
-/// What a posted form of the sign-in pages holds: the authorization parameters, the form's own fields,
-/// the browser's cookies, and the request as the flow checked it again.
-type Posted = (AuthorizeParams, HashMap<String, String>, Browser, ValidRequest);
+/// What a posted form of the sign-in pages holds: the request it carries, the form's own fields, the
+/// browser's cookies, and the request as the flow checked it again.
+type Posted = (Carried, HashMap<String, String>, Browser, ValidRequest);
 
-/// Reads a posted form, checks its CSRF token for `purpose` against the cookie `cookie`, and checks
-/// the authorization request it carries again. Otherwise the response to send instead.
+/// Reads a posted `form`, checks its CSRF token (bound to the browser cookie before sign-in, to the
+/// session after), and checks the request it carries again. Otherwise the response to send instead.
 async fn posted(
     state: &AppState,
     segment: &str,
     req: &HttpRequest,
     body: &[u8],
-    purpose: &str,
-    cookie: &str,
+    form: Form,
 ) -> Result<Posted, HttpResponse> {
     let Ok((params, fields)) = AuthorizeParams::parse(body) else { return Err(forged()) };
+    let Some(endpoint) = Endpoint::from_form_value(fields.get("endpoint").map(String::as_str)) else {
+        return Err(forged());
+    };
+    let carried = Carried { endpoint, params };
+    let (purpose, cookie) = match form {
+        Form::SignIn => (SIGN_IN_FORM, BROWSER_COOKIE),
+        Form::Account => (ACCOUNT_FORM, SESSION_COOKIE),
+        Form::Consent if carried.admin_consent() => (ADMIN_CONSENT_FORM, SESSION_COOKIE),
+        Form::Consent => (CONSENT_FORM, SESSION_COOKIE),
+    };
     let browser = Browser::of(state, req);
     if !browser.vouches(state, purpose, cookie, &fields) {
         return Err(forged());
     }
-    match prepare(state, segment, &params).await {
-        Ok(request) => Ok((params, fields, browser, request)),
-        Err(outcome) => Err(render(state, segment, &params, &browser, outcome)),
+    match prepare(state, endpoint, segment, &carried.params).await {
+        Ok(request) => Ok((carried, fields, browser, request)),
+        Err(outcome) => Err(render(state, segment, &carried, &browser, outcome)),
     }
 }
 
@@ -259,14 +312,10 @@ fn forged() -> HttpResponse {
     error_page(&ProtocolError::of(Aadsts::FormRejected))
 }
 
-fn hidden(params: &AuthorizeParams) -> Hidden {
-    params.present().into_iter().map(|(name, value)| (name, value.to_owned())).collect()
-}
-
 fn sign_in_page(
     state: &AppState,
     segment: &str,
-    params: &AuthorizeParams,
+    carried: &Carried,
     browser: &Browser,
     app_name: &str,
     username: &str,
@@ -276,7 +325,7 @@ fn sign_in_page(
     let value = browser.ensure_browser();
     let page = SignInPage {
         action: format!("/{segment}/login"),
-        hidden: hidden(params),
+        hidden: carried.hidden(),
         csrf: form_token(state.kek.csrf_key(), SIGN_IN_FORM, &value),
         app_name: app_name.to_owned(),
         username: username.to_owned(),
@@ -307,25 +356,26 @@ fn set_cookies(response: &mut HttpResponse, browser: &Browser) {
 }
 
 /// Renders what the flow decided.
-fn render(
-    state: &AppState,
-    segment: &str,
-    params: &AuthorizeParams,
-    browser: &Browser,
-    outcome: Outcome,
-) -> HttpResponse {
+fn render(state: &AppState, segment: &str, carried: &Carried, browser: &Browser, outcome: Outcome) -> HttpResponse {
     let mut response = match outcome {
         Outcome::ErrorPage(error) => error_page(&error),
         Outcome::Reply(reply) => reply_to_client(reply),
         Outcome::SignIn { app_name, username } => {
-            let (page, browser) =
-                sign_in_page(state, segment, params, browser, &app_name, username.as_deref().unwrap_or_default(), None);
+            let (page, browser) = sign_in_page(
+                state,
+                segment,
+                carried,
+                browser,
+                &app_name,
+                username.as_deref().unwrap_or_default(),
+                None,
+            );
             return with_cookies((page, browser), StatusCode::OK);
         }
         Outcome::SelectAccount { app_name, username, display_name } => {
             let page = SelectAccountPage {
                 action: format!("/{segment}/account"),
-                hidden: hidden(params),
+                hidden: carried.hidden(),
                 csrf: browser.token(state, ACCOUNT_FORM),
                 app_name,
                 username,
@@ -333,8 +383,17 @@ fn render(
             };
             plain_page(StatusCode::OK, &page)
         }
-        Outcome::Consent(view) => consent_page(state, segment, params, browser, view, false),
-        Outcome::NeedsAdmin(view) => consent_page(state, segment, params, browser, view, true),
+        Outcome::Consent(view) => consent_page(state, segment, carried, browser, view, false),
+        Outcome::NeedsAdmin(view) => consent_page(state, segment, carried, browser, view, true),
+        Outcome::AdminConsent(view) => {
+            let page = AdminConsentPage {
+                action: format!("/{segment}/consent"),
+                hidden: carried.hidden(),
+                csrf: browser.token(state, ADMIN_CONSENT_FORM),
+                view,
+            };
+            plain_page(StatusCode::OK, &page)
+        }
     };
     set_cookies(&mut response, browser);
     response
@@ -344,14 +403,14 @@ fn render(
 fn consent_page(
     state: &AppState,
     segment: &str,
-    params: &AuthorizeParams,
+    carried: &Carried,
     browser: &Browser,
     view: ConsentView,
     needs_admin: bool,
 ) -> HttpResponse {
     let page = ConsentPage {
         action: format!("/{segment}/consent"),
-        hidden: hidden(params),
+        hidden: carried.hidden(),
         csrf: browser.token(state, CONSENT_FORM),
         view,
         needs_admin,

@@ -24,6 +24,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(authorize::authorize_get))
                 .route(web::post().to(authorize::authorize_post)),
         )
+        .service(resource("/{tenant}/v2.0/adminconsent").route(web::get().to(authorize::admin_consent)))
+        .service(resource("/{tenant}/adminconsent").route(web::get().to(authorize::admin_consent_v1)))
         .service(resource("/{tenant}/login").route(web::post().to(authorize::sign_in)))
         .service(resource("/{tenant}/account").route(web::post().to(authorize::account)))
         .service(resource("/{tenant}/consent").route(web::post().to(authorize::consent)))

@@ -52,6 +52,7 @@ impl Store {
             scopes: Vec::new(),
             app_roles: Vec::new(),
             required_resource_access: Vec::new(),
+            verified_publisher: false,
         };
         self.insert_app(&app, now).await?;
         Ok(app)
@@ -206,13 +207,7 @@ impl Store {
 
     /// The app's service principal in `tenant`.
     pub async fn service_principal(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Option<ServicePrincipal>> {
-        service_principal::Entity::find()
-            .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
-            .filter(service_principal::Column::AppId.eq(app_id.to_string()))
-            .one(&self.db)
-            .await?
-            .map(to_service_principal)
-            .transpose()
+        find_service_principal(&self.db, tenant, app_id).await
     }
 
     /// The service principals of `tenant`.
@@ -369,6 +364,7 @@ fn app_columns(app: &Application) -> application::ActiveModel {
         scopes: Set(to_json(&app.scopes)),
         app_roles: Set(to_json(&app.app_roles)),
         required_resource_access: Set(to_json(&app.required_resource_access)),
+        verified_publisher: Set(app.verified_publisher),
         ..Default::default()
     }
 }
@@ -391,7 +387,21 @@ async fn insert_identifier_uris(db: &impl ConnectionTrait, app: &Application) ->
     Ok(())
 }
 
-async fn insert_service_principal(
+pub(super) async fn find_service_principal(
+    db: &impl ConnectionTrait,
+    tenant: TenantId,
+    app_id: AppId,
+) -> StoreResult<Option<ServicePrincipal>> {
+    service_principal::Entity::find()
+        .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+        .filter(service_principal::Column::AppId.eq(app_id.to_string()))
+        .one(db)
+        .await?
+        .map(to_service_principal)
+        .transpose()
+}
+
+pub(super) async fn insert_service_principal(
     db: &impl ConnectionTrait,
     tenant: TenantId,
     app: &Application,
@@ -442,5 +452,6 @@ fn to_application(row: application::Model) -> StoreResult<Application> {
         scopes: parse_json(&row.scopes, "scopes")?,
         app_roles: parse_json(&row.app_roles, "app roles")?,
         required_resource_access: parse_json(&row.required_resource_access, "required resource access")?,
+        verified_publisher: row.verified_publisher,
     })
 }

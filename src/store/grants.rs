@@ -1,12 +1,19 @@
 //! Delegated permission grants and app role assignments of a tenant.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
-use super::entity::{app_role_assignment, permission_grant};
-use super::{Store, StoreResult, is_unique_violation, parse_id};
+use super::apps::{find_service_principal, insert_service_principal};
+use super::entity::{app_role_assignment, permission_grant, service_principal};
+use super::policy::insert_audit;
+use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
-use crate::domain::app::{AppRoleAssignment, GrantConsentType, PermissionGrant};
+use crate::domain::app::{AppRoleAssignment, Application, GrantConsentType, PermissionGrant, ServicePrincipal};
+use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{ObjectId, TenantId};
 
 /// Who a delegated grant is for: a client service principal, the resource's, and everyone in the tenant
@@ -19,7 +26,143 @@ pub struct GrantTo {
     pub principal: Option<ObjectId>,
 }
 
+/// One consent, as the store applies it: the delegated scopes per resource service principal, and the
+/// app roles per resource service principal, granted to the client app in one tenant.
+#[derive(Clone, Debug)]
+pub struct Consent {
+    pub consent_type: GrantConsentType,
+    /// The user a `Principal` grant is for.
+    pub principal: Option<ObjectId>,
+    pub delegated: Vec<(ObjectId, Vec<String>)>,
+    pub roles: Vec<(ObjectId, Uuid)>,
+}
+
 impl Store {
+    /// Applies `consent` for `client` in `tenant` and records `event`, in one transaction: the client's
+    /// service principal there (created on first consent), the delegated grants (merged into an existing
+    /// grant of the same kind) and the app role assignments. Returns the client's service principal.
+    pub async fn grant_consent(
+        &self,
+        tenant: TenantId,
+        client: &Application,
+        consent: &Consent,
+        event: &AuditEvent,
+    ) -> StoreResult<ServicePrincipal> {
+        let applied = self.grant_consent_once(tenant, client, consent, event).await;
+        let applied = match applied {
+            // A concurrent first consent created the service principal in between: it is there now.
+            Err(StoreError::Db(err)) if is_unique_violation(&err) => {
+                self.grant_consent_once(tenant, client, consent, event).await
+            }
+            other => other,
+        };
+        self.cache.clear();
+        applied
+    }
+
+    async fn grant_consent_once(
+        &self,
+        tenant: TenantId,
+        client: &Application,
+        consent: &Consent,
+        event: &AuditEvent,
+    ) -> StoreResult<ServicePrincipal> {
+        let _writer = self.writing().await;
+        let txn = self.db.begin().await?;
+        let sp = match find_service_principal(&txn, tenant, client.app_id).await? {
+            Some(sp) => sp,
+            None => insert_service_principal(&txn, tenant, client, event.at).await?,
+        };
+        for (resource, scopes) in &consent.delegated {
+            let to = GrantTo {
+                client: sp.id,
+                resource: *resource,
+                consent_type: consent.consent_type,
+                principal: consent.principal,
+            };
+            merge_grant(&txn, tenant, to, scopes, event.at).await?;
+        }
+        for (resource, role) in &consent.roles {
+            let row = app_role_assignment::ActiveModel {
+                id: Set(ObjectId::new_random().to_string()),
+                tenant_id: Set(tenant.to_string()),
+                principal_id: Set(sp.id.to_string()),
+                principal_type: Set("ServicePrincipal".to_owned()),
+                resource_sp_id: Set(resource.to_string()),
+                app_role_id: Set(role.to_string()),
+                created_at: Set(event.at),
+            };
+            app_role_assignment::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([
+                        app_role_assignment::Column::TenantId,
+                        app_role_assignment::Column::PrincipalId,
+                        app_role_assignment::Column::ResourceSpId,
+                        app_role_assignment::Column::AppRoleId,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        insert_audit(&txn, tenant, event).await?;
+        txn.commit().await?;
+        Ok(sp)
+    }
+
+    /// Removes the delegated grants of the client `sp` in `tenant`: one user's own grants, or, without
+    /// a user, every delegated grant and app role assignment of the client. Records `event` with it.
+    /// Returns how many grants and assignments went.
+    pub async fn revoke_consent(
+        &self,
+        tenant: TenantId,
+        sp: ObjectId,
+        user: Option<ObjectId>,
+        event: &AuditEvent,
+    ) -> StoreResult<u64> {
+        let _writer = self.writing().await;
+        let txn = self.db.begin().await?;
+        let mut grants = permission_grant::Entity::delete_many()
+            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+            .filter(permission_grant::Column::ClientSpId.eq(sp.to_string()));
+        if let Some(user) = user {
+            grants = grants.filter(permission_grant::Column::PrincipalId.eq(user.to_string()));
+        }
+        let mut removed = grants.exec(&txn).await?.rows_affected;
+        if user.is_none() {
+            removed += delete_assignments_of(&txn, tenant, sp).await?;
+        }
+        insert_audit(&txn, tenant, event).await?;
+        txn.commit().await?;
+        self.cache.clear();
+        Ok(removed)
+    }
+
+    /// Removes the app's service principal from `tenant` with every grant and assignment it holds or
+    /// is the resource of, and records `event`. Returns whether there was one.
+    pub async fn remove_service_principal(
+        &self,
+        tenant: TenantId,
+        sp: ObjectId,
+        event: &AuditEvent,
+    ) -> StoreResult<bool> {
+        let _writer = self.writing().await;
+        let txn = self.db.begin().await?;
+        // Grants go with either service principal by foreign key; assignments name the client without one.
+        delete_assignments_of(&txn, tenant, sp).await?;
+        let removed = service_principal::Entity::delete_many()
+            .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+            .filter(service_principal::Column::Id.eq(sp.to_string()))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        insert_audit(&txn, tenant, event).await?;
+        txn.commit().await?;
+        self.cache.clear();
+        Ok(removed > 0)
+    }
+
     /// Grants `scopes` to the grant's client for its resource in `tenant`, adding them to an existing
     /// grant of the same kind. Returns the grant as it now stands.
     pub async fn grant_delegated(
@@ -29,42 +172,9 @@ impl Store {
         scopes: &[String],
         now: UnixTime,
     ) -> StoreResult<PermissionGrant> {
-        let GrantTo { client, resource, consent_type, principal } = grant;
-        let mut query = permission_grant::Entity::find()
-            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
-            .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
-            .filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()))
-            .filter(permission_grant::Column::ConsentType.eq(consent_type.as_str()));
-        query = match principal {
-            Some(p) => query.filter(permission_grant::Column::PrincipalId.eq(p.to_string())),
-            None => query.filter(permission_grant::Column::PrincipalId.is_null()),
-        };
-        if let Some(existing) = query.one(&self.db).await? {
-            let mut merged: Vec<String> = existing.scope.split_whitespace().map(str::to_owned).collect();
-            for scope in scopes {
-                if !merged.contains(scope) {
-                    merged.push(scope.clone());
-                }
-            }
-            let mut row: permission_grant::ActiveModel = existing.into();
-            row.scope = Set(merged.join(" "));
-            let updated = row.update(&self.db).await;
-            self.cache.clear();
-            return to_grant(updated?);
-        }
-        let row = permission_grant::ActiveModel {
-            id: Set(ObjectId::new_random().to_string()),
-            tenant_id: Set(tenant.to_string()),
-            client_sp_id: Set(client.to_string()),
-            consent_type: Set(consent_type.as_str().to_owned()),
-            principal_id: Set(principal.map(|p| p.to_string())),
-            resource_sp_id: Set(resource.to_string()),
-            scope: Set(scopes.join(" ")),
-            created_at: Set(now),
-        };
-        let inserted = row.insert(&self.db).await;
+        let merged = merge_grant(&self.db, tenant, grant, scopes, now).await;
         self.cache.clear();
-        to_grant(inserted?)
+        merged
     }
 
     /// The delegated scopes `user` holds for the client on the resource in `tenant`: the union of the
@@ -190,6 +300,58 @@ impl Store {
             .map(to_assignment)
             .collect()
     }
+}
+
+/// Adds `scopes` to the grant `to` describes, creating it when there is none.
+async fn merge_grant(
+    db: &impl ConnectionTrait,
+    tenant: TenantId,
+    to: GrantTo,
+    scopes: &[String],
+    now: UnixTime,
+) -> StoreResult<PermissionGrant> {
+    let GrantTo { client, resource, consent_type, principal } = to;
+    let mut query = permission_grant::Entity::find()
+        .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+        .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
+        .filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()))
+        .filter(permission_grant::Column::ConsentType.eq(consent_type.as_str()));
+    query = match principal {
+        Some(p) => query.filter(permission_grant::Column::PrincipalId.eq(p.to_string())),
+        None => query.filter(permission_grant::Column::PrincipalId.is_null()),
+    };
+    if let Some(existing) = query.one(db).await? {
+        let mut merged: Vec<String> = existing.scope.split_whitespace().map(str::to_owned).collect();
+        for scope in scopes {
+            if !merged.contains(scope) {
+                merged.push(scope.clone());
+            }
+        }
+        let mut row: permission_grant::ActiveModel = existing.into();
+        row.scope = Set(merged.join(" "));
+        return to_grant(row.update(db).await?);
+    }
+    let row = permission_grant::ActiveModel {
+        id: Set(ObjectId::new_random().to_string()),
+        tenant_id: Set(tenant.to_string()),
+        client_sp_id: Set(client.to_string()),
+        consent_type: Set(consent_type.as_str().to_owned()),
+        principal_id: Set(principal.map(|p| p.to_string())),
+        resource_sp_id: Set(resource.to_string()),
+        scope: Set(scopes.join(" ")),
+        created_at: Set(now),
+    };
+    to_grant(row.insert(db).await?)
+}
+
+/// Deletes the app role assignments held by the service principal `sp`.
+async fn delete_assignments_of(db: &impl ConnectionTrait, tenant: TenantId, sp: ObjectId) -> StoreResult<u64> {
+    Ok(app_role_assignment::Entity::delete_many()
+        .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+        .filter(app_role_assignment::Column::PrincipalId.eq(sp.to_string()))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGrant> {

@@ -7,6 +7,7 @@ mod cache;
 mod codes;
 pub mod entity;
 mod grants;
+mod policy;
 mod refresh_tokens;
 mod sessions;
 mod signing_keys;
@@ -47,7 +48,7 @@ impl std::str::FromStr for SqliteSync {
         }
     }
 }
-pub use grants::GrantTo;
+pub use grants::{Consent, GrantTo};
 pub use signing_keys::StoredKey;
 pub use users::User;
 

@@ -1,9 +1,10 @@
 """Signs a user in to Signet in headless Chromium (Debian's, driven by Playwright): the sign-in page by
-keyboard, the consent page by click, with JavaScript off, landing on the app's redirect URI with a code.
-Saves a screenshot of each page and prints what it saw as JSON.
+keyboard, the consent (or admin consent) page by click, with JavaScript off, landing on the app's
+redirect URI. Saves a screenshot of each page and prints what it saw as JSON.
 
 Usage: sign_in.py
-Environment: AUTHORIZE_URL, USERNAME, PASSWORD, SCREENSHOT_DIR, CHROMIUM (default /usr/bin/chromium).
+Environment: AUTHORIZE_URL (an authorize or admin consent URL), USERNAME, PASSWORD, SCREENSHOT_DIR,
+SHOT_PREFIX (default none), CHROMIUM (default /usr/bin/chromium).
 """
 import json
 import os
@@ -17,6 +18,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 def main():
     shots = os.environ["SCREENSHOT_DIR"]
+    prefix = os.environ.get("SHOT_PREFIX", "")
     os.makedirs(shots, exist_ok=True)
     seen = {}
     with sync_playwright() as p:
@@ -27,7 +29,7 @@ def main():
         seen["signin_title"] = page.title()
         seen["username_label"] = page.locator("label[for=username]").inner_text()
         seen["password_label"] = page.locator("label[for=password]").inner_text()
-        page.screenshot(path=os.path.join(shots, "1-sign-in.png"), full_page=True)
+        page.screenshot(path=os.path.join(shots, prefix + "1-sign-in.png"), full_page=True)
 
         # Keyboard only: the username has focus, Tab moves to the password, Enter submits.
         page.locator("#username").focus()
@@ -42,13 +44,14 @@ def main():
 
         seen["consent_title"] = page.title()
         seen["consent_text"] = page.locator("main").inner_text()
-        page.screenshot(path=os.path.join(shots, "2-consent.png"), full_page=True)
+        page.screenshot(path=os.path.join(shots, prefix + "2-consent.png"), full_page=True)
         with page.expect_navigation():
             page.get_by_role("button", name="Accept").click()
 
-        page.screenshot(path=os.path.join(shots, "3-redirect.png"), full_page=True)
+        page.screenshot(path=os.path.join(shots, prefix + "3-redirect.png"), full_page=True)
         seen["landed"] = page.url
         query = parse_qs(urlsplit(seen["landed"]).query)
+        seen["query"] = {name: values[0] for name, values in query.items()}
         seen["code"] = query.get("code", [None])[0]
         seen["state"] = query.get("state", [None])[0]
         browser.close()

@@ -1,5 +1,6 @@
 //! A real browser: headless Chromium (Debian's `chromium`, driven by Playwright from Python) signs a user
-//! in with the keyboard and JavaScript off, accepts consent, and lands on the redirect URI with a code.
+//! in with the keyboard and JavaScript off, accepts consent, and lands on the redirect URI with a code;
+//! a tenant admin completes `/adminconsent` for a partner app and lands with `admin_consent=True`.
 //! Screenshots of each page are kept in `{CARGO_TARGET_TMPDIR}/screenshots/`.
 
 use std::process::Command;
@@ -34,18 +35,7 @@ async fn chromium_signs_in_and_consents_without_javascript() {
         .append_pair("state", "from-chromium")
         .finish();
     let url = server.url(&format!("/{}/oauth2/v2.0/authorize?{query}", d.tenant_id()));
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let python = std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let output = Command::new(python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/sign_in.py"))
-        .env("AUTHORIZE_URL", &url)
-        .env("USERNAME", &user.username)
-        .env("PASSWORD", PASSWORD)
-        .env("SCREENSHOT_DIR", &shots)
-        .output()
-        .expect("run python (./scripts/test installs Playwright; .ci/run installs Debian's chromium)");
-    assert!(output.status.success(), "browser run failed: {}", String::from_utf8_lossy(&output.stderr));
-    let seen: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let (seen, shots) = run_chromium(&url, &user.username, "");
     assert_eq!(seen["signin_title"], "Sign in · Signet");
     assert_eq!(
         (seen["username_label"].as_str(), seen["password_label"].as_str()),
@@ -72,6 +62,72 @@ async fn chromium_signs_in_and_consents_without_javascript() {
     ];
     let (status, body) = server.token(&d.tenant_id(), &form).await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_admin_consents_for_a_partner_app() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let publisher = seed::directory(&server, "publisher.example").await;
+    let customer = seed::directory(&server, "customer.example").await;
+    let admin_user = seed::admin_user(&server, &customer, "admin").await;
+    let app = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", app.local_addr().unwrap().port());
+    tokio::spawn(serve_app(app));
+    let store = &server.state().store;
+    let spec = AppSpec {
+        name: "Partner Daemon".into(),
+        multi_tenant: true,
+        redirect_uris: vec![redirect_uri.clone()],
+        ..AppSpec::default()
+    };
+    let partner = admin::create_app(store, &publisher.tenant, spec, server.now()).await.unwrap();
+    let partner_id = partner.app_id.to_string();
+    let roles = ["Forecast.Read.All".to_owned()];
+    admin::require(store, &publisher.tenant, &partner_id, &customer.api_uri, &[], &roles).await.unwrap();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &partner_id)
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("scope", &customer.scope())
+        .append_pair("state", "from-chromium")
+        .finish();
+    let url = server.url(&format!("/{}/v2.0/adminconsent?{query}", customer.tenant_id()));
+    let (seen, shots) = run_chromium(&url, &admin_user.username, "admin-consent-");
+    assert_eq!(seen["consent_title"], "Permissions requested · Accept for your organization · Signet");
+    let consent = seen["consent_text"].as_str().unwrap();
+    assert!(consent.contains("Partner Daemon") && consent.contains("Forecast.Read.All"), "{consent}");
+    assert!(consent.contains("Accepting grants these permissions for everyone in Test tenant."), "{consent}");
+    assert!(seen["landed"].as_str().unwrap().starts_with(&format!("{redirect_uri}?admin_consent=True")), "{seen}");
+    let expected = serde_json::json!({
+        "admin_consent": "True",
+        "tenant": customer.tenant_id(),
+        "scope": format!("{}/Forecast.Read.All", customer.api_uri),
+        "state": "from-chromium",
+    });
+    assert_eq!(seen["query"], expected);
+    for shot in ["1-sign-in.png", "2-consent.png", "3-redirect.png"] {
+        let path = shots.join(format!("admin-consent-{shot}"));
+        assert!(path.metadata().map(|m| m.len() > 1000).unwrap_or(false), "screenshot {}", path.display());
+    }
+    let sp = store.service_principal(customer.tenant.id, partner.app_id).await.unwrap().expect("partner SP in B");
+    let assigned = store.all_app_role_assignments(customer.tenant.id).await.unwrap();
+    assert!(assigned.iter().any(|a| a.principal_id == sp.id), "{assigned:?}");
+}
+
+/// Runs the Playwright script on `url` as `username`; returns what it saw and the screenshot folder.
+fn run_chromium(url: &str, username: &str, shot_prefix: &str) -> (Value, std::path::PathBuf) {
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let python = std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let output = Command::new(python)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/sign_in.py"))
+        .env("AUTHORIZE_URL", url)
+        .env("USERNAME", username)
+        .env("PASSWORD", PASSWORD)
+        .env("SCREENSHOT_DIR", &shots)
+        .env("SHOT_PREFIX", shot_prefix)
+        .output()
+        .expect("run python (./scripts/test installs Playwright; .ci/run installs Debian's chromium)");
+    assert!(output.status.success(), "browser run failed: {}", String::from_utf8_lossy(&output.stderr));
+    (serde_json::from_slice(&output.stdout).expect("JSON"), shots)
 }
 
 /// The client app at its redirect URI: answers every request with a small page.

@@ -11,7 +11,8 @@ use crate::support::{Backend, TestServer};
 on_every_backend!(
     cli_builds_a_directory_the_server_issues_tokens_from,
     cli_refuses_bad_input_and_changes_nothing,
-    cli_lists_and_rotates_keys
+    cli_lists_and_rotates_keys,
+    cli_sets_consent_policy_classifies_and_revokes
 );
 
 fn signet(server: &TestServer, args: &[&str]) -> Output {
@@ -204,4 +205,107 @@ async fn cli_on_a_new_database_knows_the_builtin_directory_api() {
     ]);
     assert_eq!(required["resourceAppId"], json!("00000003-0000-0000-c000-000000000000"));
     assert_eq!(required["resourceAccess"], json!([{ "id": "e1fe6dd8-ba31-4d61-89e7-88639da4683d", "type": "Scope" }]));
+}
+
+fn refused(server: &TestServer, args: &[&str]) {
+    let output = signet(server, args);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let d = crate::support::seed::directory(&server, "contoso.example").await;
+    let reviewer = crate::support::seed::admin_user(&server, &d, "reviewer").await;
+    let tid = d.tenant_id();
+    let set = [
+        "tenant",
+        "set",
+        "--tenant",
+        &tid,
+        "--user-consent",
+        "low-impact",
+        "--integrated-apps",
+        "off",
+        "--consent-requests",
+        "on",
+        "--reviewer",
+        &reviewer.username,
+        "--request-days",
+        "14",
+    ];
+    let policy = json_of(&server, &set);
+    let expected = json!({ "userConsent": "low-impact", "integratedApps": false, "consentRequests": true, "reviewers": [reviewer.id], "requestDays": 14 });
+    assert_eq!(policy, json!({ "tenantId": tid, "policy": expected }));
+    // What is not given stays as it is.
+    let policy = json_of(&server, &["tenant", "set", "--tenant", "contoso.example", "--integrated-apps", "on"]);
+    assert_eq!(
+        (policy["policy"]["integratedApps"].clone(), policy["policy"]["requestDays"].clone()),
+        (json!(true), json!(14))
+    );
+    assert_eq!(json_of(&server, &["tenant", "show", "--tenant", &tid]), policy);
+
+    let classified = json_of(
+        &server,
+        &[
+            "permission",
+            "classify",
+            "--tenant",
+            &tid,
+            "--resource",
+            &d.api_uri,
+            "--scope",
+            "Forecast.Read",
+            "--low-impact",
+        ],
+    );
+    let scope_id = d.api.scope("Forecast.Read").unwrap().id;
+    assert_eq!(classified["scopeId"], json!(scope_id));
+    let store = &server.state().store;
+    assert_eq!(store.low_impact_permissions(d.tenant.id).await.unwrap(), vec![(d.api.app_id, scope_id)]);
+
+    for args in [
+        &["tenant", "set", "--tenant", &tid, "--user-consent", "some"][..],
+        &["tenant", "set", "--tenant", &tid, "--reviewer", "nobody@contoso.example"],
+        &["tenant", "set", "--tenant", &tid, "--request-days", "0"],
+        &["permission", "classify", "--tenant", &tid, "--resource", &d.api_uri, "--scope", "Nope", "--low-impact"],
+        &["permission", "classify", "--tenant", &tid, "--resource", &d.api_uri, "--scope", "Forecast.Read"],
+        &["consent", "revoke", "--tenant", &tid, "--app", "6731de76-14a6-49ae-97bc-6eba6914391e"],
+        &["sp", "remove", "--tenant", &tid, "--app", &signet::domain::graph::GRAPH_APP_ID.to_string()],
+    ] {
+        refused(&server, args);
+    }
+    assert_eq!(json_of(&server, &["tenant", "show", "--tenant", &tid]), policy, "refusals changed nothing");
+
+    // Revoking the daemon's consent leaves its tokens without roles; removing its service principal
+    // refuses them. The server sees the CLI's change within its directory cache lifetime (1 s).
+    let daemon = d.daemon_id();
+    let revoked = json_of(&server, &["consent", "revoke", "--tenant", &tid, "--app", &daemon]);
+    assert_eq!(revoked["removed"], json!(1));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let form = crate::support::seed::daemon_form(&d);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = server.token(&tid, &form).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(crate::support::jwt_claims(body["access_token"].as_str().unwrap()).get("roles"), None);
+    json_of(&server, &["sp", "remove", "--tenant", &tid, "--app", &daemon]);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, body) = server.token(&tid, &form).await;
+    crate::support::assert_error(status, &body, 400, "unauthorized_client", 700016);
+
+    let audit = json_of(&server, &["audit", "list", "--tenant", &tid]);
+    let actions: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    let expected = [
+        ("cli", "consent.admin"),
+        ("cli", "policy.set"),
+        ("cli", "policy.set"),
+        ("cli", "permission.classify"),
+        ("cli", "consent.revoke"),
+        ("cli", "sp.remove"),
+    ];
+    assert_eq!(actions, expected);
 }

@@ -11,6 +11,7 @@ mod cli;
 mod client_assertion;
 mod client_credentials;
 mod codes;
+mod consent_governance;
 mod demo;
 mod discovery_jwks;
 mod graph;

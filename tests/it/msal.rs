@@ -21,7 +21,7 @@ fn python() -> String {
     std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned())
 }
 
-fn run_msal(server: &TestServer, mode: &str, env: &[(&str, String)]) -> Value {
+pub fn run_msal(server: &TestServer, mode: &str, env: &[(&str, String)]) -> Value {
     run_script(server, "client_credentials.py", mode, env)
 }
 

@@ -5,18 +5,23 @@
 //! back to the redirect URI in the chosen response mode. [`proceed`] then needs a signed-in user, their
 //! consent, and issues the code. Each step answers with an [`Outcome`] the HTTP layer renders.
 
+mod admin_consent;
 pub mod consent;
 mod params;
 
 use std::collections::HashSet;
 
+use serde_json::json;
 use uuid::Uuid;
 
-use self::consent::{ConsentDecision, PendingPermission, decide};
+use self::admin_consent::{admin_consent, everything_required};
+use self::consent::{AdminReason, ConsentDecision, Consenter, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
 use crate::clock::UnixTime;
 use crate::domain::app::{AccessType, Application, GrantConsentType, ServicePrincipal, SignInAudience};
+use crate::domain::audit::{AuditEvent, user_actor};
 use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
+use crate::domain::ids::ObjectId;
 use crate::domain::pkce::{self, ChallengeMethod};
 use crate::domain::scope::{DelegatedScopes, ResourceScopes, ScopeError};
 use crate::domain::session::Session;
@@ -24,7 +29,7 @@ use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, OAuthError, ProtocolError};
 use crate::flows::tenant::resolve_named;
 use crate::state::AppState;
-use crate::store::{GrantTo, ResourceLookup, User};
+use crate::store::{Consent, ResourceLookup, User};
 
 /// How the response goes back to the client (OAuth 2.0 Multiple Response Type Encoding Practices).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,13 +50,52 @@ impl ResponseMode {
     }
 }
 
-/// The `prompt` values of the v2.0 endpoint.
+/// Which endpoint a request came to. The pages' forms carry it, so a posted form continues the same flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/{tenant}/oauth2/v2.0/authorize`: sign in, and a code for the client.
+    #[default]
+    Authorize,
+    /// `/{tenant}/v2.0/adminconsent`: tenant-wide consent to the permissions `scope` names.
+    AdminConsent,
+    /// `/{tenant}/adminconsent`: tenant-wide consent to everything the app requires.
+    AdminConsentV1,
+}
+
+impl Endpoint {
+    /// The value of the pages' hidden `endpoint` field.
+    pub fn form_value(self) -> &'static str {
+        match self {
+            Self::Authorize => "authorize",
+            Self::AdminConsent => "adminconsent",
+            Self::AdminConsentV1 => "adminconsent-v1",
+        }
+    }
+
+    pub fn from_form_value(value: Option<&str>) -> Option<Self> {
+        match value {
+            None | Some("authorize") => Some(Self::Authorize),
+            Some("adminconsent") => Some(Self::AdminConsent),
+            Some("adminconsent-v1") => Some(Self::AdminConsentV1),
+            Some(_) => None,
+        }
+    }
+
+    /// One of the admin consent endpoints, whose every reply carries `admin_consent=True`.
+    pub fn is_admin_consent(self) -> bool {
+        self != Self::Authorize
+    }
+}
+
+/// The `prompt` values of the v2.0 endpoint, and v1's `admin_consent`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prompt {
     Login,
     None,
     Consent,
     SelectAccount,
+    /// An administrator grants the permissions for the whole organisation.
+    AdminConsent,
 }
 
 impl Prompt {
@@ -61,6 +105,7 @@ impl Prompt {
             "none" => Some(Self::None),
             "consent" => Some(Self::Consent),
             "select_account" => Some(Self::SelectAccount),
+            "admin_consent" => Some(Self::AdminConsent),
             _ => None,
         }
     }
@@ -83,6 +128,32 @@ pub struct ConsentView {
     pub publisher_is_own_tenant: bool,
     pub username: String,
     pub permissions: Vec<PermissionView>,
+    /// The user is an admin: the page offers "Consent on behalf of your organization".
+    pub offer_organization: bool,
+    /// Why an admin is needed, when one is (AADSTS90094 or 90093).
+    pub admin_reason: Option<AdminReason>,
+}
+
+/// What an administrator is shown about a tenant-wide consent.
+#[derive(Clone, Debug)]
+pub struct AdminConsentView {
+    pub app_name: String,
+    pub publisher: String,
+    pub publisher_is_own_tenant: bool,
+    pub verified_publisher: bool,
+    pub username: String,
+    pub tenant_name: String,
+    pub resources: Vec<ResourcePermissionsView>,
+}
+
+/// The permissions of one resource on the admin consent page.
+#[derive(Clone, Debug)]
+pub struct ResourcePermissionsView {
+    pub resource: String,
+    /// Delegated permissions: display name and description.
+    pub delegated: Vec<(String, String)>,
+    /// Application permissions (app roles): display name and description.
+    pub application: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -106,13 +177,16 @@ pub enum Outcome {
     SelectAccount { app_name: String, username: String, display_name: String },
     /// Ask the user to consent.
     Consent(ConsentView),
-    /// Only an administrator can grant what the app asks for (AADSTS90094).
+    /// Only an administrator can grant what the app asks for (AADSTS90094, or 90093 by policy).
     NeedsAdmin(ConsentView),
+    /// Ask an administrator to consent for the whole organisation.
+    AdminConsent(AdminConsentView),
 }
 
 /// A request whose client and redirect URI are trusted, with every parameter checked.
 #[derive(Clone, Debug)]
 pub struct ValidRequest {
+    pub endpoint: Endpoint,
     pub segment: TenantSegment,
     /// The tenant a GUID or domain segment names; `None` for `common` and `organizations`.
     pub path_tenant: Option<Tenant>,
@@ -131,7 +205,7 @@ pub struct ValidRequest {
 impl ValidRequest {
     /// An error for the client, in the request's response mode.
     pub fn error_reply(&self, error: &ProtocolError) -> Outcome {
-        error_reply(&self.redirect_uri, self.mode, self.state.as_deref(), error)
+        error_reply(&self.redirect_uri, self.mode, self.state.as_deref(), self.endpoint, error)
     }
 
     pub fn reply(&self, mut params: Vec<(&'static str, String)>) -> Outcome {
@@ -150,6 +224,8 @@ pub struct Interaction {
     /// The user chose the signed-in account on the account page.
     pub account_chosen: bool,
     pub consent: Option<ConsentAnswer>,
+    /// An admin ticked "Consent on behalf of your organization".
+    pub for_organization: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,38 +237,58 @@ pub enum ConsentAnswer {
 /// Runs every check and, when nothing needs the user, issues the code.
 pub async fn authorize(
     state: &AppState,
+    endpoint: Endpoint,
     segment: &str,
     params: &AuthorizeParams,
     session: Option<Session>,
     interaction: Interaction,
     now: UnixTime,
 ) -> Outcome {
-    match prepare(state, segment, params).await {
+    match prepare(state, endpoint, segment, params).await {
         Ok(request) => proceed(state, &request, session, interaction, now).await,
         Err(outcome) => outcome,
     }
 }
 
 /// The checks before a user is involved: tenant, client, redirect URI (error page on failure), then
-/// response mode, response type, scope, PKCE and prompt (error reply on failure).
-pub async fn prepare(state: &AppState, segment: &str, params: &AuthorizeParams) -> Result<ValidRequest, Outcome> {
-    let (segment, path_tenant) = check_tenant(state, segment).await.map_err(Outcome::ErrorPage)?;
+/// response mode, response type, scope, PKCE and prompt (error reply on failure). The admin consent
+/// endpoints answer in the query, issue no code, and (v1) consent to everything the app requires.
+pub async fn prepare(
+    state: &AppState,
+    endpoint: Endpoint,
+    segment: &str,
+    params: &AuthorizeParams,
+) -> Result<ValidRequest, Outcome> {
+    let (segment, path_tenant) = check_tenant(state, endpoint, segment).await.map_err(Outcome::ErrorPage)?;
     let client = check_client_known(state, params, path_tenant.as_ref()).await.map_err(Outcome::ErrorPage)?;
     let redirect_uri = check_redirect_uri(&client, params).map_err(Outcome::ErrorPage)?;
     let state_param = params.state.clone();
-    let Some(mode) = ResponseMode::parse(params.response_mode.as_deref()) else {
+    let mode = match endpoint {
+        Endpoint::Authorize => ResponseMode::parse(params.response_mode.as_deref()),
+        Endpoint::AdminConsent | Endpoint::AdminConsentV1 => Some(ResponseMode::Query),
+    };
+    let Some(mode) = mode else {
         let error = ProtocolError::new(
             Aadsts::ResponseModeUnsupported,
             format!("The response_mode '{}' is not supported.", params.response_mode.as_deref().unwrap_or_default()),
         );
-        return Err(error_reply(&redirect_uri, ResponseMode::Query, state_param.as_deref(), &error));
+        return Err(error_reply(&redirect_uri, ResponseMode::Query, state_param.as_deref(), endpoint, &error));
     };
-    let fail = |error: ProtocolError| error_reply(&redirect_uri, mode, state_param.as_deref(), &error);
-    check_response_type(params).map_err(fail)?;
-    let scopes = check_scope(params).map_err(fail)?;
-    let challenge = check_pkce(&client, params).map_err(fail)?;
-    let prompt = check_prompt(params).map_err(fail)?;
+    let fail = |error: ProtocolError| error_reply(&redirect_uri, mode, state_param.as_deref(), endpoint, &error);
+    let (scopes, challenge, prompt) = match endpoint {
+        Endpoint::Authorize => {
+            check_response_type(params).map_err(fail)?;
+            (
+                check_scope(params).map_err(fail)?,
+                check_pkce(&client, params).map_err(fail)?,
+                check_prompt(params).map_err(fail)?,
+            )
+        }
+        Endpoint::AdminConsent => (check_scope(params).map_err(fail)?, None, Some(Prompt::AdminConsent)),
+        Endpoint::AdminConsentV1 => (everything_required(&client), None, Some(Prompt::AdminConsent)),
+    };
     Ok(ValidRequest {
+        endpoint,
         segment,
         path_tenant,
         redirect_uri: redirect_uri.clone(),
@@ -260,6 +356,11 @@ async fn proceed_checked(
         .ok_or_else(|| ProtocolError::internal("user's tenant"))?;
     let client_sp = state.store.sp_with_app(tenant.id, request.client.app_id).await?.map(|(sp, _)| sp);
     check_app_allows_tenant(&request.client, client_sp.as_ref(), &tenant)?;
+    if request.prompt == Some(Prompt::AdminConsent)
+        && let Some(outcome) = admin_consent(state, request, &user, &tenant, interaction, now).await?
+    {
+        return Ok(outcome);
+    }
     let resources = resolve_resources(state, &request.client, &tenant, &request.scopes).await?;
     let answered = interaction.consent == Some(ConsentAnswer::Accept);
     // prompt=consent shows every permission again, until the user has answered.
@@ -272,10 +373,19 @@ async fn proceed_checked(
         };
         pending.extend(resource.pending(&granted, ask_all));
     }
-    match decide(&user, &pending) {
+    let decision = match pending.is_empty() {
+        true => ConsentDecision::Granted,
+        false => {
+            let policy = state.store.tenant_policy(tenant.id).await?;
+            let low_impact = state.store.low_impact_permissions(tenant.id).await?;
+            let trusted_publisher = request.client.home_tenant == tenant.id || request.client.verified_publisher;
+            decide(&Consenter { user: &user, policy: &policy, trusted_publisher, low_impact: &low_impact }, &pending)
+        }
+    };
+    match decision {
         ConsentDecision::Granted => {}
         decision if request.prompt == Some(Prompt::None) => {
-            let what = if decision == ConsentDecision::NeedsAdmin { "an administrator" } else { "the user" };
+            let what = if decision == ConsentDecision::AskUser { "the user" } else { "an administrator" };
             return Err(ProtocolError::new(
                 Aadsts::ConsentRequired,
                 format!(
@@ -285,13 +395,18 @@ async fn proceed_checked(
             )
             .with_error(OAuthError::ConsentRequired));
         }
-        ConsentDecision::NeedsAdmin => {
-            return Ok(Outcome::NeedsAdmin(consent_view(state, request, &user, &tenant, &pending).await?));
+        ConsentDecision::NeedsAdmin(reason) => {
+            let mut view = consent_view(state, request, &user, &tenant, &pending).await?;
+            view.admin_reason = Some(reason);
+            return Ok(Outcome::NeedsAdmin(view));
         }
         ConsentDecision::AskUser if !answered => {
             return Ok(Outcome::Consent(consent_view(state, request, &user, &tenant, &pending).await?));
         }
-        ConsentDecision::AskUser => grant(state, &request.client, &tenant, &user, &pending, now).await?,
+        ConsentDecision::AskUser => {
+            let for_organization = interaction.for_organization && user.is_admin;
+            grant(state, &request.client, &tenant, &user, &pending, for_organization, now).await?;
+        }
     }
     issue_code(state, request, &tenant, &user, now).await
 }
@@ -326,9 +441,20 @@ async fn signed_in_user(
 }
 
 /// `{tenant}`: `common` and `organizations` find the tenant at sign-in; a GUID or domain must exist.
-async fn check_tenant(state: &AppState, segment: &str) -> Result<(TenantSegment, Option<Tenant>), ProtocolError> {
+/// Admin consent is for one organisation: `common` is refused there.
+async fn check_tenant(
+    state: &AppState,
+    endpoint: Endpoint,
+    segment: &str,
+) -> Result<(TenantSegment, Option<Tenant>), ProtocolError> {
     let parsed = TenantSegment::parse(segment);
     let tenant = match &parsed {
+        TenantSegment::Common if endpoint.is_admin_consent() => {
+            return Err(ProtocolError::new(
+                Aadsts::UnsupportedTenant,
+                "Admin consent is given for one organization: use its tenant id, a verified domain, or 'organizations', not 'common'.",
+            ));
+        }
         TenantSegment::Common | TenantSegment::Organizations => None,
         TenantSegment::Consumers => return Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
         TenantSegment::Named(name) => Some(resolve_named(state, name).await?),
@@ -442,7 +568,7 @@ fn check_prompt(params: &AuthorizeParams) -> Result<Option<Prompt>, ProtocolErro
     let prompt = Prompt::parse(raw).ok_or_else(|| {
         ProtocolError::new(
             Aadsts::MalformedRequest,
-            format!("Invalid prompt value '{raw}': use login, none, consent or select_account."),
+            format!("Invalid prompt value '{raw}': use login, none, consent, select_account or admin_consent."),
         )
     })?;
     if prompt == Prompt::SelectAccount && params.login_hint.is_some() {
@@ -595,38 +721,51 @@ async fn consent_view(
                 admin_only: p.scope.consent_type == crate::domain::app::ConsentType::Admin,
             })
             .collect(),
+        offer_organization: user.is_admin,
+        admin_reason: None,
     })
 }
 
 /// Stores the user's consent: the client's service principal in the user's tenant (created on first
-/// consent) and a `Principal` grant per resource.
+/// consent) and a grant per resource, for the user (`Principal`) or, when an admin ticked the box, for
+/// everyone in the tenant (`AllPrincipals`).
 async fn grant(
     state: &AppState,
     client: &Application,
     tenant: &Tenant,
     user: &User,
     pending: &[PendingPermission],
+    for_organization: bool,
     now: UnixTime,
 ) -> Result<(), ProtocolError> {
-    let client_sp = state.store.ensure_service_principal(tenant.id, client, now).await?;
-    let mut by_resource: Vec<(&PendingPermission, Vec<String>)> = Vec::new();
+    let mut delegated: Vec<(ObjectId, Vec<String>)> = Vec::new();
     for p in pending {
-        match by_resource.iter_mut().find(|(first, _)| first.resource_sp.id == p.resource_sp.id) {
+        match delegated.iter_mut().find(|(resource, _)| *resource == p.resource_sp.id) {
             Some((_, values)) => values.push(p.scope.value.clone()),
-            None => by_resource.push((p, vec![p.scope.value.clone()])),
+            None => delegated.push((p.resource_sp.id, vec![p.scope.value.clone()])),
         }
     }
-    for (first, values) in by_resource {
-        let to = GrantTo {
-            client: client_sp.id,
-            resource: first.resource_sp.id,
-            consent_type: GrantConsentType::Principal,
-            principal: Some(user.id),
-        };
-        state.store.grant_delegated(tenant.id, to, &values, now).await?;
-    }
-    tracing::info!(client = %client.app_id, tenant = %tenant.id, user = %user.id, "user consent granted");
+    let (consent_type, principal, action) = match for_organization {
+        true => (GrantConsentType::AllPrincipals, None, "consent.organization"),
+        false => (GrantConsentType::Principal, Some(user.id), "consent.user"),
+    };
+    let details =
+        json!({ "appId": client.app_id, "consentType": consent_type.as_str(), "scopes": scope_names(pending) });
+    let event = AuditEvent::now(now, user_actor(user.id, &user.username), action, app_target(client), details);
+    let consent = Consent { consent_type, principal, delegated, roles: Vec::new() };
+    state.store.grant_consent(tenant.id, client, &consent, &event).await?;
+    tracing::info!(client = %client.app_id, tenant = %tenant.id, user = %user.id, action, "consent granted");
     Ok(())
+}
+
+/// The audit target naming an app.
+fn app_target(app: &Application) -> String {
+    format!("app:{}", app.app_id)
+}
+
+/// `{resource appId}/{value}` of each pending permission.
+fn scope_names(pending: &[PendingPermission]) -> Vec<String> {
+    pending.iter().map(|p| format!("{}/{}", p.resource.app_id, p.scope.value)).collect()
 }
 
 /// Issues a code bound to everything the token request must match (sealed into the code), and replies
@@ -654,8 +793,15 @@ async fn issue_code(
     Ok(request.reply(vec![("code", code)]))
 }
 
-/// An error for the client at `redirect_uri` (RFC 6749 §4.1.2.1), with Microsoft's AADSTS description.
-fn error_reply(redirect_uri: &str, mode: ResponseMode, state: Option<&str>, error: &ProtocolError) -> Outcome {
+/// An error for the client at `redirect_uri` (RFC 6749 §4.1.2.1), with Microsoft's AADSTS description;
+/// from an admin consent endpoint, with `admin_consent=True`.
+fn error_reply(
+    redirect_uri: &str,
+    mode: ResponseMode,
+    state: Option<&str>,
+    endpoint: Endpoint,
+    error: &ProtocolError,
+) -> Outcome {
     let ids = crate::http::request_ids::RequestIds::current();
     let body = error.body(&ids, &ids.public_url);
     let mut params = vec![
@@ -665,6 +811,9 @@ fn error_reply(redirect_uri: &str, mode: ResponseMode, state: Option<&str>, erro
     ];
     if error.aadsts() == Aadsts::UserDeclined {
         params.push(("error_subcode", "cancel".to_owned()));
+    }
+    if endpoint.is_admin_consent() {
+        params.push(("admin_consent", "True".to_owned()));
     }
     if let Some(state) = state {
         params.push(("state", state.to_owned()));

@@ -15,6 +15,7 @@ pub struct Model {
     pub scopes: String,
     pub app_roles: String,
     pub required_resource_access: String,
+    pub verified_publisher: bool,
     pub created_at: i64,
 }
 

@@ -2,10 +2,12 @@
 
 pub mod app_role_assignment;
 pub mod application;
+pub mod audit_event;
 pub mod authorization_code;
 pub mod identifier_uri;
 pub mod key_credential;
 pub mod password_credential;
+pub mod permission_classification;
 pub mod permission_grant;
 pub mod refresh_token;
 pub mod service_principal;
@@ -13,5 +15,6 @@ pub mod session;
 pub mod signing_key;
 pub mod tenant;
 pub mod tenant_domain;
+pub mod tenant_policy;
 pub mod used_assertion;
 pub mod user;

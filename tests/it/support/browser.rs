@@ -92,11 +92,12 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(server: &TestServer) -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let mut http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none());
+        if server.base.starts_with("https://") {
+            let pem = std::fs::read(&server.config.tls_cert_out).expect("certificate");
+            http = http.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM"));
+        }
+        let http = http.build().expect("client");
         Self { http, base: server.base.clone() }
     }
 

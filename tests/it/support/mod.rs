@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod certs;
+pub mod flow;
 pub mod seed;
 
 use std::path::PathBuf;
