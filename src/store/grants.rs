@@ -233,33 +233,6 @@ impl Store {
             .collect()
     }
 
-    /// Assigns an app role of `resource` to a service principal of `tenant`; assigning it again changes nothing.
-    pub async fn assign_app_role(
-        &self,
-        tenant: TenantId,
-        principal: ObjectId,
-        resource: ObjectId,
-        app_role: Uuid,
-        now: UnixTime,
-    ) -> StoreResult<()> {
-        let row = app_role_assignment::ActiveModel {
-            id: Set(ObjectId::new_random().to_string()),
-            tenant_id: Set(tenant.to_string()),
-            principal_id: Set(principal.to_string()),
-            principal_type: Set("ServicePrincipal".to_owned()),
-            resource_sp_id: Set(resource.to_string()),
-            app_role_id: Set(app_role.to_string()),
-            created_at: Set(now),
-        };
-        let inserted = app_role_assignment::Entity::insert(row).exec_without_returning(&self.db).await;
-        self.cache.clear();
-        match inserted {
-            Ok(_) => Ok(()),
-            Err(err) if is_unique_violation(&err) => Ok(()),
-            Err(err) => Err(err.into()),
-        }
-    }
-
     /// The app roles of `resource` assigned to `principal` in `tenant`.
     pub async fn app_role_assignments(
         &self,
