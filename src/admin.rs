@@ -381,19 +381,9 @@ pub async fn grant_consent(
                     )));
                 }
             };
-        let scopes: Vec<String> = required
-            .resource_access
-            .iter()
-            .filter(|a| a.access_type == AccessType::Scope)
-            .filter_map(|a| resource_app.scopes.iter().find(|s| s.id == a.id).map(|s| s.value.clone()))
-            .collect();
-        let roles: Vec<&AppRole> = required
-            .resource_access
-            .iter()
-            .filter(|a| a.access_type == AccessType::Role)
-            .filter_map(|a| resource_app.app_role_by_id(a.id))
-            .collect();
-        resources.push((resource_sp, scopes, roles.into_iter().cloned().collect::<Vec<_>>(), resource_app.app_id));
+        let scopes: Vec<String> = app.required_scopes(&resource_app).into_iter().map(|s| s.value.clone()).collect();
+        let roles: Vec<AppRole> = app.required_app_roles(&resource_app).into_iter().cloned().collect();
+        resources.push((resource_sp, scopes, roles, resource_app.app_id));
     }
     let granted: Vec<GrantedResource> = resources
         .iter()

@@ -131,6 +131,25 @@ impl Application {
     pub fn app_role_by_id(&self, id: Uuid) -> Option<&AppRole> {
         self.app_roles.iter().find(|r| r.id == id)
     }
+
+    /// The enabled delegated permissions of `resource` this app requires (`requiredResourceAccess`), in
+    /// the order the resource defines them: what `.default` and admin consent stand for.
+    pub fn required_scopes<'r>(&self, resource: &'r Application) -> Vec<&'r PermissionScope> {
+        let ids = self.required_ids(resource, AccessType::Scope);
+        resource.scopes.iter().filter(|s| s.is_enabled && ids.contains(&s.id)).collect()
+    }
+
+    /// The enabled application permissions of `resource` this app requires, in the resource's order.
+    pub fn required_app_roles<'r>(&self, resource: &'r Application) -> Vec<&'r AppRole> {
+        let ids = self.required_ids(resource, AccessType::Role);
+        let for_apps = |r: &&AppRole| r.is_enabled && r.allowed_member_types.contains(&MemberType::Application);
+        resource.app_roles.iter().filter(for_apps).filter(|r| ids.contains(&r.id)).collect()
+    }
+
+    fn required_ids(&self, resource: &Application, kind: AccessType) -> Vec<Uuid> {
+        let required = self.required_resource_access.iter().filter(|r| r.resource_app_id == resource.app_id);
+        required.flat_map(|r| r.resource_access.iter()).filter(|a| a.access_type == kind).map(|a| a.id).collect()
+    }
 }
 
 /// A client secret's metadata; the secret itself exists only as a keyed hash.

@@ -13,7 +13,7 @@ use super::{
     requested_values,
 };
 use crate::clock::UnixTime;
-use crate::domain::app::{AccessType, AppRole, Application, GrantConsentType, MemberType, PermissionScope};
+use crate::domain::app::{AppRole, Application, GrantConsentType, PermissionScope};
 use crate::domain::audit::{AuditEvent, user_actor};
 use crate::domain::ids::ObjectId;
 use crate::domain::scope::{DelegatedScopes, ResourceScopes};
@@ -124,24 +124,13 @@ async fn plan(state: &AppState, request: &ValidRequest, tenant: &Tenant) -> Resu
         };
         let values = requested_values(&request.client, &app, requested)?;
         let scopes = values.iter().filter_map(|v| app.scope(v)).cloned().collect();
-        let roles = if requested.default { required_roles(&request.client, &app) } else { Vec::new() };
+        let roles = match requested.default {
+            true => request.client.required_app_roles(&app).into_iter().cloned().collect(),
+            false => Vec::new(),
+        };
         planned.push(Planned { named: requested.resource.clone(), sp_id: sp.id, app, scopes, roles });
     }
     Ok(planned)
-}
-
-/// The enabled application permissions of `resource` that `client` requires.
-fn required_roles(client: &Application, resource: &Application) -> Vec<AppRole> {
-    client
-        .required_resource_access
-        .iter()
-        .filter(|r| r.resource_app_id == resource.app_id)
-        .flat_map(|r| r.resource_access.iter())
-        .filter(|a| a.access_type == AccessType::Role)
-        .filter_map(|a| resource.app_role_by_id(a.id))
-        .filter(|role| role.is_enabled && role.allowed_member_types.contains(&MemberType::Application))
-        .cloned()
-        .collect()
 }
 
 /// The `scope` of the reply: `{resource}/{value}` of every permission granted, delegated and application.

@@ -8,8 +8,7 @@
 mod admin_consent;
 pub mod consent;
 mod params;
-
-use std::collections::HashSet;
+mod resources;
 
 use serde_json::json;
 use uuid::Uuid;
@@ -17,19 +16,20 @@ use uuid::Uuid;
 use self::admin_consent::{admin_consent, everything_required};
 use self::consent::{AdminReason, ConsentDecision, Consenter, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
+use self::resources::{requested_values, resolve_resources};
 use crate::clock::UnixTime;
-use crate::domain::app::{AccessType, Application, GrantConsentType, ServicePrincipal, SignInAudience};
+use crate::domain::app::{Application, GrantConsentType, ServicePrincipal, SignInAudience};
 use crate::domain::audit::{AuditEvent, user_actor};
 use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use crate::domain::ids::ObjectId;
 use crate::domain::pkce::{self, ChallengeMethod};
-use crate::domain::scope::{DelegatedScopes, ResourceScopes, ScopeError};
+use crate::domain::scope::{DelegatedScopes, ScopeError};
 use crate::domain::session::Session;
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, OAuthError, ProtocolError};
 use crate::flows::tenant::resolve_named;
 use crate::state::AppState;
-use crate::store::{Consent, ResourceLookup, User};
+use crate::store::{Consent, User};
 
 /// How the response goes back to the client (OAuth 2.0 Multiple Response Type Encoding Practices).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -602,100 +602,6 @@ fn check_app_allows_tenant(
         }
         _ => Ok(()),
     }
-}
-
-/// One requested resource as the user's tenant sees it.
-struct ResolvedResource {
-    sp: ServicePrincipal,
-    app: Application,
-    /// The scope values asked for (for `.default` without a grant: the app's required ones).
-    values: Vec<String>,
-    default: bool,
-}
-
-impl ResolvedResource {
-    /// The permissions not in `granted`; all of them when `ask_all` (`prompt=consent`).
-    fn pending(&self, granted: &[String], ask_all: bool) -> Vec<PendingPermission> {
-        if self.default && !granted.is_empty() && !ask_all {
-            return Vec::new();
-        }
-        self.values
-            .iter()
-            .filter(|v| ask_all || !granted.iter().any(|g| g == *v))
-            .filter_map(|v| self.app.scope(v))
-            .map(|scope| PendingPermission {
-                resource_sp: self.sp.clone(),
-                resource: self.app.clone(),
-                scope: scope.clone(),
-            })
-            .collect()
-    }
-}
-
-/// Every requested resource must have a service principal in the user's tenant (AADSTS500011) and
-/// expose each named scope (AADSTS70011).
-async fn resolve_resources(
-    state: &AppState,
-    client: &Application,
-    tenant: &Tenant,
-    scopes: &DelegatedScopes,
-) -> Result<Vec<ResolvedResource>, ProtocolError> {
-    let mut resolved = Vec::new();
-    for requested in &scopes.resources {
-        let (sp, app) = match state.store.resource_in_tenant(tenant.id, &requested.resource).await? {
-            ResourceLookup::Found(sp, app) => (sp, *app),
-            ResourceLookup::NotRegistered | ResourceLookup::NotInTenant(_) => {
-                return Err(ProtocolError::new(
-                    Aadsts::ResourceNotFound,
-                    format!(
-                        "The resource principal named {} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.",
-                        requested.resource, tenant.id
-                    ),
-                ));
-            }
-        };
-        let values = requested_values(client, &app, requested)?;
-        resolved.push(ResolvedResource { sp, app, values, default: requested.default });
-    }
-    Ok(resolved)
-}
-
-/// The scope values of one resource a request stands for: named ones must exist and be enabled;
-/// `.default` adds the delegated permissions the client's registration requires.
-fn requested_values(
-    client: &Application,
-    resource: &Application,
-    requested: &ResourceScopes,
-) -> Result<Vec<String>, ProtocolError> {
-    let mut values = Vec::new();
-    for value in &requested.values {
-        match resource.scope(value) {
-            Some(scope) if scope.is_enabled => values.push(scope.value.clone()),
-            _ => {
-                return Err(ProtocolError::new(
-                    Aadsts::InvalidScope,
-                    format!(
-                        "The application '{}' asked for scope '{value}' that doesn't exist on the resource '{}'.",
-                        client.app_id, resource.app_id
-                    ),
-                ));
-            }
-        }
-    }
-    if requested.default {
-        let required = client.required_resource_access.iter().filter(|r| r.resource_app_id == resource.app_id);
-        let ids: HashSet<Uuid> = required
-            .flat_map(|r| r.resource_access.iter())
-            .filter(|a| a.access_type == AccessType::Scope)
-            .map(|a| a.id)
-            .collect();
-        for scope in resource.scopes.iter().filter(|s| s.is_enabled && ids.contains(&s.id)) {
-            if !values.contains(&scope.value) {
-                values.push(scope.value.clone());
-            }
-        }
-    }
-    Ok(values)
 }
 
 async fn consent_view(
