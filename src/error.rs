@@ -108,6 +108,9 @@ aadsts_catalogue! {
     UserDeclined = 65004, AccessDenied, 400, "The user declined to consent to access the app.";
     ConsentBlockedByPolicy = 90093, AccessDenied, 400, "The organization's policy does not let users consent to this app: an administrator must grant it.";
     NeedsAdminApproval = 90094, AccessDenied, 400, "The app needs permissions that only an administrator can grant.";
+    ApprovalRequestable = 90095, AccessDenied, 400, "The app needs an administrator's approval: the user may send the organization's reviewers a request.";
+    ConsentRequestClosed = 90096, InvalidRequest, 409, "The admin consent request was already decided or has expired.";
+    ReviewerRequired = 90097, AccessDenied, 403, "Only the organization's consent request reviewers and administrators can review admin consent requests.";
     InvalidCredentials = 50126, InvalidGrant, 400, "Error validating credentials due to invalid username or password.";
     InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";
     GrantExpired = 70008, InvalidGrant, 400, "The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request.";

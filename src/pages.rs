@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use crate::domain::consent_request::RequestStatus;
 use crate::flows::authorize::consent::AdminReason;
 
 /// One AADSTS code as the lookup page shows it.
@@ -72,6 +73,21 @@ pub struct AdminConsentPage {
     pub hidden: Hidden,
     pub csrf: String,
     pub view: crate::flows::authorize::AdminConsentView,
+}
+
+/// The reviewers' list of admin consent requests: the open ones with Approve, Deny and Block, then the
+/// decided and expired ones.
+#[derive(Debug, Template)]
+#[template(path = "consent_requests.html")]
+pub struct ReviewPage {
+    /// The list's path; each request's actions are below it.
+    pub base: String,
+    pub csrf: String,
+    pub tenant_name: String,
+    pub username: String,
+    pub can_approve: bool,
+    pub open: Vec<crate::flows::review::RequestSummary>,
+    pub closed: Vec<crate::flows::review::RequestSummary>,
 }
 
 /// `response_mode=form_post`: posts the response to the client's redirect URI.

@@ -9,6 +9,7 @@ mod m0003_authorization_codes;
 mod m0004_refresh_tokens;
 mod m0005_sessions;
 mod m0006_consent_governance;
+mod m0007_consent_requests;
 mod references;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_refresh_tokens::Migration),
             Box::new(m0005_sessions::Migration),
             Box::new(m0006_consent_governance::Migration),
+            Box::new(m0007_consent_requests::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ pub mod app;
 pub mod audit;
 pub mod claims;
 pub mod code;
+pub mod consent_request;
 pub mod graph;
 pub mod ids;
 pub mod jws;

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod bearer;
+pub mod review;
 pub mod session;
 pub mod tenant;
 pub mod token;

@@ -5,7 +5,6 @@
 
 use std::sync::LazyLock;
 
-use super::authorize::ValidRequest;
 use crate::clock::UnixTime;
 use crate::domain::session::{SESSION_LIFETIME, Session};
 use crate::domain::tenant::Tenant;
@@ -40,10 +39,18 @@ pub struct StartedSession {
     pub session: Session,
 }
 
-/// Checks `username` and `password` for `request` from client `address`, and starts a session.
+/// Where a sign-in looks for the account: the tenant the path names, or for `common` and
+/// `organizations` the tenant of `domain_hint` or of the username's domain.
+#[derive(Clone, Copy, Debug)]
+pub struct Directory<'a> {
+    pub path_tenant: Option<&'a Tenant>,
+    pub domain_hint: Option<&'a str>,
+}
+
+/// Checks `username` and `password` in `directory` from client `address`, and starts a session.
 pub async fn sign_in(
     state: &AppState,
-    request: &ValidRequest,
+    directory: Directory<'_>,
     username: &str,
     password: &str,
     address: &str,
@@ -53,7 +60,7 @@ pub async fn sign_in(
     if let Some(wait) = state.throttle.wait(username, address, now) {
         return Err(SignInFailure::Wait(wait));
     }
-    let user = find_user(state, request, username).await?;
+    let user = find_user(state, directory, username).await?;
     let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
     let password = password.to_owned();
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -76,10 +83,9 @@ pub async fn sign_in(
     Ok(StartedSession { cookie_value, session })
 }
 
-/// The account `username` names for this request: in the path's tenant, or at `common` and
-/// `organizations` in the tenant of `domain_hint` or of the username's domain.
-async fn find_user(state: &AppState, request: &ValidRequest, username: &str) -> Result<Option<User>, ProtocolError> {
-    let tenant: Option<Tenant> = match (&request.path_tenant, &request.domain_hint) {
+/// The account `username` names in `directory`.
+async fn find_user(state: &AppState, directory: Directory<'_>, username: &str) -> Result<Option<User>, ProtocolError> {
+    let tenant: Option<Tenant> = match (directory.path_tenant, directory.domain_hint) {
         (Some(tenant), _) => Some(tenant.clone()),
         (None, Some(hint)) => state.store.resolve_tenant(hint).await?,
         (None, None) => match username.rsplit_once('@') {

@@ -5,26 +5,20 @@
 
 use std::collections::HashMap;
 
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::browser::{BROWSER_COOKIE, Browser, SESSION_COOKIE, set_cookies};
 use super::html::{error_page, plain_page, script_page, secure};
-use crate::domain::session::Session;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::authorize::{
     AuthorizeParams, ConsentAnswer, ConsentView, Endpoint, Interaction, Outcome, Reply, ResponseMode, ValidRequest,
     authorize, prepare, proceed,
 };
-use crate::flows::session::{SignInFailure, current_session, sign_in as password_sign_in};
+use crate::flows::session::{Directory, SignInFailure, sign_in as password_sign_in};
 use crate::pages::{AdminConsentPage, ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
-use crate::secrets::{form_token, form_token_matches, random_token};
+use crate::secrets::form_token;
 use crate::state::AppState;
-
-/// The SSO session cookie: a random value whose hash the store keeps.
-pub const SESSION_COOKIE: &str = "signet_session";
-/// A random per-browser value the sign-in form's CSRF token is bound to, before any session exists.
-pub const BROWSER_COOKIE: &str = "signet_browser";
 
 /// The purposes form tokens are bound to.
 const SIGN_IN_FORM: &str = "signin";
@@ -127,7 +121,9 @@ pub async fn sign_in(
     }
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     let now = state.clock.now();
-    match password_sign_in(&state, &request, username, password, &address, now).await {
+    let directory =
+        Directory { path_tenant: request.path_tenant.as_ref(), domain_hint: request.domain_hint.as_deref() };
+    match password_sign_in(&state, directory, username, password, &address, now).await {
         Ok(started) => {
             let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
             let interaction = Interaction { signed_in_now: true, ..Interaction::default() };
@@ -172,7 +168,7 @@ pub async fn account(
 }
 
 /// `POST /{tenant}/consent`: Accept or Cancel, on the consent or the admin consent page; an admin may
-/// tick "Consent on behalf of your organization".
+/// tick "Consent on behalf of your organization"; on "Need admin approval", a request for approval.
 pub async fn consent(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -186,15 +182,17 @@ pub async fn consent(
     let answer = match fields.get("decision").map(String::as_str) {
         Some("accept") => ConsentAnswer::Accept,
         Some("cancel") => ConsentAnswer::Cancel,
+        Some("request") => ConsentAnswer::RequestApproval,
         _ => {
             return error_page(&ProtocolError::new(
                 Aadsts::MalformedRequest,
-                "The form must say 'accept' or 'cancel'.",
+                "The form must say 'accept', 'cancel' or 'request'.",
             ));
         }
     };
     let for_organization = fields.get("for_organization").is_some_and(|v| v == "on");
-    let interaction = Interaction { consent: Some(answer), for_organization, ..Interaction::default() };
+    let justification = fields.get("justification").cloned();
+    let interaction = Interaction { consent: Some(answer), for_organization, justification, ..Interaction::default() };
     continue_signed_in(&state, &path, &carried, &browser, &request, interaction).await
 }
 
@@ -212,65 +210,6 @@ async fn continue_signed_in(
     };
     let outcome = proceed(state, request, session, interaction, state.clock.now()).await;
     render(state, segment, carried, browser, outcome)
-}
-
-/// The cookies of this browser, and the ones to set.
-#[derive(Clone, Debug, Default)]
-struct Browser {
-    session: Option<String>,
-    /// Set the session cookie: it was just created.
-    new_session: bool,
-    browser: Option<String>,
-    /// Set the browser cookie: it was just created.
-    new_browser: bool,
-    secure: bool,
-}
-
-impl Browser {
-    fn of(state: &AppState, req: &HttpRequest) -> Self {
-        let value = |name| req.cookie(name).map(|c| c.value().to_owned()).filter(|v| !v.is_empty());
-        Self {
-            session: value(SESSION_COOKIE),
-            browser: value(BROWSER_COOKIE),
-            secure: state.base_url.starts_with("https://"),
-            ..Self::default()
-        }
-    }
-
-    async fn session(&self, state: &AppState) -> Result<Option<Session>, ProtocolError> {
-        match &self.session {
-            Some(value) => current_session(state, value, state.clock.now()).await,
-            None => Ok(None),
-        }
-    }
-
-    /// The browser value, created when this browser has none yet.
-    fn ensure_browser(&mut self) -> String {
-        if let Some(value) = &self.browser {
-            return value.clone();
-        }
-        let value = random_token().unwrap_or_default();
-        self.browser = Some(value.clone());
-        self.new_browser = true;
-        value
-    }
-
-    /// Whether the form's `csrf` field is the token for `purpose` bound to the cookie `cookie`.
-    fn vouches(&self, state: &AppState, purpose: &str, cookie: &str, fields: &HashMap<String, String>) -> bool {
-        let bound = if cookie == SESSION_COOKIE { &self.session } else { &self.browser };
-        match (bound, fields.get("csrf")) {
-            (Some(value), Some(token)) => form_token_matches(state.kek.csrf_key(), purpose, value, token),
-            _ => false,
-        }
-    }
-
-    fn token(&self, state: &AppState, purpose: &str) -> String {
-        form_token(state.kek.csrf_key(), purpose, self.session.as_deref().unwrap_or_default())
-    }
-
-    fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
-        Cookie::build(name, value).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure).finish()
-    }
 }
 
 /// What a posted form of the sign-in pages holds: the request it carries, the form's own fields, the
@@ -339,20 +278,6 @@ fn with_cookies((page, browser): (SignInPage, Browser), status: StatusCode) -> H
     let mut response = plain_page(status, &page);
     set_cookies(&mut response, &browser);
     response
-}
-
-fn set_cookies(response: &mut HttpResponse, browser: &Browser) {
-    let mut add = |cookie: Cookie<'static>| {
-        if let Err(err) = response.add_cookie(&cookie) {
-            tracing::error!(cause = %err, "cookie not set");
-        }
-    };
-    if browser.new_session {
-        add(browser.cookie(SESSION_COOKIE, browser.session.clone().unwrap_or_default()));
-    }
-    if browser.new_browser {
-        add(browser.cookie(BROWSER_COOKIE, browser.browser.clone().unwrap_or_default()));
-    }
 }
 
 /// Renders what the flow decided.

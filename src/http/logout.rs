@@ -6,7 +6,7 @@ use actix_web::cookie::Cookie;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::authorize::SESSION_COOKIE;
+use super::browser::SESSION_COOKIE;
 use super::html::{error_page, plain_page, secure};
 use crate::domain::ids::AppId;
 use crate::flows::bearer::verify_issued;

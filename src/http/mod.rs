@@ -1,6 +1,7 @@
 //! HTTP: one route table, thin handlers that parse, call one flow and render.
 
 mod authorize;
+mod browser;
 mod discovery;
 mod error_page;
 mod health;
@@ -8,6 +9,7 @@ mod html;
 mod logout;
 pub mod middleware;
 pub mod request_ids;
+mod review;
 mod token;
 mod userinfo;
 
@@ -29,6 +31,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/login").route(web::post().to(authorize::sign_in)))
         .service(resource("/{tenant}/account").route(web::post().to(authorize::account)))
         .service(resource("/{tenant}/consent").route(web::post().to(authorize::consent)))
+        .service(resource("/{tenant}/admin/signin").route(web::post().to(review::sign_in)))
+        .service(resource("/{tenant}/admin/consent-requests").route(web::get().to(review::list)))
+        .service(
+            resource("/{tenant}/admin/consent-requests/{id}/approve")
+                .route(web::get().to(review::approval))
+                .route(web::post().to(review::approval_answer)),
+        )
+        .service(resource("/{tenant}/admin/consent-requests/{id}/deny").route(web::post().to(review::deny)))
+        .service(resource("/{tenant}/admin/consent-requests/{id}/block").route(web::post().to(review::block)))
         .service(
             resource("/{tenant}/oauth2/v2.0/logout")
                 .route(web::get().to(logout::logout_get))

@@ -2,8 +2,8 @@
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -69,43 +69,7 @@ impl Store {
     ) -> StoreResult<ServicePrincipal> {
         let _writer = self.writing().await;
         let txn = self.db.begin().await?;
-        let sp = match find_service_principal(&txn, tenant, client.app_id).await? {
-            Some(sp) => sp,
-            None => insert_service_principal(&txn, tenant, client, event.at).await?,
-        };
-        for (resource, scopes) in &consent.delegated {
-            let to = GrantTo {
-                client: sp.id,
-                resource: *resource,
-                consent_type: consent.consent_type,
-                principal: consent.principal,
-            };
-            merge_grant(&txn, tenant, to, scopes, event.at).await?;
-        }
-        for (resource, role) in &consent.roles {
-            let row = app_role_assignment::ActiveModel {
-                id: Set(ObjectId::new_random().to_string()),
-                tenant_id: Set(tenant.to_string()),
-                principal_id: Set(sp.id.to_string()),
-                principal_type: Set("ServicePrincipal".to_owned()),
-                resource_sp_id: Set(resource.to_string()),
-                app_role_id: Set(role.to_string()),
-                created_at: Set(event.at),
-            };
-            app_role_assignment::Entity::insert(row)
-                .on_conflict(
-                    OnConflict::columns([
-                        app_role_assignment::Column::TenantId,
-                        app_role_assignment::Column::PrincipalId,
-                        app_role_assignment::Column::ResourceSpId,
-                        app_role_assignment::Column::AppRoleId,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        let sp = apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
         Ok(sp)
@@ -273,6 +237,56 @@ impl Store {
             .map(to_assignment)
             .collect()
     }
+}
+
+/// Applies `consent` for `client` in `tenant` within the caller's transaction: the client's service
+/// principal there (created on first consent), the delegated grants (merged into an existing grant of
+/// the same kind) and the app role assignments. Returns the client's service principal.
+pub(super) async fn apply_consent(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    client: &Application,
+    consent: &Consent,
+    at: UnixTime,
+) -> StoreResult<ServicePrincipal> {
+    let sp = match find_service_principal(txn, tenant, client.app_id).await? {
+        Some(sp) => sp,
+        None => insert_service_principal(txn, tenant, client, at).await?,
+    };
+    for (resource, scopes) in &consent.delegated {
+        let to = GrantTo {
+            client: sp.id,
+            resource: *resource,
+            consent_type: consent.consent_type,
+            principal: consent.principal,
+        };
+        merge_grant(txn, tenant, to, scopes, at).await?;
+    }
+    for (resource, role) in &consent.roles {
+        let row = app_role_assignment::ActiveModel {
+            id: Set(ObjectId::new_random().to_string()),
+            tenant_id: Set(tenant.to_string()),
+            principal_id: Set(sp.id.to_string()),
+            principal_type: Set("ServicePrincipal".to_owned()),
+            resource_sp_id: Set(resource.to_string()),
+            app_role_id: Set(role.to_string()),
+            created_at: Set(at),
+        };
+        app_role_assignment::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    app_role_assignment::Column::TenantId,
+                    app_role_assignment::Column::PrincipalId,
+                    app_role_assignment::Column::ResourceSpId,
+                    app_role_assignment::Column::AppRoleId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(sp)
 }
 
 /// Adds `scopes` to the grant `to` describes, creating it when there is none.

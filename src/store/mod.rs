@@ -5,6 +5,7 @@ mod apps;
 mod assertions;
 mod cache;
 mod codes;
+mod consent_requests;
 pub mod entity;
 mod grants;
 mod policy;

@@ -12,6 +12,7 @@ mod client_assertion;
 mod client_credentials;
 mod codes;
 mod consent_governance;
+mod consent_requests;
 mod demo;
 mod discovery_jwks;
 mod graph;

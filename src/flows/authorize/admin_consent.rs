@@ -23,7 +23,7 @@ use crate::state::AppState;
 use crate::store::{Consent, ResourceLookup, User};
 
 /// What an admin consent grants on one resource.
-struct Planned {
+pub(crate) struct Planned {
     /// The resource as the request named it.
     named: String,
     sp_id: ObjectId,
@@ -49,7 +49,7 @@ pub(super) async fn admin_consent(
     request: &ValidRequest,
     user: &User,
     tenant: &Tenant,
-    interaction: Interaction,
+    interaction: &Interaction,
     now: UnixTime,
 ) -> Result<Option<Outcome>, ProtocolError> {
     if !user.is_admin {
@@ -61,9 +61,9 @@ pub(super) async fn admin_consent(
             ),
         ))));
     }
-    let plan = plan(state, request, tenant).await?;
+    let plan = plan(state, &request.client, &request.scopes, tenant).await?;
     if interaction.consent != Some(ConsentAnswer::Accept) {
-        return Ok(Some(Outcome::AdminConsent(view(state, request, user, tenant, &plan).await?)));
+        return Ok(Some(Outcome::AdminConsent(view(state, &request.client, user, tenant, &plan).await?)));
     }
     let granted = granted_scope(&plan);
     let details = json!({ "appId": request.client.app_id, "consentType": "AllPrincipals", "scope": granted });
@@ -74,17 +74,7 @@ pub(super) async fn admin_consent(
         app_target(&request.client),
         details,
     );
-    let consent = Consent {
-        consent_type: GrantConsentType::AllPrincipals,
-        principal: None,
-        delegated: plan
-            .iter()
-            .filter(|p| !p.scopes.is_empty())
-            .map(|p| (p.sp_id, p.scopes.iter().map(|s| s.value.clone()).collect()))
-            .collect(),
-        roles: plan.iter().flat_map(|p| p.roles.iter().map(|r| (p.sp_id, r.id))).collect(),
-    };
-    state.store.grant_consent(tenant.id, &request.client, &consent, &event).await?;
+    state.store.grant_consent(tenant.id, &request.client, &tenant_wide(&plan), &event).await?;
     tracing::info!(client = %request.client.app_id, tenant = %tenant.id, admin = %user.id, "admin consent granted");
     Ok(match request.endpoint {
         Endpoint::Authorize => None,
@@ -99,11 +89,30 @@ pub(super) async fn admin_consent(
     })
 }
 
-/// Every requested resource must have a service principal in the tenant (AADSTS650052) and expose
-/// each named scope (AADSTS70011).
-async fn plan(state: &AppState, request: &ValidRequest, tenant: &Tenant) -> Result<Vec<Planned>, ProtocolError> {
+/// The tenant-wide consent to `plan`: one `AllPrincipals` grant per resource and the app role assignments.
+pub(crate) fn tenant_wide(plan: &[Planned]) -> Consent {
+    Consent {
+        consent_type: GrantConsentType::AllPrincipals,
+        principal: None,
+        delegated: plan
+            .iter()
+            .filter(|p| !p.scopes.is_empty())
+            .map(|p| (p.sp_id, p.scopes.iter().map(|s| s.value.clone()).collect()))
+            .collect(),
+        roles: plan.iter().flat_map(|p| p.roles.iter().map(|r| (p.sp_id, r.id))).collect(),
+    }
+}
+
+/// What a tenant-wide consent of `client` to `scopes` grants. Every requested resource must have a
+/// service principal in the tenant (AADSTS650052) and expose each named scope (AADSTS70011).
+pub(crate) async fn plan(
+    state: &AppState,
+    client: &Application,
+    scopes: &DelegatedScopes,
+    tenant: &Tenant,
+) -> Result<Vec<Planned>, ProtocolError> {
     let mut planned = Vec::new();
-    for requested in &request.scopes.resources {
+    for requested in &scopes.resources {
         let (sp, app) = match state.store.resource_in_tenant(tenant.id, &requested.resource).await? {
             ResourceLookup::Found(sp, app) => (sp, *app),
             ResourceLookup::NotInTenant(app) => {
@@ -122,10 +131,10 @@ async fn plan(state: &AppState, request: &ValidRequest, tenant: &Tenant) -> Resu
                 ));
             }
         };
-        let values = requested_values(&request.client, &app, requested)?;
+        let values = requested_values(client, &app, requested)?;
         let scopes = values.iter().filter_map(|v| app.scope(v)).cloned().collect();
         let roles = match requested.default {
-            true => request.client.required_app_roles(&app).into_iter().cloned().collect(),
+            true => client.required_app_roles(&app).into_iter().cloned().collect(),
             false => Vec::new(),
         };
         planned.push(Planned { named: requested.resource.clone(), sp_id: sp.id, app, scopes, roles });
@@ -134,7 +143,7 @@ async fn plan(state: &AppState, request: &ValidRequest, tenant: &Tenant) -> Resu
 }
 
 /// The `scope` of the reply: `{resource}/{value}` of every permission granted, delegated and application.
-fn granted_scope(plan: &[Planned]) -> String {
+pub(crate) fn granted_scope(plan: &[Planned]) -> String {
     let mut out: Vec<String> = Vec::new();
     for p in plan {
         let values = p.scopes.iter().map(|s| &s.value).chain(p.roles.iter().map(|r| &r.value));
@@ -143,19 +152,20 @@ fn granted_scope(plan: &[Planned]) -> String {
     out.join(" ")
 }
 
-async fn view(
+/// The admin consent page's view of `plan`.
+pub(crate) async fn view(
     state: &AppState,
-    request: &ValidRequest,
+    client: &Application,
     user: &User,
     tenant: &Tenant,
     plan: &[Planned],
 ) -> Result<AdminConsentView, ProtocolError> {
-    let home = state.store.tenant(request.client.home_tenant).await?;
+    let home = state.store.tenant(client.home_tenant).await?;
     Ok(AdminConsentView {
-        app_name: request.client.display_name.clone(),
-        publisher: home.map_or_else(|| request.client.home_tenant.to_string(), |t| t.display_name),
-        publisher_is_own_tenant: request.client.home_tenant == tenant.id,
-        verified_publisher: request.client.verified_publisher,
+        app_name: client.display_name.clone(),
+        publisher: home.map_or_else(|| client.home_tenant.to_string(), |t| t.display_name),
+        publisher_is_own_tenant: client.home_tenant == tenant.id,
+        verified_publisher: client.verified_publisher,
         username: user.username.clone(),
         tenant_name: tenant.display_name.clone(),
         resources: plan

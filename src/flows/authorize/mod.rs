@@ -5,7 +5,8 @@
 //! back to the redirect URI in the chosen response mode. [`proceed`] then needs a signed-in user, their
 //! consent, and issues the code. Each step answers with an [`Outcome`] the HTTP layer renders.
 
-mod admin_consent;
+pub(crate) mod admin_consent;
+mod approval;
 pub mod consent;
 mod params;
 mod resources;
@@ -14,6 +15,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use self::admin_consent::{admin_consent, everything_required};
+pub use self::approval::RequestView;
+use self::approval::{Blocked, approval_request};
 use self::consent::{AdminReason, ConsentDecision, Consenter, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
 use self::resources::{requested_values, resolve_resources};
@@ -132,6 +135,8 @@ pub struct ConsentView {
     pub offer_organization: bool,
     /// Why an admin is needed, when one is (AADSTS90094 or 90093).
     pub admin_reason: Option<AdminReason>,
+    /// The admin consent request workflow, when the tenant has it on (AADSTS90095).
+    pub request: Option<RequestView>,
 }
 
 /// What an administrator is shown about a tenant-wide consent.
@@ -217,7 +222,7 @@ impl ValidRequest {
 }
 
 /// What the browser just did, as the HTTP layer vouches for it (each form's CSRF token checked).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Interaction {
     /// The user typed their password in this request.
     pub signed_in_now: bool,
@@ -226,12 +231,16 @@ pub struct Interaction {
     pub consent: Option<ConsentAnswer>,
     /// An admin ticked "Consent on behalf of your organization".
     pub for_organization: bool,
+    /// The justification of a request for admin approval (with [`ConsentAnswer::RequestApproval`]).
+    pub justification: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsentAnswer {
     Accept,
     Cancel,
+    /// Ask the tenant's reviewers to approve the app.
+    RequestApproval,
 }
 
 /// Runs every check and, when nothing needs the user, issues the code.
@@ -328,7 +337,7 @@ async fn proceed_checked(
     if interaction.consent == Some(ConsentAnswer::Cancel) {
         return Err(ProtocolError::new(Aadsts::UserDeclined, "The user declined to consent to access the app."));
     }
-    let user = match signed_in_user(state, request, session, interaction).await? {
+    let user = match signed_in_user(state, request, session, &interaction).await? {
         SignedIn::User(user) => user,
         SignedIn::NeedsSignIn => {
             if request.prompt == Some(Prompt::None) {
@@ -357,7 +366,7 @@ async fn proceed_checked(
     let client_sp = state.store.sp_with_app(tenant.id, request.client.app_id).await?.map(|(sp, _)| sp);
     check_app_allows_tenant(&request.client, client_sp.as_ref(), &tenant)?;
     if request.prompt == Some(Prompt::AdminConsent)
-        && let Some(outcome) = admin_consent(state, request, &user, &tenant, interaction, now).await?
+        && let Some(outcome) = admin_consent(state, request, &user, &tenant, &interaction, now).await?
     {
         return Ok(outcome);
     }
@@ -373,13 +382,16 @@ async fn proceed_checked(
         };
         pending.extend(resource.pending(&granted, ask_all));
     }
-    let decision = match pending.is_empty() {
-        true => ConsentDecision::Granted,
-        false => {
-            let policy = state.store.tenant_policy(tenant.id).await?;
+    let policy = match pending.is_empty() {
+        true => None,
+        false => Some(state.store.tenant_policy(tenant.id).await?),
+    };
+    let decision = match &policy {
+        None => ConsentDecision::Granted,
+        Some(policy) => {
             let low_impact = state.store.low_impact_permissions(tenant.id).await?;
             let trusted_publisher = request.client.home_tenant == tenant.id || request.client.verified_publisher;
-            decide(&Consenter { user: &user, policy: &policy, trusted_publisher, low_impact: &low_impact }, &pending)
+            decide(&Consenter { user: &user, policy, trusted_publisher, low_impact: &low_impact }, &pending)
         }
     };
     match decision {
@@ -398,6 +410,16 @@ async fn proceed_checked(
         ConsentDecision::NeedsAdmin(reason) => {
             let mut view = consent_view(state, request, &user, &tenant, &pending).await?;
             view.admin_reason = Some(reason);
+            if let Some(policy) = &policy {
+                let asked = match interaction.consent {
+                    Some(ConsentAnswer::RequestApproval) => {
+                        Some(interaction.justification.as_deref().unwrap_or_default())
+                    }
+                    _ => None,
+                };
+                let blocked = Blocked { client: &request.client, user: &user, tenant: &tenant, pending: &pending };
+                view.request = approval_request(state, blocked, policy, asked, now).await?;
+            }
             return Ok(Outcome::NeedsAdmin(view));
         }
         ConsentDecision::AskUser if !answered => {
@@ -421,7 +443,7 @@ async fn signed_in_user(
     state: &AppState,
     request: &ValidRequest,
     session: Option<Session>,
-    interaction: Interaction,
+    interaction: &Interaction,
 ) -> Result<SignedIn, ProtocolError> {
     let Some(session) = session else { return Ok(SignedIn::NeedsSignIn) };
     if request.path_tenant.as_ref().is_some_and(|t| t.id != session.tenant_id) {
@@ -629,6 +651,7 @@ async fn consent_view(
             .collect(),
         offer_organization: user.is_admin,
         admin_reason: None,
+        request: None,
     })
 }
 
@@ -665,7 +688,7 @@ async fn grant(
 }
 
 /// The audit target naming an app.
-fn app_target(app: &Application) -> String {
+pub(crate) fn app_target(app: &Application) -> String {
     format!("app:{}", app.app_id)
 }
 

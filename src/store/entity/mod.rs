@@ -4,6 +4,8 @@ pub mod app_role_assignment;
 pub mod application;
 pub mod audit_event;
 pub mod authorization_code;
+pub mod consent_request;
+pub mod consent_request_user;
 pub mod identifier_uri;
 pub mod key_credential;
 pub mod password_credential;

@@ -1,0 +1,92 @@
+//! A browser's cookies: the SSO session and the per-browser value that forms' CSRF tokens are bound to
+//! before a session exists.
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::domain::session::Session;
+use crate::error::ProtocolError;
+use crate::flows::session::current_session;
+use crate::secrets::{form_token, form_token_matches, random_token};
+use crate::state::AppState;
+
+/// The SSO session cookie: a random value whose hash the store keeps.
+pub const SESSION_COOKIE: &str = "signet_session";
+/// A random per-browser value the sign-in form's CSRF token is bound to, before any session exists.
+pub const BROWSER_COOKIE: &str = "signet_browser";
+
+/// The cookies of this browser, and the ones to set.
+#[derive(Clone, Debug, Default)]
+pub struct Browser {
+    pub session: Option<String>,
+    /// Set the session cookie: it was just created.
+    pub new_session: bool,
+    pub browser: Option<String>,
+    /// Set the browser cookie: it was just created.
+    pub new_browser: bool,
+    pub secure: bool,
+}
+
+impl Browser {
+    pub fn of(state: &AppState, req: &HttpRequest) -> Self {
+        let value = |name| req.cookie(name).map(|c| c.value().to_owned()).filter(|v| !v.is_empty());
+        Self {
+            session: value(SESSION_COOKIE),
+            browser: value(BROWSER_COOKIE),
+            secure: state.base_url.starts_with("https://"),
+            ..Self::default()
+        }
+    }
+
+    pub async fn session(&self, state: &AppState) -> Result<Option<Session>, ProtocolError> {
+        match &self.session {
+            Some(value) => current_session(state, value, state.clock.now()).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The browser value, created when this browser has none yet.
+    pub fn ensure_browser(&mut self) -> String {
+        if let Some(value) = &self.browser {
+            return value.clone();
+        }
+        let value = random_token().unwrap_or_default();
+        self.browser = Some(value.clone());
+        self.new_browser = true;
+        value
+    }
+
+    /// Whether the form's `csrf` field is the token for `purpose` bound to the cookie `cookie`.
+    pub fn vouches(&self, state: &AppState, purpose: &str, cookie: &str, fields: &HashMap<String, String>) -> bool {
+        let bound = if cookie == SESSION_COOKIE { &self.session } else { &self.browser };
+        match (bound, fields.get("csrf")) {
+            (Some(value), Some(token)) => form_token_matches(state.kek.csrf_key(), purpose, value, token),
+            _ => false,
+        }
+    }
+
+    pub fn token(&self, state: &AppState, purpose: &str) -> String {
+        form_token(state.kek.csrf_key(), purpose, self.session.as_deref().unwrap_or_default())
+    }
+
+    pub fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {
+        Cookie::build(name, value).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure).finish()
+    }
+}
+
+/// Sets the cookies `browser` created on `response`.
+pub fn set_cookies(response: &mut HttpResponse, browser: &Browser) {
+    let mut add = |cookie: Cookie<'static>| {
+        if let Err(err) = response.add_cookie(&cookie) {
+            tracing::error!(cause = %err, "cookie not set");
+        }
+    };
+    if browser.new_session {
+        add(browser.cookie(SESSION_COOKIE, browser.session.clone().unwrap_or_default()));
+    }
+    if browser.new_browser {
+        add(browser.cookie(BROWSER_COOKIE, browser.browser.clone().unwrap_or_default()));
+    }
+}

@@ -1,0 +1,264 @@
+//! The reviewers' pages of the admin consent request workflow, under `/{tenant}/admin/`: the open
+//! requests with Approve (through the admin consent page), Deny and Block, and the sign-in that leads
+//! there. Every form carries a CSRF token bound to this browser's cookie.
+
+use std::collections::HashMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use uuid::Uuid;
+
+use super::browser::{BROWSER_COOKIE, Browser, SESSION_COOKIE, set_cookies};
+use super::html::{error_page, plain_page, secure};
+use crate::domain::consent_request::Refusal;
+use crate::domain::tenant::Tenant;
+use crate::error::{Aadsts, ProtocolError};
+use crate::flows::review::{Reviewer, approval_page, approve, refuse, requests, review_tenant, reviewer};
+use crate::flows::session::{Directory, SignInFailure, sign_in as password_sign_in};
+use crate::pages::{AdminConsentPage, ReviewPage, SignInPage};
+use crate::secrets::form_token;
+use crate::state::AppState;
+
+/// The purposes of the admin pages' form tokens.
+const ADMIN_SIGN_IN_FORM: &str = "admin-signin";
+const REVIEW_FORM: &str = "review";
+
+/// The name the sign-in page says it continues to.
+const PORTAL_NAME: &str = "Signet administration";
+
+/// `GET /{tenant}/admin/consent-requests`: the open and the decided requests, or the sign-in page.
+pub async fn list(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    let browser = Browser::of(&state, &req);
+    let (tenant, reviewer) = match signed_in(&state, &path, &browser).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return sign_in_page(&state, &path, browser, "", None, StatusCode::OK),
+        Err(err) => return error_page(&err),
+    };
+    let (open, closed) = match requests(&state, &reviewer, state.clock.now()).await {
+        Ok(found) => found,
+        Err(err) => return error_page(&err),
+    };
+    let page = ReviewPage {
+        base: requests_path(&tenant),
+        csrf: browser.token(&state, REVIEW_FORM),
+        tenant_name: tenant.display_name.clone(),
+        username: reviewer.user.username.clone(),
+        can_approve: reviewer.can_approve(),
+        open,
+        closed,
+    };
+    plain_page(StatusCode::OK, &page)
+}
+
+/// `POST /{tenant}/admin/signin`: the administration sign-in form, in the path's tenant only.
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let fields = form(&body);
+    let browser = Browser::of(&state, &req);
+    if !browser.vouches(&state, ADMIN_SIGN_IN_FORM, BROWSER_COOKIE, &fields) {
+        return forged();
+    }
+    let tenant = match review_tenant(&state, &path).await {
+        Ok(tenant) => tenant,
+        Err(err) => return error_page(&err),
+    };
+    let username = fields.get("username").map(|u| u.trim()).unwrap_or_default();
+    let password = fields.get("password").map(String::as_str).unwrap_or_default();
+    let retry = |status, message: &str| sign_in_page(&state, &path, browser.clone(), username, Some(message), status);
+    if username.is_empty() || password.is_empty() {
+        return retry(StatusCode::OK, "Enter your username and password.");
+    }
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let directory = Directory { path_tenant: Some(&tenant), domain_hint: None };
+    match password_sign_in(&state, directory, username, password, &address, state.clock.now()).await {
+        Ok(started) => {
+            let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
+            see_other(&requests_path(&tenant), &browser)
+        }
+        Err(SignInFailure::Invalid) => retry(StatusCode::OK, "Your account or password is incorrect."),
+        Err(SignInFailure::Wait(seconds)) => retry(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
+        ),
+        Err(SignInFailure::Internal(err)) => error_page(&err),
+    }
+}
+
+/// `GET /{tenant}/admin/consent-requests/{id}/approve`: the admin consent page for exactly what the
+/// request asks for.
+pub async fn approval(state: web::Data<AppState>, path: web::Path<(String, String)>, req: HttpRequest) -> HttpResponse {
+    let (segment, id) = path.into_inner();
+    let browser = Browser::of(&state, &req);
+    let (tenant, reviewer, id) = match reviewed(&state, &segment, &id, &browser).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match approval_page(&state, &reviewer, id, state.clock.now()).await {
+        Ok(view) => {
+            let page = AdminConsentPage {
+                action: format!("{}/{id}/approve", requests_path(&tenant)),
+                hidden: Vec::new(),
+                csrf: browser.token(&state, REVIEW_FORM),
+                view,
+            };
+            plain_page(StatusCode::OK, &page)
+        }
+        Err(err) => error_page(&err),
+    }
+}
+
+/// `POST /{tenant}/admin/consent-requests/{id}/approve`: Accept grants and closes the request; Cancel
+/// goes back to the list.
+pub async fn approval_answer(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let (segment, id) = path.into_inner();
+    let (browser, fields, tenant, reviewer, id) = match posted(&state, &segment, &id, &req, &body).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
+    match fields.get("decision").map(String::as_str) {
+        Some("accept") => match approve(&state, &reviewer, id, state.clock.now()).await {
+            Ok(()) => see_other(&requests_path(&tenant), &browser),
+            Err(err) => error_page(&err),
+        },
+        Some("cancel") => see_other(&requests_path(&tenant), &browser),
+        _ => error_page(&ProtocolError::new(Aadsts::MalformedRequest, "The form must say 'accept' or 'cancel'.")),
+    }
+}
+
+/// `POST /{tenant}/admin/consent-requests/{id}/deny`.
+pub async fn deny(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    refusal(&state, path.into_inner(), &req, &body, Refusal::Deny).await
+}
+
+/// `POST /{tenant}/admin/consent-requests/{id}/block`.
+pub async fn block(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    refusal(&state, path.into_inner(), &req, &body, Refusal::Block).await
+}
+
+async fn refusal(
+    state: &AppState,
+    (segment, id): (String, String),
+    req: &HttpRequest,
+    body: &[u8],
+    refusal: Refusal,
+) -> HttpResponse {
+    let (browser, fields, tenant, reviewer, id) = match posted(state, &segment, &id, req, body).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
+    let reason = fields.get("justification").map(String::as_str).unwrap_or_default();
+    match refuse(state, &reviewer, id, refusal, reason, state.clock.now()).await {
+        Ok(()) => see_other(&requests_path(&tenant), &browser),
+        Err(err) => error_page(&err),
+    }
+}
+
+/// The signed-in reviewer of the path's tenant; `None` when nobody of that tenant is signed in.
+async fn signed_in(
+    state: &AppState,
+    segment: &str,
+    browser: &Browser,
+) -> Result<Option<(Tenant, Reviewer)>, ProtocolError> {
+    let tenant = review_tenant(state, segment).await?;
+    let session = browser.session(state).await?;
+    Ok(reviewer(state, &tenant, session).await?.map(|reviewer| (tenant, reviewer)))
+}
+
+/// The reviewer and the request id a request page is for; otherwise the page to send instead (the
+/// sign-in page leads back to the list).
+async fn reviewed(
+    state: &AppState,
+    segment: &str,
+    id: &str,
+    browser: &Browser,
+) -> Result<(Tenant, Reviewer, Uuid), HttpResponse> {
+    let (tenant, reviewer) = match signed_in(state, segment, browser).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(sign_in_page(state, segment, browser.clone(), "", None, StatusCode::OK)),
+        Err(err) => return Err(error_page(&err)),
+    };
+    let id = id.parse().map_err(|_| {
+        error_page(&ProtocolError::new(Aadsts::NotFound, format!("'{id}' is not a consent request id.")))
+    })?;
+    Ok((tenant, reviewer, id))
+}
+
+/// What a posted review form holds, its CSRF token checked against the session.
+type Posted = (Browser, HashMap<String, String>, Tenant, Reviewer, Uuid);
+
+async fn posted(
+    state: &AppState,
+    segment: &str,
+    id: &str,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<Posted, HttpResponse> {
+    let fields = form(body);
+    let browser = Browser::of(state, req);
+    if !browser.vouches(state, REVIEW_FORM, SESSION_COOKIE, &fields) {
+        return Err(forged());
+    }
+    let (tenant, reviewer, id) = reviewed(state, segment, id, &browser).await?;
+    Ok((browser, fields, tenant, reviewer, id))
+}
+
+fn form(body: &[u8]) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn forged() -> HttpResponse {
+    error_page(&ProtocolError::of(Aadsts::FormRejected))
+}
+
+fn requests_path(tenant: &Tenant) -> String {
+    format!("/{}/admin/consent-requests", tenant.id)
+}
+
+fn sign_in_page(
+    state: &AppState,
+    segment: &str,
+    mut browser: Browser,
+    username: &str,
+    message: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let value = browser.ensure_browser();
+    let page = SignInPage {
+        action: format!("/{segment}/admin/signin"),
+        hidden: Vec::new(),
+        csrf: form_token(state.kek.csrf_key(), ADMIN_SIGN_IN_FORM, &value),
+        app_name: PORTAL_NAME.to_owned(),
+        username: username.to_owned(),
+        message: message.map(str::to_owned),
+    };
+    let mut response = plain_page(status, &page);
+    set_cookies(&mut response, &browser);
+    response
+}
+
+/// After a form: back to a page with GET, so a reload does not post again.
+fn see_other(location: &str, browser: &Browser) -> HttpResponse {
+    let mut response =
+        secure(&mut HttpResponse::SeeOther(), false).insert_header((header::LOCATION, location.to_owned())).finish();
+    set_cookies(&mut response, browser);
+    response
+}
