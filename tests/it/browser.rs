@@ -1,13 +1,15 @@
 //! A real browser: headless Chromium (Debian's `chromium`, driven by Playwright from Python) signs a user
 //! in with the keyboard and JavaScript off, accepts consent, and lands on the redirect URI with a code;
-//! a tenant admin completes `/adminconsent` for a partner app and lands with `admin_consent=True`.
+//! a tenant admin completes `/adminconsent` for a partner app and lands with `admin_consent=True`; a
+//! user the policy stops files an admin consent request, a reviewer approves it, and the user signs in.
 //! Screenshots of each page are kept in `{CARGO_TARGET_TMPDIR}/screenshots/`.
 
 use std::process::Command;
 
 use serde_json::Value;
 
-use signet::admin::{self, AppSpec};
+use signet::admin::{self, AppSpec, PolicyChange};
+use signet::domain::policy::UserConsent;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::seed::{self, PASSWORD};
@@ -113,11 +115,74 @@ async fn chromium_admin_consents_for_a_partner_app() {
     assert!(assigned.iter().any(|a| a.principal_id == sp.id), "{assigned:?}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_user_requests_approval_and_a_reviewer_approves() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let user = seed::user(&server, &d, "alice").await;
+    let reviewer = seed::admin_user(&server, &d, "root").await;
+    let app = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirect_uri = format!("http://127.0.0.1:{}/callback", app.local_addr().unwrap().port());
+    tokio::spawn(serve_app(app));
+    let store = &server.state().store;
+    let spec = AppSpec { name: "Web App".into(), redirect_uris: vec![redirect_uri.clone()], ..AppSpec::default() };
+    let web = admin::create_app(store, &d.tenant, spec, server.now()).await.unwrap();
+    let change = PolicyChange {
+        user_consent: Some(UserConsent::Disabled),
+        consent_requests: Some(true),
+        reviewers: Some(vec![reviewer.username.clone()]),
+        ..PolicyChange::default()
+    };
+    admin::set_policy(store, &d.tenant, change, server.now()).await.unwrap();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &web.app_id.to_string())
+        .append_pair("response_type", "code")
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("scope", &format!("openid {}/Forecast.Read", d.api_uri))
+        .append_pair("state", "from-chromium")
+        .finish();
+    let authorize = server.url(&format!("/{}/oauth2/v2.0/authorize?{query}", d.tenant_id()));
+    let review = server.url(&format!("/{}/admin/consent-requests", d.tenant_id()));
+    let shots = screenshots();
+    let output = python()
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/consent_request.py"))
+        .env("AUTHORIZE_URL", &authorize)
+        .env("REVIEW_URL", &review)
+        .env("USERNAME", &user.username)
+        .env("REVIEWER", &reviewer.username)
+        .env("PASSWORD", PASSWORD)
+        .env("SCREENSHOT_DIR", &shots)
+        .output()
+        .expect("run python");
+    assert!(output.status.success(), "browser run failed: {}", String::from_utf8_lossy(&output.stderr));
+    let seen: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let text = |name: &str| seen[name].as_str().unwrap_or_default().to_owned();
+    assert_eq!(seen["need_admin_title"], "Need admin approval · Signet");
+    assert!(text("need_admin_text").contains("AADSTS90095"), "{seen}");
+    assert!(text("requested_text").contains("Your request is waiting for a reviewer"), "{seen}");
+    assert!(text("review_sign_in_text").contains("to continue to Signet administration"), "{seen}");
+    let listed = text("review_text");
+    for expected in ["Web App", "Forecast.Read", "alice@contoso.example", "I plan the team's forecasts"] {
+        assert!(listed.contains(expected), "{expected} missing from the review page: {listed}");
+    }
+    assert!(
+        text("approval_text").contains("Accepting grants these permissions for everyone in Test tenant."),
+        "{seen}"
+    );
+    assert_eq!(seen["after_approval_url"], review);
+    assert!(text("after_approval_text").contains("No request is waiting for a review."), "{seen}");
+    assert!(text("landed").starts_with(&format!("{redirect_uri}?code=")), "signed in without a prompt: {seen}");
+    assert_eq!(seen["state"], "from-chromium");
+    for shot in ["1-need-admin", "2-requested", "3-review", "4-approval", "5-approved", "6-signed-in"] {
+        let path = shots.join(format!("request-{shot}.png"));
+        assert!(path.metadata().map(|m| m.len() > 1000).unwrap_or(false), "screenshot {}", path.display());
+    }
+}
+
 /// Runs the Playwright script on `url` as `username`; returns what it saw and the screenshot folder.
 fn run_chromium(url: &str, username: &str, shot_prefix: &str) -> (Value, std::path::PathBuf) {
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let python = std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let output = Command::new(python)
+    let shots = screenshots();
+    let output = python()
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/sign_in.py"))
         .env("AUTHORIZE_URL", url)
         .env("USERNAME", username)
@@ -128,6 +193,16 @@ fn run_chromium(url: &str, username: &str, shot_prefix: &str) -> (Value, std::pa
         .expect("run python (./scripts/test installs Playwright; .ci/run installs Debian's chromium)");
     assert!(output.status.success(), "browser run failed: {}", String::from_utf8_lossy(&output.stderr));
     (serde_json::from_slice(&output.stdout).expect("JSON"), shots)
+}
+
+/// Where the screenshots go: kept as test artifacts.
+fn screenshots() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+}
+
+/// The Python that has Playwright (`./scripts/test` installs it; `.ci/run` installs Debian's chromium).
+fn python() -> Command {
+    Command::new(std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned()))
 }
 
 /// The client app at its redirect URI: answers every request with a small page.
