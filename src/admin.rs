@@ -249,6 +249,20 @@ pub async fn add_role(
     Ok(role)
 }
 
+/// Marks an app of `tenant` as from a verified publisher, or not. Under the `low-impact` user-consent
+/// policy, users of other tenants may consent only to apps of verified publishers.
+pub async fn set_verified_publisher(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    verified: bool,
+) -> Result<Application> {
+    let mut app = owned_app(store, tenant, app_id).await?;
+    app.verified_publisher = verified;
+    store.save_app(tenant.id, &app).await?;
+    Ok(app)
+}
+
 /// Adds delegated and application permissions of `resource` to an app's required permissions.
 pub async fn require(
     store: &Store,

@@ -45,6 +45,9 @@ pub enum Command {
     App(AppCommand),
     #[command(subcommand)]
     Consent(ConsentCommand),
+    /// Admin consent requests of users the policy stops.
+    #[command(subcommand)]
+    ConsentRequest(ConsentRequestCommand),
     #[command(subcommand)]
     Permission(PermissionCommand),
     #[command(subcommand)]
@@ -191,6 +194,18 @@ pub enum AppCommand {
         #[arg(long, default_value_t = 365)]
         days: u32,
     },
+    /// Mark the app's publisher as verified (or, with --unverified, not): under the low-impact policy,
+    /// users of other tenants may consent only to apps of verified publishers.
+    SetPublisher {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long, conflicts_with = "unverified", required_unless_present = "unverified")]
+        verified: bool,
+        #[arg(long)]
+        unverified: bool,
+    },
     /// Register a certificate for client assertions.
     AddCert {
         #[arg(long)]
@@ -251,6 +266,15 @@ pub enum SpCommand {
         tenant: String,
         #[arg(long)]
         app: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentRequestCommand {
+    /// The tenant's admin consent requests, newest first, with who asked and what was decided.
+    List {
+        #[arg(long)]
+        tenant: String,
     },
 }
 
@@ -409,6 +433,29 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
                 .join("\n");
             Output { text, json: json!(events) }
         }
+        Command::ConsentRequest(ConsentRequestCommand::List { tenant }) => {
+            let t = admin::tenant(&store, &tenant).await?;
+            let mut requests = store.consent_requests(t.id).await.map_err(internal)?;
+            for request in &mut requests {
+                request.status = request.status_at(now);
+            }
+            let text = requests
+                .iter()
+                .map(|r| {
+                    let by = r.decided_by.as_deref().map_or_else(String::new, |by| format!(" by {by}"));
+                    format!(
+                        "{} {} app {} {} requester(s) [{}]{by}",
+                        r.id,
+                        r.status.as_str(),
+                        r.app_id,
+                        r.requesters.len(),
+                        r.scopes.join(" ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Output { text, json: json!(requests) }
+        }
         Command::Keys(command) => keys_command(&store, config, command, now).await?,
     };
     store.close().await.map_err(internal)?;
@@ -476,6 +523,15 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i
             Output {
                 text: format!("secret {} (shown once): {}", credential.key_id, secret.expose()),
                 json: json!({ "keyId": credential.key_id, "hint": credential.hint, "secretText": secret.expose(), "startDateTime": credential.start, "endDateTime": credential.end }),
+            }
+        }
+        AppCommand::SetPublisher { tenant, app, verified, unverified: _ } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let a = admin::set_verified_publisher(store, &t, &app, verified).await?;
+            let what = if a.verified_publisher { "verified" } else { "not verified" };
+            Output {
+                text: format!("app {} publisher {what}", a.app_id),
+                json: json!({ "appId": a.app_id, "verifiedPublisher": a.verified_publisher }),
             }
         }
         AppCommand::AddCert { tenant, app, cert } => {

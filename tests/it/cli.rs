@@ -308,4 +308,35 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         ("cli", "sp.remove"),
     ];
     assert_eq!(actions, expected);
+
+    // The publisher flag the low-impact policy trusts, and the admin consent requests.
+    let web = crate::support::seed::client_app(&server, &d, "Web App", false, false).await;
+    let publisher = ["app", "set-publisher", "--tenant", &tid, "--app", &web.id()];
+    let marked = json_of(&server, &[&publisher[..], &["--verified"]].concat());
+    assert_eq!(marked, json!({ "appId": web.id(), "verifiedPublisher": true }));
+    let unmarked = json_of(&server, &[&publisher[..], &["--unverified"]].concat());
+    assert_eq!(unmarked, json!({ "appId": web.id(), "verifiedPublisher": false }));
+    refused(&server, &publisher);
+    assert_eq!(json_of(&server, &["consent-request", "list", "--tenant", &tid]), json!([]));
+    let requester = signet::domain::consent_request::Requester {
+        user_id: reviewer.id,
+        justification: "For the reports".to_owned(),
+        scopes: vec![format!("{}/Forecast.Read", d.api.app_id)],
+        requested_at: server.now(),
+    };
+    let event = signet::domain::audit::AuditEvent::now(
+        server.now(),
+        "test".into(),
+        "consent_request.file",
+        String::new(),
+        json!({}),
+    );
+    let filed = store.file_consent_request(d.tenant.id, web.app.app_id, &requester, 86_400, &event).await.unwrap();
+    let listed = json_of(&server, &["consent-request", "list", "--tenant", &tid]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        (listed[0]["id"].clone(), listed[0]["status"].clone(), listed[0]["appId"].clone()),
+        (json!(filed.id), json!("pending"), json!(web.id()))
+    );
+    assert_eq!(listed[0]["requesters"][0]["justification"], "For the reports");
 }
