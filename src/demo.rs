@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::admin::{self, AdminError, AppSpec};
+use crate::admin::{self, AdminError, AppSpec, PolicyChange};
 use crate::clock::UnixTime;
 use crate::secrets::random_urlsafe;
 use crate::signing::KeyEncryptionKey;
@@ -120,6 +120,13 @@ pub async fn seed(
     .await?;
     let web_id = web.app_id.to_string();
     let (_, web_secret) = admin::add_secret(store, kek, &tenant, &web_id, 365, now).await?;
+    // Users may consent to what does not need an admin; for the rest they can ask the admin.
+    let workflow = PolicyChange {
+        consent_requests: Some(true),
+        reviewers: Some(vec![admin_user.username.clone()]),
+        ..PolicyChange::default()
+    };
+    admin::set_policy(store, &tenant, workflow, now).await?;
     let credentials = DemoCredentials {
         tenant_id: tenant.id.to_string(),
         domain: DEMO_DOMAIN.to_owned(),
@@ -187,7 +194,7 @@ pub fn banner(c: &DemoCredentials, base_url: &str) -> String {
     );
     if !c.web_app_id.is_empty() {
         text.push_str(&format!(
-            "\nSign in to the web app {web} in a browser:\n  {url}\nthen redeem the code from the address bar ({redirect}?code=...):\n  curl -s {base}/{domain}/oauth2/v2.0/token -d grant_type=authorization_code -d client_id={web} --data-urlencode client_secret={secret} --data-urlencode redirect_uri={redirect} -d code=CODE\n",
+            "\nSign in to the web app {web} in a browser:\n  {url}\nthen redeem the code from the address bar ({redirect}?code=...):\n  curl -s {base}/{domain}/oauth2/v2.0/token -d grant_type=authorization_code -d client_id={web} --data-urlencode client_secret={secret} --data-urlencode redirect_uri={redirect} -d code=CODE\n\nAdmin consent requests (add User.Read.All to the scope above to make one as the user):\n  {base}/{domain}/admin/consent-requests\n",
             web = c.web_app_id,
             url = sign_in_url(c, base_url),
             redirect = DEMO_REDIRECT_URI,

@@ -43,6 +43,13 @@ async fn demo_seed_is_idempotent_and_its_secret_gets_a_token(backend: Backend) {
     assert!(admin.is_admin && signet::secrets::verify_password(&first.admin_password, &admin.password_hash));
     let user = state.store.user_by_username(tid, &first.user_username).await.unwrap().expect("user");
     assert!(!user.is_admin && signet::secrets::verify_password(&first.user_password, &user.password_hash));
+    // Users may consent as by default, and may ask the admin, its reviewer, for the rest.
+    let policy = state.store.tenant_policy(tid).await.unwrap();
+    assert_eq!(
+        (policy.user_consent, policy.consent_requests, policy.reviewers),
+        (signet::domain::policy::UserConsent::All, true, vec![admin.id])
+    );
+    assert!(printed.contains(&format!("{}/{DEMO_DOMAIN}/admin/consent-requests", server.base)), "{printed}");
 
     // The printed sign-in address signs the user in to the demo web app; its code redeems with the secret.
     assert!(printed.contains(&sign_in_url(&first, &server.base)));
