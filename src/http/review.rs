@@ -22,6 +22,8 @@ use crate::state::AppState;
 /// The purposes of the admin pages' form tokens.
 const ADMIN_SIGN_IN_FORM: &str = "admin-signin";
 const REVIEW_FORM: &str = "review";
+/// Only the admin consent page's own form approves: a token of the list's forms cannot.
+const APPROVAL_FORM: &str = "review-approval";
 
 /// The name the sign-in page says it continues to.
 const PORTAL_NAME: &str = "Signet administration";
@@ -102,7 +104,7 @@ pub async fn approval(state: web::Data<AppState>, path: web::Path<(String, Strin
             let page = AdminConsentPage {
                 action: format!("{}/{id}/approve", requests_path(&tenant)),
                 hidden: Vec::new(),
-                csrf: browser.token(&state, REVIEW_FORM),
+                csrf: browser.token(&state, APPROVAL_FORM),
                 view,
             };
             plain_page(StatusCode::OK, &page)
@@ -120,7 +122,8 @@ pub async fn approval_answer(
     body: web::Bytes,
 ) -> HttpResponse {
     let (segment, id) = path.into_inner();
-    let (browser, fields, tenant, reviewer, id) = match posted(&state, &segment, &id, &req, &body).await {
+    let (browser, fields, tenant, reviewer, id) = match posted(&state, &segment, &id, &req, &body, APPROVAL_FORM).await
+    {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -161,7 +164,7 @@ async fn refusal(
     body: &[u8],
     refusal: Refusal,
 ) -> HttpResponse {
-    let (browser, fields, tenant, reviewer, id) = match posted(state, &segment, &id, req, body).await {
+    let (browser, fields, tenant, reviewer, id) = match posted(state, &segment, &id, req, body, REVIEW_FORM).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -205,16 +208,18 @@ async fn reviewed(
 /// What a posted review form holds, its CSRF token checked against the session.
 type Posted = (Browser, HashMap<String, String>, Tenant, Reviewer, Uuid);
 
+/// Reads a posted form of `purpose` about request `id`, and checks its token and its reviewer.
 async fn posted(
     state: &AppState,
     segment: &str,
     id: &str,
     req: &HttpRequest,
     body: &[u8],
+    purpose: &str,
 ) -> Result<Posted, HttpResponse> {
     let fields = form(body);
     let browser = Browser::of(state, req);
-    if !browser.vouches(state, REVIEW_FORM, SESSION_COOKIE, &fields) {
+    if !browser.vouches(state, purpose, SESSION_COOKIE, &fields) {
         return Err(forged());
     }
     let (tenant, reviewer, id) = reviewed(state, segment, id, &browser).await?;

@@ -247,6 +247,7 @@ impl Store {
             .filter(consent_request_user::Column::TenantId.eq(tenant.to_string()))
             .filter(consent_request_user::Column::RequestId.is_in(rows.iter().map(|r| r.id.clone())))
             .order_by_asc(consent_request_user::Column::RequestedAt)
+            .order_by_asc(consent_request_user::Column::UserId)
             .all(&self.db)
             .await?;
         for row in users {

@@ -154,6 +154,7 @@ async fn blocked_users_file_one_request_per_app_and_an_admin_approves_it(backend
     let stale = Form::first(&html).set("justification", "again");
     alice.submit(&stale, Some(("decision", "request"))).await;
 
+    w.server.clock.advance(1);
     let (bob, html) = w.blocked(&w.bob).await;
     w.ask(&bob, &html, "Me too").await;
     let requests = w.requests().await;
@@ -163,7 +164,7 @@ async fn blocked_users_file_one_request_per_app_and_an_admin_approves_it(backend
     assert_eq!((request.status, request.app_id, &request.scopes), (RequestStatus::Pending, w.web.app.app_id, &asked));
     let who: Vec<(_, &str)> = request.requesters.iter().map(|r| (r.user_id, r.justification.as_str())).collect();
     assert_eq!(who, vec![(w.alice.id, "I plan the team's forecasts"), (w.bob.id, "Me too")]);
-    assert_eq!(request.expires_at - request.created_at, 2 * 86_400);
+    assert_eq!(request.expires_at - request.created_at, 2 * 86_400, "the first request opened it");
 
     // The reviewer, not an admin, sees everything but cannot approve.
     let (rita, list) = w.reviewer(&w.rita).await;
@@ -187,6 +188,12 @@ async fn blocked_users_file_one_request_per_app_and_an_admin_approves_it(backend
         list.contains(&format!("href=\"/{}/admin/consent-requests/{}/approve\"", w.d.tenant_id(), request.id)),
         "{list}"
     );
+    // Only the admin consent page's form approves: a token of the list's forms does not.
+    let deny = Form::all(&list).into_iter().find(|f| f.action.ends_with("/deny")).unwrap();
+    let skipped =
+        Form { action: format!("/{}/admin/consent-requests/{}/approve", w.d.tenant_id(), request.id), ..deny };
+    let (status, html) = page(root.submit(&skipped, Some(("decision", "accept"))).await).await;
+    assert_page_error(status, &html, 400, 90102);
     let (status, approval) = page(root.get(&approve_url).await).await;
     assert_eq!(status, StatusCode::OK, "{approval}");
     assert!(
