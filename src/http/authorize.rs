@@ -130,16 +130,27 @@ pub async fn sign_in(
             let outcome = proceed(&state, &request, Some(started.session), interaction, now).await;
             render(&state, &path, &carried, &browser, outcome)
         }
-        Err(SignInFailure::Invalid) => retry(
+        Err(failure) => match retry_message(failure) {
+            Ok((status, message)) => retry(status, message),
+            Err(err) => error_page(&err),
+        },
+    }
+}
+
+/// What a sign-in page says when the password did not sign the user in, and its status; an internal
+/// failure is an error page instead.
+pub(super) fn retry_message(failure: SignInFailure) -> Result<(StatusCode, String), ProtocolError> {
+    match failure {
+        SignInFailure::Invalid => Ok((
             StatusCode::OK,
             "Your account or password is incorrect. If you don't remember your password, ask your administrator to reset it."
                 .to_owned(),
-        ),
-        Err(SignInFailure::Wait(seconds)) => retry(
+        )),
+        SignInFailure::Wait(seconds) => Ok((
             StatusCode::TOO_MANY_REQUESTS,
             format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
-        ),
-        Err(SignInFailure::Internal(err)) => error_page(&err),
+        )),
+        SignInFailure::Internal(err) => Err(err),
     }
 }
 

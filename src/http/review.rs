@@ -8,13 +8,14 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use uuid::Uuid;
 
+use super::authorize::retry_message;
 use super::browser::{BROWSER_COOKIE, Browser, SESSION_COOKIE, set_cookies};
 use super::html::{error_page, plain_page, secure};
 use crate::domain::consent_request::Refusal;
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::review::{Reviewer, approval_page, approve, refuse, requests, review_tenant, reviewer};
-use crate::flows::session::{Directory, SignInFailure, sign_in as password_sign_in};
+use crate::flows::session::{Directory, sign_in as password_sign_in};
 use crate::pages::{AdminConsentPage, ReviewPage, SignInPage};
 use crate::secrets::form_token;
 use crate::state::AppState;
@@ -81,12 +82,10 @@ pub async fn sign_in(
             let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
             see_other(&requests_path(&tenant), &browser)
         }
-        Err(SignInFailure::Invalid) => retry(StatusCode::OK, "Your account or password is incorrect."),
-        Err(SignInFailure::Wait(seconds)) => retry(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
-        ),
-        Err(SignInFailure::Internal(err)) => error_page(&err),
+        Err(failure) => match retry_message(failure) {
+            Ok((status, message)) => retry(status, &message),
+            Err(err) => error_page(&err),
+        },
     }
 }
 

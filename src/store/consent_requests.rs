@@ -13,7 +13,7 @@ use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{consent_request, consent_request_user, service_principal};
 use super::grants::apply_consent;
 use super::policy::insert_audit;
-use super::{Consent, Store, StoreError, StoreResult, is_unique_violation, parse_id, parse_json, to_json};
+use super::{Consent, Store, StoreError, StoreResult, once_more_if_raced, parse_id, parse_json, to_json};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
 use crate::domain::audit::AuditEvent;
@@ -32,13 +32,7 @@ impl Store {
         lifetime: i64,
         event: &AuditEvent,
     ) -> StoreResult<ConsentRequest> {
-        let filed = match self.file_once(tenant, app, requester, lifetime, event).await {
-            // Another user opened the app's request at the same moment: join it.
-            Err(StoreError::Db(err)) if is_unique_violation(&err) => {
-                self.file_once(tenant, app, requester, lifetime, event).await
-            }
-            other => other,
-        }?;
+        let filed = once_more_if_raced(|| self.file_once(tenant, app, requester, lifetime, event)).await?;
         self.consent_request(tenant, filed).await?.ok_or(StoreError::NotFound("consent request"))
     }
 
@@ -173,13 +167,7 @@ impl Store {
         consent: &Consent,
         event: &AuditEvent,
     ) -> StoreResult<()> {
-        let approved = match self.approve_once(tenant, id, client, consent, event).await {
-            // A concurrent first consent created the service principal in between: it is there now.
-            Err(StoreError::Db(err)) if is_unique_violation(&err) => {
-                self.approve_once(tenant, id, client, consent, event).await
-            }
-            other => other,
-        };
+        let approved = once_more_if_raced(|| self.approve_once(tenant, id, client, consent, event)).await;
         self.cache.clear();
         approved
     }

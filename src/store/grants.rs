@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{app_role_assignment, permission_grant, service_principal};
 use super::policy::insert_audit;
-use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
+use super::{Store, StoreResult, once_more_if_raced, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::app::{AppRoleAssignment, Application, GrantConsentType, PermissionGrant, ServicePrincipal};
 use crate::domain::audit::AuditEvent;
@@ -48,14 +48,7 @@ impl Store {
         consent: &Consent,
         event: &AuditEvent,
     ) -> StoreResult<ServicePrincipal> {
-        let applied = self.grant_consent_once(tenant, client, consent, event).await;
-        let applied = match applied {
-            // A concurrent first consent created the service principal in between: it is there now.
-            Err(StoreError::Db(err)) if is_unique_violation(&err) => {
-                self.grant_consent_once(tenant, client, consent, event).await
-            }
-            other => other,
-        };
+        let applied = once_more_if_raced(|| self.grant_consent_once(tenant, client, consent, event)).await;
         self.cache.clear();
         applied
     }

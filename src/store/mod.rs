@@ -169,6 +169,20 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
+/// Runs `attempt`, and once more when it failed on a unique constraint: a concurrent writer created the
+/// row it was about to create (a service principal on first consent, an app's open consent request),
+/// and the second attempt finds that row and uses it.
+async fn once_more_if_raced<T, F, Fut>(mut attempt: F) -> StoreResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = StoreResult<T>>,
+{
+    match attempt().await {
+        Err(StoreError::Db(err)) if is_unique_violation(&err) => attempt().await,
+        other => other,
+    }
+}
+
 /// Whether `err` is a unique-constraint violation (the same on SQLite and PostgreSQL through sqlx).
 fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
