@@ -82,12 +82,49 @@ pub struct AdminConsentPage {
 pub struct ReviewPage {
     /// The list's path; each request's actions are below it.
     pub base: String,
+    /// The audit log page, linked for administrators.
+    pub audit: String,
     pub csrf: String,
     pub tenant_name: String,
     pub username: String,
     pub can_approve: bool,
-    pub open: Vec<crate::flows::review::RequestSummary>,
-    pub closed: Vec<crate::flows::review::RequestSummary>,
+    pub open: Vec<crate::flows::portal::RequestSummary>,
+    pub closed: Vec<crate::flows::portal::RequestSummary>,
+}
+
+/// The tenant's audit log, newest first.
+#[derive(Debug, Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    /// The consent requests page, linked from here.
+    pub requests: String,
+    pub tenant_name: String,
+    pub username: String,
+    pub events: Vec<AuditRow>,
+}
+
+/// One audit event as the page shows it.
+#[derive(Debug)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub correlation_id: String,
+}
+
+impl AuditRow {
+    pub fn of(event: crate::domain::audit::AuditEvent) -> Self {
+        Self {
+            at: crate::error::format_timestamp(event.at),
+            actor: event.actor,
+            action: event.action,
+            target: event.target,
+            details: event.details.to_string(),
+            correlation_id: event.correlation_id.to_string(),
+        }
+    }
 }
 
 /// `response_mode=form_post`: posts the response to the client's redirect URI.

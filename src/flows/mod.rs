@@ -2,7 +2,7 @@
 
 pub mod authorize;
 pub mod bearer;
-pub mod review;
+pub mod portal;
 pub mod session;
 pub mod tenant;
 pub mod token;

@@ -8,8 +8,8 @@ mod health;
 mod html;
 mod logout;
 pub mod middleware;
+mod portal;
 pub mod request_ids;
-mod review;
 mod token;
 mod userinfo;
 
@@ -31,15 +31,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/login").route(web::post().to(authorize::sign_in)))
         .service(resource("/{tenant}/account").route(web::post().to(authorize::account)))
         .service(resource("/{tenant}/consent").route(web::post().to(authorize::consent)))
-        .service(resource("/{tenant}/admin/signin").route(web::post().to(review::sign_in)))
-        .service(resource("/{tenant}/admin/consent-requests").route(web::get().to(review::list)))
+        .service(resource("/{tenant}/admin/signin").route(web::post().to(portal::sign_in)))
+        .service(resource("/{tenant}/admin/consent-requests").route(web::get().to(portal::list)))
+        .service(resource("/{tenant}/admin/audit").route(web::get().to(portal::audit)))
         .service(
             resource("/{tenant}/admin/consent-requests/{id}/approve")
-                .route(web::get().to(review::approval))
-                .route(web::post().to(review::approval_answer)),
+                .route(web::get().to(portal::approval))
+                .route(web::post().to(portal::approval_answer)),
         )
-        .service(resource("/{tenant}/admin/consent-requests/{id}/deny").route(web::post().to(review::deny)))
-        .service(resource("/{tenant}/admin/consent-requests/{id}/block").route(web::post().to(review::block)))
+        .service(resource("/{tenant}/admin/consent-requests/{id}/deny").route(web::post().to(portal::deny)))
+        .service(resource("/{tenant}/admin/consent-requests/{id}/block").route(web::post().to(portal::block)))
         .service(
             resource("/{tenant}/oauth2/v2.0/logout")
                 .route(web::get().to(logout::logout_get))

@@ -225,6 +225,21 @@ async fn blocked_users_file_one_request_per_app_and_an_admin_approves_it(backend
     for browser in [&alice, &bob] {
         code_of(&browser.get(&w.url()).await);
     }
+    // Administrators read the audit log; the sign-in leads back to it. Reviewers who are not admins cannot.
+    let audit_url = w.server.url(&format!("/{}/admin/audit", w.d.tenant_id()));
+    let auditor = Browser::new(&w.server);
+    let (_, html) = page(auditor.get(&audit_url).await).await;
+    let response = auditor.sign_in(&html, &w.root.username, PASSWORD).await;
+    assert_eq!(response.headers()["location"], format!("/{}/admin/audit", w.d.tenant_id()));
+    let (status, html) = page(auditor.get(&audit_url).await).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let approved = w.server.state().store.audit_events(w.d.tenant.id).await.unwrap().pop().unwrap();
+    assert_eq!(approved.action, "consent_request.approve");
+    let row = format!("<td class=\"action\">consent_request.approve</td><td>app:{}</td>", w.web.id());
+    assert!(html.contains(&row) && html.contains(&approved.correlation_id.to_string()), "{html}");
+    let (status, html) = page(rita.get(&audit_url).await).await;
+    assert_page_error(status, &html, 403, 90104);
+
     // A decided request cannot be decided again.
     let (status, html) = page(root.submit(&Form::first(&approval), Some(("decision", "accept"))).await).await;
     assert_page_error(status, &html, 409, 90096);
@@ -381,6 +396,8 @@ async fn reviewers_are_checked_and_tenants_isolated(backend: Backend) {
     let (status, html) =
         page(root_b.submit(&Form { action: crossed, ..b_form }.set("justification", "x"), None).await).await;
     assert_page_error(status, &html, 404, 90099);
+    let (status, html) = page(root_b.get(&w.server.url(&format!("/{}/admin/audit", w.d.tenant_id()))).await).await;
+    assert!(status == StatusCode::OK && html.contains("<h1>Sign in</h1>"), "{status} {html}");
     let approve = w.server.url(&format!("/{}/admin/consent-requests/{id}/approve", b.tenant_id()));
     let (status, html) = page(root_b.get(&approve).await).await;
     assert_page_error(status, &html, 404, 90099);

@@ -1,6 +1,6 @@
-//! The reviewers' pages of the admin consent request workflow, under `/{tenant}/admin/`: the open
-//! requests with Approve (through the admin consent page), Deny and Block, and the sign-in that leads
-//! there. Every form carries a CSRF token bound to this browser's cookie.
+//! The tenant administration pages under `/{tenant}/admin/`: the admin consent requests with Approve
+//! (through the admin consent page), Deny and Block; the audit log; and the sign-in that leads there, in
+//! the path's tenant only. Every form carries a CSRF token bound to this browser's cookie.
 
 use std::collections::HashMap;
 
@@ -14,9 +14,9 @@ use super::html::{error_page, plain_page, secure};
 use crate::domain::consent_request::Refusal;
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
-use crate::flows::review::{Reviewer, approval_page, approve, refuse, requests, review_tenant, reviewer};
+use crate::flows::portal::{Reviewer, approval_page, approve, audit_log, refuse, requests, review_tenant, reviewer};
 use crate::flows::session::{Directory, sign_in as password_sign_in};
-use crate::pages::{AdminConsentPage, ReviewPage, SignInPage};
+use crate::pages::{AdminConsentPage, AuditPage, AuditRow, ReviewPage, SignInPage};
 use crate::secrets::form_token;
 use crate::state::AppState;
 
@@ -29,12 +29,37 @@ const APPROVAL_FORM: &str = "review-approval";
 /// The name the sign-in page says it continues to.
 const PORTAL_NAME: &str = "Signet administration";
 
+/// The pages a sign-in leads back to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Page {
+    ConsentRequests,
+    Audit,
+}
+
+impl Page {
+    /// The page's path segment under `/{tenant}/admin/`, and the sign-in form's `next` value.
+    fn segment(self) -> &'static str {
+        match self {
+            Self::ConsentRequests => "consent-requests",
+            Self::Audit => "audit",
+        }
+    }
+
+    fn from_segment(value: Option<&str>) -> Self {
+        if value == Some("audit") { Self::Audit } else { Self::ConsentRequests }
+    }
+
+    fn path(self, tenant: &Tenant) -> String {
+        format!("/{}/admin/{}", tenant.id, self.segment())
+    }
+}
+
 /// `GET /{tenant}/admin/consent-requests`: the open and the decided requests, or the sign-in page.
 pub async fn list(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
     let browser = Browser::of(&state, &req);
     let (tenant, reviewer) = match signed_in(&state, &path, &browser).await {
         Ok(Some(found)) => found,
-        Ok(None) => return sign_in_page(&state, &path, browser, "", None, StatusCode::OK),
+        Ok(None) => return sign_in_page(&state, &path, browser, Page::ConsentRequests, "", None, StatusCode::OK),
         Err(err) => return error_page(&err),
     };
     let (open, closed) = match requests(&state, &reviewer, state.clock.now()).await {
@@ -43,6 +68,7 @@ pub async fn list(state: web::Data<AppState>, path: web::Path<String>, req: Http
     };
     let page = ReviewPage {
         base: requests_path(&tenant),
+        audit: Page::Audit.path(&tenant),
         csrf: browser.token(&state, REVIEW_FORM),
         tenant_name: tenant.display_name.clone(),
         username: reviewer.user.username.clone(),
@@ -51,6 +77,28 @@ pub async fn list(state: web::Data<AppState>, path: web::Path<String>, req: Http
         closed,
     };
     plain_page(StatusCode::OK, &page)
+}
+
+/// `GET /{tenant}/admin/audit`: the tenant's audit log, newest first, for administrators.
+pub async fn audit(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    let browser = Browser::of(&state, &req);
+    let (tenant, reviewer) = match signed_in(&state, &path, &browser).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return sign_in_page(&state, &path, browser, Page::Audit, "", None, StatusCode::OK),
+        Err(err) => return error_page(&err),
+    };
+    match audit_log(&state, &reviewer).await {
+        Ok(events) => {
+            let page = AuditPage {
+                requests: requests_path(&tenant),
+                tenant_name: tenant.display_name.clone(),
+                username: reviewer.user.username.clone(),
+                events: events.into_iter().map(AuditRow::of).collect(),
+            };
+            plain_page(StatusCode::OK, &page)
+        }
+        Err(err) => error_page(&err),
+    }
 }
 
 /// `POST /{tenant}/admin/signin`: the administration sign-in form, in the path's tenant only.
@@ -71,7 +119,9 @@ pub async fn sign_in(
     };
     let username = fields.get("username").map(|u| u.trim()).unwrap_or_default();
     let password = fields.get("password").map(String::as_str).unwrap_or_default();
-    let retry = |status, message: &str| sign_in_page(&state, &path, browser.clone(), username, Some(message), status);
+    let next = Page::from_segment(fields.get("next").map(String::as_str));
+    let retry =
+        |status, message: &str| sign_in_page(&state, &path, browser.clone(), next, username, Some(message), status);
     if username.is_empty() || password.is_empty() {
         return retry(StatusCode::OK, "Enter your username and password.");
     }
@@ -80,7 +130,7 @@ pub async fn sign_in(
     match password_sign_in(&state, directory, username, password, &address, state.clock.now()).await {
         Ok(started) => {
             let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
-            see_other(&requests_path(&tenant), &browser)
+            see_other(&next.path(&tenant), &browser)
         }
         Err(failure) => match retry_message(failure) {
             Ok((status, message)) => retry(status, &message),
@@ -195,7 +245,9 @@ async fn reviewed(
 ) -> Result<(Tenant, Reviewer, Uuid), HttpResponse> {
     let (tenant, reviewer) = match signed_in(state, segment, browser).await {
         Ok(Some(found)) => found,
-        Ok(None) => return Err(sign_in_page(state, segment, browser.clone(), "", None, StatusCode::OK)),
+        Ok(None) => {
+            return Err(sign_in_page(state, segment, browser.clone(), Page::ConsentRequests, "", None, StatusCode::OK));
+        }
         Err(err) => return Err(error_page(&err)),
     };
     let id = id.parse().map_err(|_| {
@@ -234,13 +286,14 @@ fn forged() -> HttpResponse {
 }
 
 fn requests_path(tenant: &Tenant) -> String {
-    format!("/{}/admin/consent-requests", tenant.id)
+    Page::ConsentRequests.path(tenant)
 }
 
 fn sign_in_page(
     state: &AppState,
     segment: &str,
     mut browser: Browser,
+    next: Page,
     username: &str,
     message: Option<&str>,
     status: StatusCode,
@@ -248,7 +301,7 @@ fn sign_in_page(
     let value = browser.ensure_browser();
     let page = SignInPage {
         action: format!("/{segment}/admin/signin"),
-        hidden: Vec::new(),
+        hidden: vec![("next", next.segment().to_owned())],
         csrf: form_token(state.kek.csrf_key(), ADMIN_SIGN_IN_FORM, &value),
         app_name: PORTAL_NAME.to_owned(),
         username: username.to_owned(),

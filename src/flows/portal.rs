@@ -1,6 +1,7 @@
-//! Reviewing admin consent requests (protocol reference §6): the tenant's reviewers and administrators
-//! see the open requests, approve one through the admin consent page (a tenant-wide consent to exactly
-//! the permissions asked for), or deny or block it with a justification.
+//! The tenant administration pages' flows. Reviewing admin consent requests (protocol reference §6): the
+//! tenant's reviewers and administrators see the open requests, approve one through the admin consent
+//! page (a tenant-wide consent to exactly the permissions asked for), or deny or block it with a
+//! justification. Reading the audit log: administrators only.
 
 use serde_json::json;
 use uuid::Uuid;
@@ -64,6 +65,22 @@ pub async fn reviewer(
         ));
     }
     Ok(Some(Reviewer { user, tenant: tenant.clone() }))
+}
+
+/// The audit log of the reviewer's tenant, newest first, for an administrator (AADSTS90104 otherwise).
+pub async fn audit_log(state: &AppState, reviewer: &Reviewer) -> Result<Vec<AuditEvent>, ProtocolError> {
+    if !reviewer.user.is_admin {
+        return Err(ProtocolError::new(
+            Aadsts::AdministratorRequired,
+            format!(
+                "{} is not an administrator of '{}': only administrators read its audit log.",
+                reviewer.user.username, reviewer.tenant.display_name
+            ),
+        ));
+    }
+    let mut events = state.store.audit_events(reviewer.tenant.id).await?;
+    events.reverse();
+    Ok(events)
 }
 
 /// One request as a reviewer sees it.
