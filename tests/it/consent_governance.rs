@@ -25,6 +25,7 @@ on_every_backend!(
     an_admin_consents_for_the_organization_from_the_consent_page,
     prompt_admin_consent_grants_and_returns_a_code,
     msal_gets_a_partner_token_after_admin_consent,
+    low_impact_trusts_a_partner_app_once_its_publisher_is_verified,
 );
 
 /// Tenant A publishes a multi-tenant daemon that needs the role `Forecast.Read.All` of tenant B's API;
@@ -423,4 +424,26 @@ async fn msal_gets_a_partner_token_after_admin_consent(backend: Backend) {
     assert_eq!(after["token_type"], json!("Bearer"), "{after}");
     let claims = p.server.verify(&b_tid, after["access_token"].as_str().unwrap()).await;
     assert_eq!((claims["tid"].clone(), claims["roles"].clone()), (json!(b_tid), json!(["Forecast.Read.All"])));
+}
+
+async fn low_impact_trusts_a_partner_app_once_its_publisher_is_verified(backend: Backend) {
+    let p = partner(backend).await;
+    let store = &p.server.state().store;
+    let change = PolicyChange { user_consent: Some(UserConsent::LowImpact), ..Default::default() };
+    admin::set_policy(store, &p.b.tenant, change, p.server.now()).await.unwrap();
+    for (resource, scope) in [(p.b.api_uri.as_str(), "Forecast.Read"), ("https://graph.microsoft.com", "openid")] {
+        admin::classify_permission(store, &p.b.tenant, resource, scope, true, p.server.now()).await.unwrap();
+    }
+    let scope = format!("openid {}/Forecast.Read", p.b.api_uri);
+    let url = authorize_url(&p.server, &p.b.tenant_id(), &p.app, &[("scope", &scope)]);
+    let user = Browser::new(&p.server);
+    let (status, html) = signed_in_page(&user, &url, &p.b_user.username).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(html.contains("AADSTS90093"), "low impact, but from an unverified publisher of another tenant: {html}");
+
+    admin::set_verified_publisher(store, &p.a.tenant, &p.app.id(), true).await.unwrap();
+    let (status, html) = page(user.get(&url).await).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<h1>Permissions requested</h1>") && html.contains("not your organization"), "{html}");
+    code_of(&user.submit(&Form::first(&html), Some(("decision", "accept"))).await);
 }
