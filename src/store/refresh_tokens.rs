@@ -1,7 +1,7 @@
 //! Refresh tokens, stored by hash. Marking first use is one conditional UPDATE, so concurrent uses of
 //! the same token see exactly one "first".
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entity::refresh_token;
 use super::{Store, StoreResult, parse_id};
@@ -13,20 +13,7 @@ impl Store {
     /// Stores `token` under `token_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_refresh_token(&self, token_hash: &str, token: &RefreshToken) -> StoreResult<()> {
         let _writing = self.writing().await;
-        let row = refresh_token::ActiveModel {
-            token_hash: Set(token_hash.to_owned()),
-            tenant_id: Set(token.tenant_id.to_string()),
-            client_app_id: Set(token.client_id.to_string()),
-            user_id: Set(token.user_id.to_string()),
-            scope: Set(token.scopes.join(" ")),
-            family_id: Set(token.family_id.to_string()),
-            issued_at: Set(token.issued_at),
-            expires_at: Set(token.expires_at),
-            used_at: Set(None),
-            revoked_at: Set(None),
-        };
-        refresh_token::Entity::insert(row).exec_without_returning(&self.db).await?;
-        Ok(())
+        insert_refresh_token(&self.db, token_hash, token).await
     }
 
     /// Records a use of the token of `tenant` with this hash. Expiry is the caller's to check.
@@ -103,4 +90,26 @@ fn to_refresh_token(row: refresh_token::Model) -> StoreResult<RefreshToken> {
         issued_at: row.issued_at,
         expires_at: row.expires_at,
     })
+}
+
+/// Inserts a refresh token with whatever connection or transaction the caller writes with.
+pub(super) async fn insert_refresh_token(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    token: &RefreshToken,
+) -> StoreResult<()> {
+    let row = refresh_token::ActiveModel {
+        token_hash: Set(token_hash.to_owned()),
+        tenant_id: Set(token.tenant_id.to_string()),
+        client_app_id: Set(token.client_id.to_string()),
+        user_id: Set(token.user_id.to_string()),
+        scope: Set(token.scopes.join(" ")),
+        family_id: Set(token.family_id.to_string()),
+        issued_at: Set(token.issued_at),
+        expires_at: Set(token.expires_at),
+        used_at: Set(None),
+        revoked_at: Set(None),
+    };
+    refresh_token::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
 }

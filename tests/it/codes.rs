@@ -3,6 +3,7 @@
 
 use signet::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use signet::domain::pkce::ChallengeMethod;
+use signet::domain::refresh::RefreshToken;
 use signet::secrets::token_hash;
 
 use crate::on_every_backend;
@@ -40,8 +41,10 @@ async fn a_code_is_claimed_once_and_kept_a_day_past_expiry(backend: Backend) {
     let (value, bound) = code(&server).await;
     let store = &server.state().store;
     let hash = token_hash(&value);
-    assert!(store.claim_code(&hash, &bound, server.now()).await.unwrap());
-    assert!(!store.claim_code(&hash, &bound, server.now()).await.unwrap());
+    assert!(store.redeem_code(&hash, &bound, server.now(), None).await.unwrap());
+    assert!(!store.redeem_code(&hash, &bound, server.now(), None).await.unwrap());
+    assert!(store.code_redeemed(&hash).await.unwrap());
+    assert!(!store.code_redeemed(&token_hash("another code")).await.unwrap());
     // Kept a day past expiry so a late replay is still recognised, then purged.
     assert_eq!(store.purge_codes(bound.expires_at + 86_399).await.unwrap(), 0);
     assert_eq!(store.purge_codes(bound.expires_at + 86_401).await.unwrap(), 1);
@@ -51,17 +54,37 @@ async fn racing_redemptions_have_one_winner(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (value, bound) = code(&server).await;
     let hash = token_hash(&value);
-    let attempts = (0..8).map(|_| {
+    // Each attempt would store its own refresh token with the redemption; only the winner's commits.
+    let refresh = |i: usize| {
+        let token = RefreshToken {
+            tenant_id: bound.tenant_id,
+            client_id: bound.client_id,
+            user_id: bound.user_id,
+            scopes: bound.scopes.clone(),
+            family_id: bound.family_id,
+            issued_at: server.now(),
+            expires_at: server.now() + 3600,
+        };
+        (token_hash(&format!("refresh token {i}")), token)
+    };
+    let attempts = (0..8).map(|i| {
         let store = server.state().store.clone();
-        let (hash, bound) = (hash.clone(), bound.clone());
+        let (hash, bound, refresh) = (hash.clone(), bound.clone(), refresh(i));
         let now = server.now();
-        tokio::spawn(async move { store.claim_code(&hash, &bound, now).await.unwrap() })
+        tokio::spawn(async move { store.redeem_code(&hash, &bound, now, Some(&refresh)).await.unwrap() })
     });
-    let mut winners = 0;
-    for attempt in attempts.collect::<Vec<_>>() {
-        winners += usize::from(attempt.await.unwrap());
+    let mut winners = Vec::new();
+    for (i, attempt) in attempts.collect::<Vec<_>>().into_iter().enumerate() {
+        if attempt.await.unwrap() {
+            winners.push(i);
+        }
     }
-    assert_eq!(winners, 1);
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let store = &server.state().store;
+    for i in 0..8 {
+        let stored = store.peek_refresh_token(bound.tenant_id, &refresh(i).0).await.unwrap();
+        assert_eq!(stored.is_some(), winners.contains(&i), "refresh token {i}");
+    }
 }
 
 async fn a_code_opens_only_in_its_own_tenant(backend: Backend) {

@@ -280,6 +280,24 @@ async fn code_replay_fails_and_revokes_its_tokens(backend: Backend) {
     ];
     let (status, body) = post_token(&s.server, &tid, &refresh).await;
     assert_error(status, &body, 400, "invalid_grant", 70008);
+
+    // A replay that also fails a check (here the verifier, there the expiry) is a replay all the same.
+    let code = fresh_code(&s, &browser, &s.web).await;
+    let (status, first) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, &"A".repeat(43))).await;
+    assert_error(status, &body, 400, "invalid_grant", 54005);
+    let refresh = vec![
+        ("grant_type", "refresh_token".to_owned()),
+        ("client_id", s.web.id()),
+        ("client_secret", s.web.secret.clone().unwrap()),
+        ("refresh_token", first["refresh_token"].as_str().unwrap().to_owned()),
+    ];
+    let (status, body) = post_token(&s.server, &tid, &refresh).await;
+    assert_error(status, &body, 400, "invalid_grant", 70008);
+    s.server.clock.advance(601);
+    let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
+    assert_error(status, &body, 400, "invalid_grant", 54005);
 }
 
 async fn code_bindings_are_checked(backend: Backend) {
@@ -294,6 +312,9 @@ async fn code_bindings_are_checked(backend: Backend) {
     let wrong_verifier = "A".repeat(43);
     let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, &wrong_verifier)).await;
     assert_error(status, &body, 400, "invalid_grant", 501481);
+    // A refused attempt writes nothing: the code still redeems once with its verifier.
+    let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 
     let code = fresh_code(&s, &browser, &s.web).await;
     let mut form = redeem_form(&s.web, &code, VERIFIER);

@@ -1,11 +1,13 @@
 //! The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6; protocol reference §2.3).
 //!
-//! The checks run in this order: which tenant issued the code, which client is asking, redeem the code
-//! once (a second redemption revokes what the first issued), then that it was issued to this client,
-//! has not expired, names the same redirect URI, and that the PKCE verifier answers its challenge.
+//! The checks run in this order: which tenant issued the code, which client is asking, that the code was
+//! issued to this client, has not expired, names the same redirect URI, and that the PKCE verifier
+//! answers its challenge; then the tokens are signed, and the code's redemption is written with the new
+//! refresh token in one transaction. Only one redemption of a code ever commits: a second one, or any
+//! failed attempt at a code redeemed before, revokes every token the first issued.
 
 use super::client_auth::{AuthenticatedClient, authenticate};
-use super::user_tokens::{UserGrant, asked_scopes, consented, issue};
+use super::user_tokens::{Issued, UserGrant, asked_scopes, consented, issue};
 use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::code::{AuthorizationCode, code_tenant};
@@ -30,31 +32,55 @@ pub async fn redeem(
     let tenant = issuing_tenant(state, endpoint, code).await?;
     let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
     let bound = AuthorizationCode::open(code, tenant.id, &state.kek).ok_or_else(invalid_code)?;
-    if !state.store.claim_code(&hash, &bound, now).await? {
-        let revoked = state.store.revoke_refresh_family(tenant.id, bound.family_id, now).await?;
-        tracing::warn!(client = %bound.client_id, revoked, "authorization code replayed; its token family is revoked");
-        return Err(ProtocolError::new(
-            Aadsts::CodeRedeemed,
-            "The provided authorization code or refresh token has already been used; the tokens issued from it are revoked. Send a new interactive authorization request.",
-        ));
+    let issued = match tokens_for(state, &tenant, &client, &bound, request, redirect_uri, now).await {
+        Ok(issued) => issued,
+        // A failed attempt at a code that was redeemed before is a replay all the same.
+        Err(_) if state.store.code_redeemed(&hash).await? => return Err(replayed(state, &bound, now).await?),
+        Err(err) => return Err(err),
+    };
+    if !state.store.redeem_code(&hash, &bound, now, issued.refresh.as_ref()).await? {
+        return Err(replayed(state, &bound, now).await?);
     }
-    check_bindings(&bound, &client, redirect_uri, request.get("code_verifier"), now)?;
+    Ok(issued.response)
+}
+
+/// Revokes the token family of a code redeemed before, and the error that says so (AADSTS54005).
+async fn replayed(state: &AppState, bound: &AuthorizationCode, now: UnixTime) -> Result<ProtocolError, ProtocolError> {
+    let revoked = state.store.revoke_refresh_family(bound.tenant_id, bound.family_id, now).await?;
+    tracing::warn!(client = %bound.client_id, revoked, "authorization code replayed; its token family is revoked");
+    Ok(ProtocolError::new(
+        Aadsts::CodeRedeemed,
+        "The provided authorization code or refresh token has already been used; the tokens issued from it are revoked. Send a new interactive authorization request.",
+    ))
+}
+
+/// Checks the code's bindings and the consent it still has, and signs the tokens. Writes nothing.
+async fn tokens_for(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &AuthenticatedClient,
+    bound: &AuthorizationCode,
+    request: &TokenRequest,
+    redirect_uri: &str,
+    now: UnixTime,
+) -> Result<Issued, ProtocolError> {
+    check_bindings(bound, client, redirect_uri, request.get("code_verifier"), now)?;
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_code)?;
     let granted = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_code())?;
     let asked = asked_scopes(request, &granted)?;
-    let consented = consented(state, &tenant, &user, &client, &asked).await?;
+    let consented = consented(state, tenant, &user, client, &asked).await?;
     let offline = granted.has_oidc("offline_access");
     let grant = UserGrant {
-        tenant: &tenant,
+        tenant,
         user: &user,
-        client: &client,
+        client,
         oidc: &granted,
         nonce: bound.nonce.as_deref(),
         family_id: bound.family_id,
         refresh: offline.then_some(&granted),
         client_info: request.get("client_info") == Some("1"),
     };
-    issue(state, grant, consented, now).await
+    issue(state, grant, consented, now)
 }
 
 /// The tenant that issued the code, as the code names it: at a GUID or domain it must be the path's

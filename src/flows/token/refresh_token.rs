@@ -74,7 +74,11 @@ pub async fn redeem(
         refresh: Some(&bound_scopes),
         client_info: request.get("client_info") == Some("1"),
     };
-    issue(state, grant, consented, now).await
+    let issued = issue(state, grant, consented, now)?;
+    if let Some((hash, bound)) = &issued.refresh {
+        state.store.insert_refresh_token(hash, bound).await?;
+    }
+    Ok(issued.response)
 }
 
 /// The tenant the token was issued in: the path's, or at `common` and `organizations` its own.

@@ -99,13 +99,22 @@ pub async fn consented(
     Ok(Consented { resource_name: requested.resource.clone(), resource, scp })
 }
 
-/// Issues the tokens of `grant` for what [`consented`] allowed.
-pub async fn issue(
+/// Tokens signed for a grant, and the refresh token the caller stores before it hands them out: the
+/// code grant writes it in the same transaction as the code's redemption.
+#[derive(Debug)]
+pub struct Issued {
+    pub response: TokenResponse,
+    /// The new refresh token's hash and bindings (the response carries its value).
+    pub refresh: Option<(String, RefreshToken)>,
+}
+
+/// Signs the tokens of `grant` for what [`consented`] allowed. Writes nothing.
+pub fn issue(
     state: &AppState,
     grant: UserGrant<'_>,
     consented: Consented,
     now: UnixTime,
-) -> Result<TokenResponse, ProtocolError> {
+) -> Result<Issued, ProtocolError> {
     let UserGrant { tenant, user, client, oidc, nonce, family_id, refresh, client_info } = grant;
     let Consented { resource_name, resource, scp } = consented;
     let signer = state.keys.signer(now).ok_or_else(|| {
@@ -156,8 +165,8 @@ pub async fn issue(
     } else {
         None
     };
-    let refresh_token = match refresh {
-        Some(bound) => Some(store_refresh_token(state, tenant, user, client, bound, family_id, now).await?),
+    let refresh = match refresh {
+        Some(bound) => Some(new_refresh_token(tenant, user, client, bound, family_id, now)?),
         None => None,
     };
     let scope = response_scope(&resource_name, resource.app_id == GRAPH_APP_ID, &scp, oidc);
@@ -165,7 +174,11 @@ pub async fn issue(
         let info = serde_json::json!({ "uid": user.id, "utid": tenant.id });
         URL_SAFE_NO_PAD.encode(info.to_string())
     });
-    Ok(TokenResponse {
+    let (refresh_token, refresh) = match refresh {
+        Some((value, hash, bound)) => (Some(value), Some((hash, bound))),
+        None => (None, None),
+    };
+    let response = TokenResponse {
         token_type: "Bearer",
         scope: Some(scope),
         client_info,
@@ -174,7 +187,8 @@ pub async fn issue(
         access_token,
         refresh_token,
         id_token,
-    })
+    };
+    Ok(Issued { response, refresh })
 }
 
 /// The `scope` of the response: the access token's scopes, Graph's short-named, others prefixed with the
@@ -189,15 +203,15 @@ fn response_scope(resource: &str, is_graph: bool, scp: &[String], asked: &Delega
     out.join(" ")
 }
 
-async fn store_refresh_token(
-    state: &AppState,
+/// A new refresh token: its value, its hash (what the store keeps) and its bindings.
+fn new_refresh_token(
     tenant: &Tenant,
     user: &User,
     client: &AuthenticatedClient,
     scopes: &DelegatedScopes,
     family_id: Uuid,
     now: UnixTime,
-) -> Result<String, ProtocolError> {
+) -> Result<(String, String, RefreshToken), ProtocolError> {
     let value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
     let bound = RefreshToken {
         tenant_id: tenant.id,
@@ -208,8 +222,8 @@ async fn store_refresh_token(
         issued_at: now,
         expires_at: now + REFRESH_TOKEN_LIFETIME,
     };
-    state.store.insert_refresh_token(&token_hash(&value), &bound).await?;
-    Ok(value)
+    let hash = token_hash(&value);
+    Ok((value, hash, bound))
 }
 
 /// `uti`: 16 random bytes, base64url.
