@@ -17,7 +17,7 @@ use crate::domain::tenant::{Tenant, normalize_domain};
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
 use crate::signing::KeyEncryptionKey;
 use crate::signing::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
-use crate::store::{Consent, NewApplication, ResourceLookup, Store, StoreError, User};
+use crate::store::{Consent, NewApplication, ResourceLookup, Revocation, Store, StoreError, User};
 
 /// Why an administrative change was refused. `Invalid`, `NotFound` and `Conflict` are the caller's
 /// to fix; `Internal` is ours.
@@ -514,17 +514,46 @@ async fn tenant_sp(store: &Store, tenant: &Tenant, app_id: &str) -> Result<Servi
         .ok_or_else(|| AdminError::NotFound(format!("service principal of app {app_id} in tenant {}", tenant.id)))
 }
 
-/// Revokes the app's consents in `tenant`: one user's own grants, or every delegated grant and app role
-/// assignment. Refresh tokens that relied on them stop working; issued access tokens run out.
+/// What to revoke of an app's consents in a tenant: everything, or one user's own grants, or what is
+/// on one resource (its identifier URI or appId), or one app role (by value) of that resource.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RevokeWhat<'a> {
+    pub user: Option<&'a str>,
+    pub resource: Option<&'a str>,
+    pub role: Option<&'a str>,
+}
+
+/// Revokes the app's consents in `tenant` as `what` narrows them. Refresh tokens that relied on them
+/// stop working; issued access tokens run out.
 pub async fn revoke_consent(
     store: &Store,
     tenant: &Tenant,
     app_id: &str,
-    username: Option<&str>,
+    what: RevokeWhat<'_>,
     now: UnixTime,
 ) -> Result<u64> {
+    if what.role.is_some() && (what.resource.is_none() || what.user.is_some()) {
+        return Err(AdminError::Invalid(
+            "an app role is revoked on one resource (--resource) and is the app's, not a user's".into(),
+        ));
+    }
     let sp = tenant_sp(store, tenant, app_id).await?;
-    let user = match username {
+    let resource = match what.resource {
+        Some(named) => match store.resource_in_tenant(tenant.id, named).await? {
+            ResourceLookup::Found(sp, app) => Some((sp, app)),
+            _ => return Err(AdminError::NotFound(format!("resource {named} in tenant {}", tenant.id))),
+        },
+        None => None,
+    };
+    let role = match (what.role, &resource) {
+        (Some(value), Some((_, app))) => Some(
+            app.app_role(value)
+                .ok_or_else(|| AdminError::NotFound(format!("app role {value} of {}", app.display_name)))?
+                .id,
+        ),
+        _ => None,
+    };
+    let user = match what.user {
         Some(name) => Some(
             store
                 .user_by_username(tenant.id, &name.trim().to_ascii_lowercase())
@@ -533,9 +562,15 @@ pub async fn revoke_consent(
         ),
         None => None,
     };
-    let details = json!({ "appId": sp.app_id, "user": user.as_ref().map(|u| u.username.clone()) });
+    let details = json!({
+        "appId": sp.app_id,
+        "user": user.as_ref().map(|u| u.username.clone()),
+        "resource": resource.as_ref().map(|(_, app)| app.app_id),
+        "role": what.role,
+    });
     let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "consent.revoke", format!("app:{}", sp.app_id), details);
-    Ok(store.revoke_consent(tenant.id, sp.id, user.map(|u| u.id), &event).await?)
+    let revocation = Revocation { user: user.map(|u| u.id), resource: resource.map(|(sp, _)| sp.id), role };
+    Ok(store.revoke_consent(tenant.id, sp.id, revocation, &event).await?)
 }
 
 /// Removes the app's service principal from `tenant`, with every grant and assignment it holds.

@@ -226,8 +226,8 @@ pub enum ConsentCommand {
         #[arg(long)]
         app: String,
     },
-    /// Revoke the app's consents in the tenant: one user's, or (without --user) every delegated grant
-    /// and app role assignment.
+    /// Revoke the app's consents in the tenant: every delegated grant and app role assignment, or one
+    /// user's grants (--user), or what is on one resource (--resource), or one app role of it (--role).
     Revoke {
         #[arg(long)]
         tenant: String,
@@ -235,6 +235,12 @@ pub enum ConsentCommand {
         app: String,
         #[arg(long)]
         user: Option<String>,
+        /// The resource's identifier URI or appId.
+        #[arg(long)]
+        resource: Option<String>,
+        /// An app role value of --resource: only that assignment goes.
+        #[arg(long, requires = "resource", conflicts_with = "user")]
+        role: Option<String>,
     },
 }
 
@@ -375,9 +381,11 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
                 .join("\n");
             Output { text, json: json!({ "tenantId": t.id, "appId": app, "granted": granted }) }
         }
-        Command::Consent(ConsentCommand::Revoke { tenant, app, user }) => {
+        Command::Consent(ConsentCommand::Revoke { tenant, app, user, resource, role }) => {
             let t = admin::tenant(&store, &tenant).await?;
-            let removed = admin::revoke_consent(&store, &t, &app, user.as_deref(), now).await?;
+            let what =
+                admin::RevokeWhat { user: user.as_deref(), resource: resource.as_deref(), role: role.as_deref() };
+            let removed = admin::revoke_consent(&store, &t, &app, what, now).await?;
             Output {
                 text: format!("revoked {removed} grant(s) and assignment(s) of app {app}"),
                 json: json!({ "tenantId": t.id, "appId": app, "removed": removed }),

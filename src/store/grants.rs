@@ -37,6 +37,19 @@ pub struct Consent {
     pub roles: Vec<(ObjectId, Uuid)>,
 }
 
+/// What a revocation of a client's consents in a tenant removes: every delegated grant and app role
+/// assignment of the client, narrowed to one user's own grants, to one resource, or to one app role
+/// assignment on that resource.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Revocation {
+    /// Only this user's own (`Principal`) grants, and no assignment.
+    pub user: Option<ObjectId>,
+    /// Only grants and assignments on this resource service principal.
+    pub resource: Option<ObjectId>,
+    /// Only this app role's assignment (on `resource`), and no grant.
+    pub role: Option<Uuid>,
+}
+
 impl Store {
     /// Applies `consent` for `client` in `tenant` and records `event`, in one transaction: the client's
     /// service principal there (created on first consent), the delegated grants (merged into an existing
@@ -68,27 +81,41 @@ impl Store {
         Ok(sp)
     }
 
-    /// Removes the delegated grants of the client `sp` in `tenant`: one user's own grants, or, without
-    /// a user, every delegated grant and app role assignment of the client. Records `event` with it.
-    /// Returns how many grants and assignments went.
+    /// Removes what `what` says of the consents of the client `sp` in `tenant`, and records `event`
+    /// with it. Returns how many grants and assignments went.
     pub async fn revoke_consent(
         &self,
         tenant: TenantId,
         sp: ObjectId,
-        user: Option<ObjectId>,
+        what: Revocation,
         event: &AuditEvent,
     ) -> StoreResult<u64> {
         let _writer = self.writing().await;
         let txn = self.db.begin().await?;
-        let mut grants = permission_grant::Entity::delete_many()
-            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
-            .filter(permission_grant::Column::ClientSpId.eq(sp.to_string()));
-        if let Some(user) = user {
-            grants = grants.filter(permission_grant::Column::PrincipalId.eq(user.to_string()));
+        let mut removed = 0;
+        if what.role.is_none() {
+            let mut grants = permission_grant::Entity::delete_many()
+                .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+                .filter(permission_grant::Column::ClientSpId.eq(sp.to_string()));
+            if let Some(user) = what.user {
+                grants = grants.filter(permission_grant::Column::PrincipalId.eq(user.to_string()));
+            }
+            if let Some(resource) = what.resource {
+                grants = grants.filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()));
+            }
+            removed += grants.exec(&txn).await?.rows_affected;
         }
-        let mut removed = grants.exec(&txn).await?.rows_affected;
-        if user.is_none() {
-            removed += delete_assignments_of(&txn, tenant, sp).await?;
+        if what.user.is_none() {
+            let mut assignments = app_role_assignment::Entity::delete_many()
+                .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+                .filter(app_role_assignment::Column::PrincipalId.eq(sp.to_string()));
+            if let Some(resource) = what.resource {
+                assignments = assignments.filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()));
+            }
+            if let Some(role) = what.role {
+                assignments = assignments.filter(app_role_assignment::Column::AppRoleId.eq(role.to_string()));
+            }
+            removed += assignments.exec(&txn).await?.rows_affected;
         }
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;

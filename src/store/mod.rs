@@ -49,7 +49,7 @@ impl std::str::FromStr for SqliteSync {
         }
     }
 }
-pub use grants::{Consent, GrantTo};
+pub use grants::{Consent, GrantTo, Revocation};
 pub use signing_keys::StoredKey;
 pub use users::User;
 

@@ -279,7 +279,19 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
     // Revoking the daemon's consent leaves its tokens without roles; removing its service principal
     // refuses them. The server sees the CLI's change within its directory cache lifetime (1 s).
     let daemon = d.daemon_id();
-    let revoked = json_of(&server, &["consent", "revoke", "--tenant", &tid, "--app", &daemon]);
+    let revoke = ["consent", "revoke", "--tenant", &tid, "--app", &daemon];
+    for narrowed in [
+        &["--role", "Forecast.Read.All"][..],
+        &["--resource", &d.api_uri, "--role", "Nope"],
+        &["--resource", &d.api_uri, "--role", "Forecast.Read.All", "--user", &reviewer.username],
+        &["--resource", "api://nowhere.example/api"],
+    ] {
+        refused(&server, &[&revoke[..], narrowed].concat());
+    }
+    let other_role =
+        json_of(&server, &[&revoke[..], &["--resource", &d.api_uri, "--role", "Forecast.Write.All"]].concat());
+    assert_eq!(other_role["removed"], json!(0), "the daemon holds only Forecast.Read.All");
+    let revoked = json_of(&server, &[&revoke[..], &["--resource", &d.api_uri, "--role", "Forecast.Read.All"]].concat());
     assert_eq!(revoked["removed"], json!(1));
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let form = crate::support::seed::daemon_form(&d);
@@ -304,6 +316,7 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         ("cli", "policy.set"),
         ("cli", "policy.set"),
         ("cli", "permission.classify"),
+        ("cli", "consent.revoke"),
         ("cli", "consent.revoke"),
         ("cli", "sp.remove"),
     ];

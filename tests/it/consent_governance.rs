@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use signet::admin::{self, PolicyChange};
+use signet::admin::{self, PolicyChange, RevokeWhat};
 use signet::domain::app::GrantConsentType;
 use signet::domain::policy::UserConsent;
 use signet::store::User;
@@ -135,7 +135,7 @@ async fn partner_daemon_gets_tokens_in_a_tenant_after_its_admin_consents(backend
     assert_eq!(consent.details["consentType"], "AllPrincipals");
 
     // Revoking the grants leaves a token without roles; removing the service principal refuses tokens.
-    admin::revoke_consent(store, &p.b.tenant, &p.app.id(), None, p.server.now()).await.unwrap();
+    admin::revoke_consent(store, &p.b.tenant, &p.app.id(), RevokeWhat::default(), p.server.now()).await.unwrap();
     let (status, body) = p.client_credentials(&b_tid).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(p.server.verify(&b_tid, body["access_token"].as_str().unwrap()).await.get("roles"), None);
@@ -350,13 +350,24 @@ async fn grants_survive_policy_changes_and_revocation_stops_refresh_tokens(backe
     let scp = g.server.verify(&tid, body["access_token"].as_str().unwrap()).await["scp"].clone();
     assert_eq!(scp, "Forecast.Read");
 
-    // Revoking the user's grant stops the refresh token at once.
+    // Revoking the user's grant on the API stops the refresh token for it at once; the user's grant on
+    // the directory (openid, offline_access) stays.
     let store = &g.server.state().store;
-    admin::revoke_consent(store, &g.d.tenant, &g.web.id(), Some(&g.user.username), g.server.now()).await.unwrap();
+    let what = RevokeWhat { user: Some(&g.user.username), resource: Some(&g.d.api_uri), role: None };
+    assert_eq!(admin::revoke_consent(store, &g.d.tenant, &g.web.id(), what, g.server.now()).await.unwrap(), 1);
     let (status, body) = post_token(&g.server, &tid, &refresh(body["refresh_token"].as_str().unwrap())).await;
     assert_error(status, &body, 400, "invalid_grant", 65001);
     let (_, params) = redirect_params(&browser.get(&format!("{url}&prompt=none")).await);
     assert_eq!(param(&params, "error"), Some("consent_required"), "{params:?}");
+    let left: Vec<String> = store
+        .permission_grants(g.d.tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|grant| grant.principal_id == Some(g.user.id))
+        .map(|grant| grant.scope)
+        .collect();
+    assert_eq!(left, ["openid offline_access"]);
 }
 
 async fn an_admin_consents_for_the_organization_from_the_consent_page(backend: Backend) {
