@@ -7,6 +7,7 @@
 
 pub(crate) mod admin_consent;
 mod approval;
+mod checks;
 pub mod consent;
 mod params;
 mod resources;
@@ -17,20 +18,23 @@ use uuid::Uuid;
 use self::admin_consent::{admin_consent, everything_required};
 pub use self::approval::RequestView;
 use self::approval::{Blocked, approval_request};
+use self::checks::{
+    check_app_allows_tenant, check_client_known, check_pkce, check_prompt, check_redirect_uri, check_response_type,
+    check_scope, check_tenant,
+};
 use self::consent::{AdminReason, ConsentDecision, Consenter, PendingPermission, decide};
 pub use self::params::AuthorizeParams;
 use self::resources::{requested_values, resolve_resources};
 use crate::clock::UnixTime;
-use crate::domain::app::{Application, GrantConsentType, ServicePrincipal, SignInAudience};
+use crate::domain::app::{Application, GrantConsentType};
 use crate::domain::audit::{AuditEvent, user_actor};
 use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use crate::domain::ids::ObjectId;
-use crate::domain::pkce::{self, ChallengeMethod};
-use crate::domain::scope::{DelegatedScopes, ScopeError};
+use crate::domain::pkce::ChallengeMethod;
+use crate::domain::scope::DelegatedScopes;
 use crate::domain::session::Session;
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, OAuthError, ProtocolError};
-use crate::flows::tenant::resolve_named;
 use crate::state::AppState;
 use crate::store::{Consent, User};
 
@@ -460,170 +464,6 @@ async fn signed_in_user(
         return Ok(SignedIn::NeedsSignIn);
     }
     Ok(SignedIn::User(user))
-}
-
-/// `{tenant}`: `common` and `organizations` find the tenant at sign-in; a GUID or domain must exist.
-/// Admin consent is for one organisation: `common` is refused there.
-async fn check_tenant(
-    state: &AppState,
-    endpoint: Endpoint,
-    segment: &str,
-) -> Result<(TenantSegment, Option<Tenant>), ProtocolError> {
-    let parsed = TenantSegment::parse(segment);
-    let tenant = match &parsed {
-        TenantSegment::Common if endpoint.is_admin_consent() => {
-            return Err(ProtocolError::new(
-                Aadsts::UnsupportedTenant,
-                "Admin consent is given for one organization: use its tenant id, a verified domain, or 'organizations', not 'common'.",
-            ));
-        }
-        TenantSegment::Common | TenantSegment::Organizations => None,
-        TenantSegment::Consumers => return Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
-        TenantSegment::Named(name) => Some(resolve_named(state, name).await?),
-    };
-    Ok((parsed, tenant))
-}
-
-/// `client_id`: a registered app that the tenant in the path can see (AADSTS700016).
-async fn check_client_known(
-    state: &AppState,
-    params: &AuthorizeParams,
-    path_tenant: Option<&Tenant>,
-) -> Result<Application, ProtocolError> {
-    let raw = params.client_id.as_deref().ok_or_else(|| ProtocolError::missing("client_id"))?;
-    let not_found = || {
-        let directory = path_tenant.map_or_else(String::new, |t| format!(" '{}'", t.id));
-        ProtocolError::new(
-            Aadsts::ClientNotFound,
-            format!(
-                "Application with identifier '{raw}' was not found in the directory{directory}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
-            ),
-        )
-    };
-    let app_id = raw.parse().map_err(|_| not_found())?;
-    let app = state.store.app_by_app_id(app_id).await?.ok_or_else(not_found)?;
-    let visible = match path_tenant {
-        None => true,
-        Some(tenant) => app.home_tenant == tenant.id || app.sign_in_audience == SignInAudience::AzureADMultipleOrgs,
-    };
-    if visible { Ok(app) } else { Err(not_found()) }
-}
-
-/// `redirect_uri`: exactly one of the app's registered URIs (AADSTS50011).
-fn check_redirect_uri(client: &Application, params: &AuthorizeParams) -> Result<String, ProtocolError> {
-    let uri = params.redirect_uri.as_deref().ok_or_else(|| ProtocolError::missing("redirect_uri"))?;
-    let registered = client.web_redirect_uris.iter().chain(&client.public_client_redirect_uris).any(|r| r == uri);
-    if registered {
-        Ok(uri.to_owned())
-    } else {
-        Err(ProtocolError::new(
-            Aadsts::RedirectUriMismatch,
-            format!(
-                "The redirect URI '{uri}' specified in the request does not match the redirect URIs configured for the application '{}'. Make sure the redirect URI sent in the request matches one added to your application.",
-                client.app_id
-            ),
-        ))
-    }
-}
-
-/// `response_type`: `code` only (AADSTS700054).
-fn check_response_type(params: &AuthorizeParams) -> Result<(), ProtocolError> {
-    match params.response_type.as_deref() {
-        Some("code") => Ok(()),
-        None => Err(ProtocolError::missing("response_type")),
-        Some(other) => Err(ProtocolError::new(
-            Aadsts::ResponseTypeUnsupported,
-            format!("The response_type '{other}' is not enabled for the application; use 'code'."),
-        )),
-    }
-}
-
-/// `scope`: present, well formed (AADSTS900144, AADSTS70011).
-fn check_scope(params: &AuthorizeParams) -> Result<DelegatedScopes, ProtocolError> {
-    let scope = params.scope.as_deref().ok_or_else(|| ProtocolError::missing("scope"))?;
-    DelegatedScopes::parse(scope).map_err(|err| match err {
-        ScopeError::Missing => ProtocolError::missing("scope"),
-        ScopeError::DefaultMixed(resource) => ProtocolError::new(
-            Aadsts::InvalidScope,
-            format!("The scope for {resource} mixes '/.default' with named permissions. Use one or the other."),
-        ),
-        ScopeError::NotDefault(value) => ProtocolError::new(
-            Aadsts::InvalidScope,
-            format!("The provided value for the input parameter 'scope' is not valid: '{value}'."),
-        ),
-        ScopeError::SeveralResources => ProtocolError::of(Aadsts::MultipleResources),
-    })
-}
-
-/// PKCE: a well-formed challenge with a known method; public clients must use S256 (AADSTS9002325).
-fn check_pkce(
-    client: &Application,
-    params: &AuthorizeParams,
-) -> Result<Option<(String, ChallengeMethod)>, ProtocolError> {
-    let invalid = |what: &str| ProtocolError::new(Aadsts::MalformedRequest, what.to_owned());
-    let challenge = match params.code_challenge.as_deref() {
-        None if params.code_challenge_method.is_some() => {
-            return Err(invalid("code_challenge_method was sent without a code_challenge."));
-        }
-        None => None,
-        Some(challenge) => {
-            let method = ChallengeMethod::parse(params.code_challenge_method.as_deref())
-                .ok_or_else(|| invalid("The code_challenge_method must be 'S256' or 'plain'."))?;
-            if !pkce::well_formed(challenge) {
-                return Err(invalid("The code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]."));
-            }
-            Some((challenge.to_owned(), method))
-        }
-    };
-    if client.is_public_client && !matches!(challenge, Some((_, ChallengeMethod::S256))) {
-        return Err(ProtocolError::new(
-            Aadsts::PkceRequired,
-            "Proof Key for Code Exchange is required for public clients: send code_challenge with code_challenge_method=S256.",
-        ));
-    }
-    Ok(challenge)
-}
-
-/// `prompt`: one known value; `select_account` not with `login_hint`.
-fn check_prompt(params: &AuthorizeParams) -> Result<Option<Prompt>, ProtocolError> {
-    let Some(raw) = params.prompt.as_deref() else { return Ok(None) };
-    let prompt = Prompt::parse(raw).ok_or_else(|| {
-        ProtocolError::new(
-            Aadsts::MalformedRequest,
-            format!("Invalid prompt value '{raw}': use login, none, consent, select_account or admin_consent."),
-        )
-    })?;
-    if prompt == Prompt::SelectAccount && params.login_hint.is_some() {
-        return Err(ProtocolError::new(
-            Aadsts::MalformedRequest,
-            "prompt=select_account cannot be sent with login_hint.",
-        ));
-    }
-    Ok(Some(prompt))
-}
-
-/// A single-tenant app signs in only its own tenant's users (AADSTS50194); a disabled service
-/// principal signs in nobody (AADSTS7000112).
-fn check_app_allows_tenant(
-    client: &Application,
-    client_sp: Option<&ServicePrincipal>,
-    tenant: &Tenant,
-) -> Result<(), ProtocolError> {
-    if client.sign_in_audience == SignInAudience::AzureADMyOrg && client.home_tenant != tenant.id {
-        return Err(ProtocolError::new(
-            Aadsts::NotMultiTenant,
-            format!(
-                "Application '{}'({}) is not configured as a multi-tenant application. Users of tenant '{}' cannot sign in to it.",
-                client.app_id, client.display_name, tenant.id
-            ),
-        ));
-    }
-    match client_sp {
-        Some(sp) if !sp.account_enabled => {
-            Err(ProtocolError::new(Aadsts::ClientDisabled, format!("Application '{}' is disabled.", client.app_id)))
-        }
-        _ => Ok(()),
-    }
 }
 
 async fn consent_view(
