@@ -17,7 +17,6 @@ use crate::flows::authorize::{
 };
 use crate::flows::session::{Directory, SignInFailure, sign_in as password_sign_in};
 use crate::pages::{AdminConsentPage, ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
-use crate::secrets::form_token;
 use crate::state::AppState;
 
 /// The purposes form tokens are bound to.
@@ -272,11 +271,10 @@ fn sign_in_page(
     message: Option<String>,
 ) -> (SignInPage, Browser) {
     let mut browser = browser.clone();
-    let value = browser.ensure_browser();
     let page = SignInPage {
         action: format!("/{segment}/login"),
         hidden: carried.hidden(),
-        csrf: form_token(state.kek.csrf_key(), SIGN_IN_FORM, &value),
+        csrf: browser.browser_token(state, SIGN_IN_FORM),
         app_name: app_name.to_owned(),
         username: username.to_owned(),
         message,

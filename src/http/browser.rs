@@ -47,15 +47,19 @@ impl Browser {
         }
     }
 
-    /// The browser value, created when this browser has none yet.
-    pub fn ensure_browser(&mut self) -> String {
-        if let Some(value) = &self.browser {
-            return value.clone();
-        }
-        let value = random_token().unwrap_or_default();
-        self.browser = Some(value.clone());
-        self.new_browser = true;
-        value
+    /// The token for `purpose` bound to the browser cookie (a form shown before any session exists),
+    /// creating that cookie when this browser has none yet.
+    pub fn browser_token(&mut self, state: &AppState, purpose: &str) -> String {
+        let value = match &self.browser {
+            Some(value) => value.clone(),
+            None => {
+                let value = random_token().unwrap_or_default();
+                self.browser = Some(value.clone());
+                self.new_browser = true;
+                value
+            }
+        };
+        form_token(state.kek.csrf_key(), purpose, &value)
     }
 
     /// Whether the form's `csrf` field is the token for `purpose` bound to the cookie `cookie`.
@@ -67,6 +71,7 @@ impl Browser {
         }
     }
 
+    /// The token for `purpose` bound to the session cookie.
     pub fn token(&self, state: &AppState, purpose: &str) -> String {
         form_token(state.kek.csrf_key(), purpose, self.session.as_deref().unwrap_or_default())
     }

@@ -17,7 +17,6 @@ use crate::error::{Aadsts, ProtocolError};
 use crate::flows::portal::{Reviewer, approval_page, approve, audit_log, refuse, requests, review_tenant, reviewer};
 use crate::flows::session::{Directory, sign_in as password_sign_in};
 use crate::pages::{AdminConsentPage, AuditPage, AuditRow, ReviewPage, SignInPage};
-use crate::secrets::form_token;
 use crate::state::AppState;
 
 /// The purposes of the admin pages' form tokens.
@@ -298,11 +297,10 @@ fn sign_in_page(
     message: Option<&str>,
     status: StatusCode,
 ) -> HttpResponse {
-    let value = browser.ensure_browser();
     let page = SignInPage {
         action: format!("/{segment}/admin/signin"),
         hidden: vec![("next", next.segment().to_owned())],
-        csrf: form_token(state.kek.csrf_key(), ADMIN_SIGN_IN_FORM, &value),
+        csrf: browser.browser_token(state, ADMIN_SIGN_IN_FORM),
         app_name: PORTAL_NAME.to_owned(),
         username: username.to_owned(),
         message: message.map(str::to_owned),

@@ -106,16 +106,7 @@ impl Store {
             removed += grants.exec(&txn).await?.rows_affected;
         }
         if what.user.is_none() {
-            let mut assignments = app_role_assignment::Entity::delete_many()
-                .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
-                .filter(app_role_assignment::Column::PrincipalId.eq(sp.to_string()));
-            if let Some(resource) = what.resource {
-                assignments = assignments.filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()));
-            }
-            if let Some(role) = what.role {
-                assignments = assignments.filter(app_role_assignment::Column::AppRoleId.eq(role.to_string()));
-            }
-            removed += assignments.exec(&txn).await?.rows_affected;
+            removed += delete_assignments_of(&txn, tenant, sp, what).await?;
         }
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
@@ -134,7 +125,7 @@ impl Store {
         let _writer = self.writing().await;
         let txn = self.db.begin().await?;
         // Grants go with either service principal by foreign key; assignments name the client without one.
-        delete_assignments_of(&txn, tenant, sp).await?;
+        delete_assignments_of(&txn, tenant, sp, Revocation::default()).await?;
         let removed = service_principal::Entity::delete_many()
             .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
             .filter(service_principal::Column::Id.eq(sp.to_string()))
@@ -351,14 +342,24 @@ async fn merge_grant(
     to_grant(row.insert(db).await?)
 }
 
-/// Deletes the app role assignments held by the service principal `sp`.
-async fn delete_assignments_of(db: &impl ConnectionTrait, tenant: TenantId, sp: ObjectId) -> StoreResult<u64> {
-    Ok(app_role_assignment::Entity::delete_many()
+/// Deletes the app role assignments held by the service principal `sp`, narrowed to a resource and a
+/// role when `what` names them.
+async fn delete_assignments_of(
+    db: &impl ConnectionTrait,
+    tenant: TenantId,
+    sp: ObjectId,
+    what: Revocation,
+) -> StoreResult<u64> {
+    let mut assignments = app_role_assignment::Entity::delete_many()
         .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
-        .filter(app_role_assignment::Column::PrincipalId.eq(sp.to_string()))
-        .exec(db)
-        .await?
-        .rows_affected)
+        .filter(app_role_assignment::Column::PrincipalId.eq(sp.to_string()));
+    if let Some(resource) = what.resource {
+        assignments = assignments.filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()));
+    }
+    if let Some(role) = what.role {
+        assignments = assignments.filter(app_role_assignment::Column::AppRoleId.eq(role.to_string()));
+    }
+    Ok(assignments.exec(db).await?.rows_affected)
 }
 
 fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGrant> {

@@ -267,18 +267,21 @@ async fn code_replay_fails_and_revokes_its_tokens(backend: Backend) {
     let s = setup(backend).await;
     let tid = s.d.tenant_id();
     let browser = Browser::new(&s.server);
+    // The refresh token a first redemption returned, presented by the confidential web app.
+    let refresh_form = |first: &Value| {
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("client_id", s.web.id()),
+            ("client_secret", s.web.secret.clone().unwrap()),
+            ("refresh_token", first["refresh_token"].as_str().unwrap().to_owned()),
+        ]
+    };
     let code = fresh_code(&s, &browser, &s.web).await;
     let (status, first) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
     assert_error(status, &body, 400, "invalid_grant", 54005);
-    let refresh = vec![
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", s.web.id()),
-        ("client_secret", s.web.secret.clone().unwrap()),
-        ("refresh_token", first["refresh_token"].as_str().unwrap().to_owned()),
-    ];
-    let (status, body) = post_token(&s.server, &tid, &refresh).await;
+    let (status, body) = post_token(&s.server, &tid, &refresh_form(&first)).await;
     assert_error(status, &body, 400, "invalid_grant", 70008);
 
     // A replay that also fails a check (here the verifier, there the expiry) is a replay all the same.
@@ -287,13 +290,7 @@ async fn code_replay_fails_and_revokes_its_tokens(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{first}");
     let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, &"A".repeat(43))).await;
     assert_error(status, &body, 400, "invalid_grant", 54005);
-    let refresh = vec![
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", s.web.id()),
-        ("client_secret", s.web.secret.clone().unwrap()),
-        ("refresh_token", first["refresh_token"].as_str().unwrap().to_owned()),
-    ];
-    let (status, body) = post_token(&s.server, &tid, &refresh).await;
+    let (status, body) = post_token(&s.server, &tid, &refresh_form(&first)).await;
     assert_error(status, &body, 400, "invalid_grant", 70008);
     s.server.clock.advance(601);
     let (status, body) = post_token(&s.server, &tid, &redeem_form(&s.web, &code, VERIFIER)).await;
