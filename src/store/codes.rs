@@ -2,12 +2,23 @@
 //! value), so issuing one writes nothing; redeeming one inserts its row with the refresh token it
 //! issues, in one transaction, and the primary key makes sure that of several concurrent redemptions
 //! (on any replica) exactly one commits.
+//!
+//! Redemptions are group-committed: each joins a queue, and whoever next holds the write lock commits
+//! everything queued in one transaction. Under load one commit then serves several sign-ins, which on
+//! SQLite is most of what a redemption costs (begin, two inserts and commit, each a round trip to the
+//! connection's thread); with a single sign-in in flight the batch is that one redemption.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
 
-use super::entity::authorization_code;
-use super::refresh_tokens::insert_refresh_token;
-use super::{Store, StoreResult, is_unique_violation};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait, TransactionTrait,
+};
+use tokio::sync::oneshot;
+
+use super::entity::{authorization_code, refresh_token};
+use super::refresh_tokens::refresh_row;
+use super::{Store, StoreResult};
 use crate::clock::UnixTime;
 use crate::domain::code::AuthorizationCode;
 use crate::domain::refresh::RefreshToken;
@@ -15,6 +26,47 @@ use crate::domain::refresh::RefreshToken;
 /// How long a redeemed code is kept after it expires: until then a replay is still recognised as one
 /// (afterwards the code's own expiry refuses it).
 const KEEP_AFTER_EXPIRY: i64 = 86_400;
+
+/// The most redemptions one transaction commits (13 bound values each, far below either database's
+/// limit on the values of one statement).
+const MAX_BATCH: usize = 64;
+
+/// A redemption to write: the code's row and the row of the refresh token it issues, if any.
+struct Redemption {
+    code_hash: String,
+    code: authorization_code::ActiveModel,
+    refresh: Option<refresh_token::ActiveModel>,
+}
+
+/// A queued redemption and who waits for its outcome: `true` when it was the code's first.
+struct Pending {
+    redemption: Redemption,
+    done: oneshot::Sender<StoreResult<bool>>,
+}
+
+/// Redemptions waiting for the next group commit.
+#[derive(Default)]
+pub(super) struct RedemptionQueue(Mutex<Vec<Pending>>);
+
+impl RedemptionQueue {
+    fn push(&self, pending: Pending) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(pending);
+    }
+
+    /// The oldest queued redemptions, at most [`MAX_BATCH`].
+    fn take(&self) -> Vec<Pending> {
+        let mut queue = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = queue.len().min(MAX_BATCH);
+        queue.drain(..n).collect()
+    }
+}
+
+impl std::fmt::Debug for RedemptionQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let queued = self.0.lock().unwrap_or_else(PoisonError::into_inner).len();
+        f.debug_struct("RedemptionQueue").field("queued", &queued).finish()
+    }
+}
 
 impl Store {
     /// Records the redemption of `code` (stored under `code_hash`, see [`crate::secrets::token_hash`])
@@ -27,39 +79,87 @@ impl Store {
         now: UnixTime,
         refresh: Option<&(String, RefreshToken)>,
     ) -> StoreResult<bool> {
-        let _writing = self.writing().await;
-        let row = authorization_code::ActiveModel {
-            code_hash: Set(code_hash.to_owned()),
-            tenant_id: Set(code.tenant_id.to_string()),
-            client_app_id: Set(code.client_id.to_string()),
-            user_id: Set(code.user_id.to_string()),
-            redirect_uri: Set(code.redirect_uri.clone()),
-            scope: Set(code.scopes.join(" ")),
-            code_challenge: Set(code.challenge.as_ref().map(|(c, _)| c.clone())),
-            code_challenge_method: Set(code.challenge.as_ref().map(|(_, m)| m.as_str().to_owned())),
-            nonce: Set(code.nonce.clone()),
-            family_id: Set(code.family_id.to_string()),
-            issued_at: Set(code.issued_at),
-            expires_at: Set(code.expires_at),
-            redeemed_at: Set(Some(now)),
+        let redemption = Redemption {
+            code_hash: code_hash.to_owned(),
+            code: code_row(code_hash, code, now),
+            refresh: refresh.map(|(hash, token)| refresh_row(hash, token)),
         };
-        let Some((token_hash, token)) = refresh else {
-            return match authorization_code::Entity::insert(row).exec_without_returning(&self.db).await {
-                Ok(_) => Ok(true),
-                Err(err) if is_unique_violation(&err) => Ok(false),
-                Err(err) => Err(err.into()),
-            };
-        };
-        let txn = self.db.begin().await?;
-        match authorization_code::Entity::insert(row).exec_without_returning(&txn).await {
-            Ok(_) => {}
-            // Dropping the transaction rolls it back.
-            Err(err) if is_unique_violation(&err) => return Ok(false),
-            Err(err) => return Err(err.into()),
+        let (done, outcome) = oneshot::channel();
+        self.redemptions.push(Pending { redemption, done });
+        // Everyone who queued a redemption comes here after queueing it, so nothing queued is left
+        // behind: at the latest its own owner commits it. Often an earlier holder of the lock has.
+        let writing = self.writing_owned().await;
+        let batch = self.redemptions.take();
+        if batch.is_empty() {
+            drop(writing);
+        } else {
+            // The commit runs as its own task, holding the lock: should this request go away mid-commit,
+            // the others in its batch still get their outcomes.
+            let store = self.clone();
+            tokio::spawn(async move {
+                store.commit_redemptions(batch).await;
+                drop(writing);
+            });
         }
-        insert_refresh_token(&txn, token_hash, token).await?;
+        outcome.await.unwrap_or_else(|_| Err(DbErr::Custom("a redemption's commit was interrupted".to_owned()).into()))
+    }
+
+    /// Writes `batch` and tells each waiter its outcome. When the batch fails as a whole, each
+    /// redemption is written again on its own: one that cannot be written must not fail the others.
+    async fn commit_redemptions(&self, batch: Vec<Pending>) {
+        let (redemptions, waiters): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.redemption, p.done)).unzip();
+        match self.write_redemptions(&redemptions).await {
+            Ok(firsts) => {
+                for (done, first) in waiters.into_iter().zip(firsts) {
+                    let _ = done.send(Ok(first));
+                }
+            }
+            Err(err) if redemptions.len() == 1 => {
+                if let Some(done) = waiters.into_iter().next() {
+                    let _ = done.send(Err(err));
+                }
+            }
+            Err(_) => {
+                for (redemption, done) in redemptions.iter().zip(waiters) {
+                    let outcome = self.write_redemptions(std::slice::from_ref(redemption)).await;
+                    let _ = done.send(outcome.map(|firsts| firsts.first() == Some(&true)));
+                }
+            }
+        }
+    }
+
+    /// Writes `redemptions` in one transaction: each code's row where none is stored yet, and the
+    /// refresh tokens of those. Whether each was its code's first redemption, in order; of equal codes
+    /// in one batch the earliest is.
+    async fn write_redemptions(&self, redemptions: &[Redemption]) -> StoreResult<Vec<bool>> {
+        let txn = self.db.begin().await?;
+        let mut distinct = HashSet::new();
+        let rows = redemptions.iter().filter(|r| distinct.insert(r.code_hash.as_str())).map(|r| r.code.clone());
+        let mut insert = authorization_code::Entity::insert_many(rows).on_conflict_do_nothing().into_query();
+        insert.returning_col(authorization_code::Column::CodeHash);
+        let inserted = txn
+            .query_all(&insert)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String>("", "code_hash"))
+            .collect::<Result<HashSet<_>, _>>()?;
+        let mut claimed = HashSet::new();
+        let firsts: Vec<bool> = redemptions
+            .iter()
+            .map(|r| inserted.contains(&r.code_hash) && claimed.insert(r.code_hash.as_str()))
+            .collect();
+        let tokens: Vec<_> = redemptions
+            .iter()
+            .zip(&firsts)
+            .filter(|(_, first)| **first)
+            .filter_map(|(r, _)| r.refresh.clone())
+            .collect();
+        if !tokens.is_empty() {
+            refresh_token::Entity::insert_many(tokens).exec_without_returning(&txn).await?;
+        }
+        // Dropping the transaction on an error above rolls it back.
         txn.commit().await?;
-        Ok(true)
+        Ok(firsts)
     }
 
     /// Whether the code stored under `code_hash` was redeemed.
@@ -74,5 +174,137 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected)
+    }
+}
+
+/// The row that records `code`'s redemption at `now`.
+fn code_row(code_hash: &str, code: &AuthorizationCode, now: UnixTime) -> authorization_code::ActiveModel {
+    authorization_code::ActiveModel {
+        code_hash: Set(code_hash.to_owned()),
+        tenant_id: Set(code.tenant_id.to_string()),
+        client_app_id: Set(code.client_id.to_string()),
+        user_id: Set(code.user_id.to_string()),
+        redirect_uri: Set(code.redirect_uri.clone()),
+        scope: Set(code.scopes.join(" ")),
+        code_challenge: Set(code.challenge.as_ref().map(|(c, _)| c.clone())),
+        code_challenge_method: Set(code.challenge.as_ref().map(|(_, m)| m.as_str().to_owned())),
+        nonce: Set(code.nonce.clone()),
+        family_id: Set(code.family_id.to_string()),
+        issued_at: Set(code.issued_at),
+        expires_at: Set(code.expires_at),
+        redeemed_at: Set(Some(now)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::AppId;
+    use crate::store::StoreError;
+
+    /// A store on a fresh SQLite file with one tenant and user, and a redemption maker for them.
+    async fn store() -> (tempfile::TempDir, Store, impl Fn(&str, Option<&str>) -> Redemption) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}/t.db?mode=rwc", dir.path().display())).await.unwrap();
+        store.migrate().await.unwrap();
+        let tenant = store.create_tenant("Contoso", "contoso.example", 1_000).await.unwrap();
+        let user = store.create_user(tenant.id, "alice@contoso.example", "Alice", "-", false, 1_000).await.unwrap();
+        let client_id = AppId::new_random();
+        let redemption = move |code_hash: &str, refresh: Option<&str>| {
+            let code = AuthorizationCode {
+                tenant_id: tenant.id,
+                client_id,
+                user_id: user.id,
+                redirect_uri: "https://app.contoso.example/cb".into(),
+                scopes: vec!["openid".into()],
+                challenge: None,
+                nonce: None,
+                family_id: uuid::Uuid::new_v4(),
+                issued_at: 1_000,
+                expires_at: 1_600,
+            };
+            let token = RefreshToken {
+                tenant_id: tenant.id,
+                client_id,
+                user_id: user.id,
+                scopes: code.scopes.clone(),
+                family_id: code.family_id,
+                issued_at: 1_010,
+                expires_at: 9_000,
+            };
+            Redemption {
+                code_hash: code_hash.to_owned(),
+                code: code_row(code_hash, &code, 1_010),
+                refresh: refresh.map(|hash| refresh_row(hash, &token)),
+            }
+        };
+        (dir, store, redemption)
+    }
+
+    /// Commits `redemptions` as one batch and returns each one's outcome.
+    async fn commit(store: &Store, redemptions: Vec<Redemption>) -> Vec<StoreResult<bool>> {
+        let (batch, outcomes): (Vec<_>, Vec<_>) = redemptions
+            .into_iter()
+            .map(|redemption| {
+                let (done, outcome) = oneshot::channel();
+                (Pending { redemption, done }, outcome)
+            })
+            .unzip();
+        store.commit_redemptions(batch).await;
+        let mut results = Vec::new();
+        for outcome in outcomes {
+            results.push(outcome.await.unwrap());
+        }
+        results
+    }
+
+    async fn stored(store: &Store, refresh_hash: &str) -> bool {
+        refresh_token::Entity::find_by_id(refresh_hash.to_owned()).one(&store.db).await.unwrap().is_some()
+    }
+
+    #[tokio::test]
+    async fn a_batch_redeems_each_code_once_and_stores_only_the_winners_refresh_tokens() {
+        let (_dir, store, redemption) = store().await;
+        let earlier = commit(&store, vec![redemption("code-c", None)]).await;
+        assert!(matches!(earlier.as_slice(), [Ok(true)]));
+
+        let outcomes = commit(
+            &store,
+            vec![
+                redemption("code-a", Some("rt-a1")),
+                redemption("code-b", Some("rt-b")),
+                redemption("code-a", Some("rt-a2")),
+                redemption("code-c", Some("rt-c")),
+            ],
+        )
+        .await;
+        let firsts: Vec<bool> = outcomes.into_iter().map(Result::unwrap).collect();
+        assert_eq!(firsts, [true, true, false, false]);
+        assert!(stored(&store, "rt-a1").await);
+        assert!(stored(&store, "rt-b").await);
+        assert!(!stored(&store, "rt-a2").await);
+        assert!(!stored(&store, "rt-c").await);
+    }
+
+    #[tokio::test]
+    async fn a_redemption_that_cannot_be_written_fails_alone() {
+        let (_dir, store, redemption) = store().await;
+        // rt-taken is stored already, so the batch's insert of the refresh tokens fails as a whole.
+        assert!(matches!(commit(&store, vec![redemption("code-x", Some("rt-taken"))]).await.as_slice(), [Ok(true)]));
+
+        let outcomes = commit(
+            &store,
+            vec![
+                redemption("code-a", Some("rt-a")),
+                redemption("code-b", Some("rt-taken")),
+                redemption("code-c", None),
+            ],
+        )
+        .await;
+        assert!(matches!(outcomes.as_slice(), [Ok(true), Err(StoreError::Db(_)), Ok(true)]), "{outcomes:?}");
+        assert!(stored(&store, "rt-a").await);
+        // The failed redemption wrote nothing: its code is not spent.
+        assert!(!store.code_redeemed("code-b").await.unwrap());
+        assert!(matches!(commit(&store, vec![redemption("code-b", Some("rt-b"))]).await.as_slice(), [Ok(true)]));
     }
 }

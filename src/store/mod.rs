@@ -77,6 +77,8 @@ pub struct Store {
     /// (1, 2, 5, 10 … 100 ms) before retrying. Queueing this process's hot-path writes here instead
     /// keeps those sleeps out of the sign-in latency. `None` on PostgreSQL.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Code redemptions waiting to be group-committed (see [`codes`]).
+    redemptions: Arc<codes::RedemptionQueue>,
 }
 
 /// How long cached directory lookups live unless configured: the longest a change made by another
@@ -112,13 +114,26 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
         }
         let sqlite_writer = sqlite_path(url).is_some().then(|| Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Self { db, cache: Arc::new(cache::DirectoryCache::new(cache_ttl)), sqlite_writer })
+        Ok(Self {
+            db,
+            cache: Arc::new(cache::DirectoryCache::new(cache_ttl)),
+            sqlite_writer,
+            redemptions: Arc::default(),
+        })
     }
 
     /// Held around a write on SQLite (see `sqlite_writer`).
     async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match &self.sqlite_writer {
             Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
+    }
+
+    /// [`Self::writing`] for a guard that can move into another task.
+    async fn writing_owned(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.sqlite_writer {
+            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
             None => None,
         }
     }

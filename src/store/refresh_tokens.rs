@@ -1,7 +1,7 @@
 //! Refresh tokens, stored by hash. Marking first use is one conditional UPDATE, so concurrent uses of
 //! the same token see exactly one "first".
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::refresh_token;
 use super::{Store, StoreResult, parse_id};
@@ -13,7 +13,8 @@ impl Store {
     /// Stores `token` under `token_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_refresh_token(&self, token_hash: &str, token: &RefreshToken) -> StoreResult<()> {
         let _writing = self.writing().await;
-        insert_refresh_token(&self.db, token_hash, token).await
+        refresh_token::Entity::insert(refresh_row(token_hash, token)).exec_without_returning(&self.db).await?;
+        Ok(())
     }
 
     /// Records a use of the token of `tenant` with this hash. Expiry is the caller's to check.
@@ -92,13 +93,9 @@ fn to_refresh_token(row: refresh_token::Model) -> StoreResult<RefreshToken> {
     })
 }
 
-/// Inserts a refresh token with whatever connection or transaction the caller writes with.
-pub(super) async fn insert_refresh_token(
-    db: &impl ConnectionTrait,
-    token_hash: &str,
-    token: &RefreshToken,
-) -> StoreResult<()> {
-    let row = refresh_token::ActiveModel {
+/// The row that stores a refresh token under its hash.
+pub(super) fn refresh_row(token_hash: &str, token: &RefreshToken) -> refresh_token::ActiveModel {
+    refresh_token::ActiveModel {
         token_hash: Set(token_hash.to_owned()),
         tenant_id: Set(token.tenant_id.to_string()),
         client_app_id: Set(token.client_id.to_string()),
@@ -109,7 +106,5 @@ pub(super) async fn insert_refresh_token(
         expires_at: Set(token.expires_at),
         used_at: Set(None),
         revoked_at: Set(None),
-    };
-    refresh_token::Entity::insert(row).exec_without_returning(db).await?;
-    Ok(())
+    }
 }

@@ -13,6 +13,7 @@ use crate::support::{Backend, TestServer};
 on_every_backend!(
     a_code_is_claimed_once_and_kept_a_day_past_expiry,
     racing_redemptions_have_one_winner,
+    concurrent_redemptions_of_many_codes_each_have_one_winner,
     a_code_opens_only_in_its_own_tenant
 );
 
@@ -55,18 +56,7 @@ async fn racing_redemptions_have_one_winner(backend: Backend) {
     let (value, bound) = code(&server).await;
     let hash = token_hash(&value);
     // Each attempt would store its own refresh token with the redemption; only the winner's commits.
-    let refresh = |i: usize| {
-        let token = RefreshToken {
-            tenant_id: bound.tenant_id,
-            client_id: bound.client_id,
-            user_id: bound.user_id,
-            scopes: bound.scopes.clone(),
-            family_id: bound.family_id,
-            issued_at: server.now(),
-            expires_at: server.now() + 3600,
-        };
-        (token_hash(&format!("refresh token {i}")), token)
-    };
+    let refresh = |i: usize| refresh_for(&server, &bound, &format!("refresh token {i}"));
     let attempts = (0..8).map(|i| {
         let store = server.state().store.clone();
         let (hash, bound, refresh) = (hash.clone(), bound.clone(), refresh(i));
@@ -84,6 +74,60 @@ async fn racing_redemptions_have_one_winner(backend: Backend) {
     for i in 0..8 {
         let stored = store.peek_refresh_token(bound.tenant_id, &refresh(i).0).await.unwrap();
         assert_eq!(stored.is_some(), winners.contains(&i), "refresh token {i}");
+    }
+}
+
+/// A refresh token for a redemption of `bound`, stored under the hash of `label`.
+fn refresh_for(server: &TestServer, bound: &AuthorizationCode, label: &str) -> (String, RefreshToken) {
+    let token = RefreshToken {
+        tenant_id: bound.tenant_id,
+        client_id: bound.client_id,
+        user_id: bound.user_id,
+        scopes: bound.scopes.clone(),
+        family_id: bound.family_id,
+        issued_at: server.now(),
+        expires_at: server.now() + 3600,
+    };
+    (token_hash(label), token)
+}
+
+/// Redemptions of different codes that arrive together are committed together (group commit); each
+/// still gets its own answer, and only each code's first redemption stores its refresh token.
+async fn concurrent_redemptions_of_many_codes_each_have_one_winner(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (_, template) = code(&server).await;
+    let codes: Vec<(String, AuthorizationCode)> = (0..12)
+        .map(|_| {
+            let bound = AuthorizationCode { family_id: uuid::Uuid::new_v4(), ..template.clone() };
+            (token_hash(&bound.seal(&server.state().kek).unwrap()), bound)
+        })
+        .collect();
+    let attempts: Vec<_> = (0..2)
+        .flat_map(|attempt| codes.iter().enumerate().map(move |(i, code)| (i, attempt, code.clone())))
+        .map(|(i, attempt, (hash, bound))| {
+            let store = server.state().store.clone();
+            let refresh = refresh_for(&server, &bound, &format!("refresh {i}.{attempt}"));
+            let now = server.now();
+            tokio::spawn(
+                async move { (i, attempt, store.redeem_code(&hash, &bound, now, Some(&refresh)).await.unwrap()) },
+            )
+        })
+        .collect();
+    let mut winners = vec![Vec::new(); codes.len()];
+    for attempt in attempts {
+        let (i, attempt, first) = attempt.await.unwrap();
+        if first {
+            winners[i].push(attempt);
+        }
+    }
+    let store = &server.state().store;
+    for (i, won) in winners.iter().enumerate() {
+        assert_eq!(won.len(), 1, "code {i}: winners {won:?}");
+        for attempt in 0..2 {
+            let hash = token_hash(&format!("refresh {i}.{attempt}"));
+            let stored = store.peek_refresh_token(template.tenant_id, &hash).await.unwrap();
+            assert_eq!(stored.is_some(), won.contains(&attempt), "refresh token {i}.{attempt}");
+        }
     }
 }
 
