@@ -103,7 +103,13 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
-        options.sqlx_logging(false).max_connections(if sqlite_path(url).is_some() { 8 } else { 16 });
+        // sqlx pings a pooled connection before every query unless told otherwise: one more round trip
+        // to SQLite's connection thread, or to PostgreSQL, per query. Only a connection idle long enough
+        // for a server, proxy or firewall to have dropped it is worth checking.
+        options
+            .sqlx_logging(false)
+            .max_connections(if sqlite_path(url).is_some() { 8 } else { 16 })
+            .test_before_acquire_if_idle_for(Duration::from_secs(30));
         let synchronous = if sync == SqliteSync::Full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal };
         options.map_sqlx_sqlite_opts(move |o| o.synchronous(synchronous));
         let db = Database::connect(options).await?;
