@@ -64,7 +64,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops accepting, finishes requests in flight, and stops key maintenance.
+    /// Stops accepting, finishes requests in flight, and stops key maintenance and checkpoints.
     pub async fn stop(self) {
         self.handle.stop(true).await;
         let _ = self.server.await;
@@ -107,13 +107,17 @@ pub async fn start(config: Config, clock: Clock, tls: Option<rustls::ServerConfi
     .map_err(|e| StartError::Listen(addr, e))?
     .run();
     let handle = server.handle();
-    let maintenance = tokio::spawn(maintain(
+    let keys = maintain(
         state.store.clone(),
         Arc::clone(&state.kek),
         Arc::clone(&state.keys),
         RotationPolicy::from_config(&state.config),
         state.clock.clone(),
         Duration::from_secs(state.config.key_refresh_interval.0),
-    ));
+    );
+    let checkpoints = state.store.clone().keep_checkpointing(Duration::from_secs(1));
+    let maintenance = tokio::spawn(async move {
+        tokio::join!(keys, checkpoints);
+    });
     Ok(Running { state, addr, handle, server: tokio::spawn(server), maintenance })
 }
