@@ -11,13 +11,13 @@ use crate::domain::ids::AppId;
 impl Store {
     /// Records `jti` for `app` until `expires_at`; `false` when it was already used.
     pub async fn record_assertion(&self, app: AppId, jti: &str, expires_at: UnixTime) -> StoreResult<bool> {
-        let _writing = self.writing().await;
+        let db = self.writing().await;
         let row = used_assertion::ActiveModel {
             app_id: Set(app.to_string()),
             jti: Set(jti.to_owned()),
             expires_at: Set(expires_at),
         };
-        match used_assertion::Entity::insert(row).exec_without_returning(&self.db).await {
+        match used_assertion::Entity::insert(row).exec_without_returning(&*db).await {
             Ok(_) => Ok(true),
             Err(err) if is_unique_violation(&err) => Ok(false),
             Err(err) => Err(err.into()),

@@ -12,7 +12,8 @@ use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryTrait,
+    TransactionTrait,
 };
 use tokio::sync::oneshot;
 
@@ -86,80 +87,22 @@ impl Store {
         };
         let (done, outcome) = oneshot::channel();
         self.redemptions.push(Pending { redemption, done });
-        // Everyone who queued a redemption comes here after queueing it, so nothing queued is left
-        // behind: at the latest its own owner commits it. Often an earlier holder of the lock has.
-        let writing = self.writing_owned().await;
-        let batch = self.redemptions.take();
-        if batch.is_empty() {
-            drop(writing);
-        } else {
-            // The commit runs as its own task, holding the lock: should this request go away mid-commit,
-            // the others in its batch still get their outcomes.
-            let store = self.clone();
-            tokio::spawn(async move {
-                store.commit_redemptions(batch).await;
-                drop(writing);
-            });
-        }
+        // The commit runs as its own task: should this request go away mid-commit, the others in its
+        // batch still get their outcomes.
+        let store = self.clone();
+        tokio::spawn(async move { store.commit_queued().await });
         outcome.await.unwrap_or_else(|_| Err(DbErr::Custom("a redemption's commit was interrupted".to_owned()).into()))
     }
 
-    /// Writes `batch` and tells each waiter its outcome. When the batch fails as a whole, each
-    /// redemption is written again on its own: one that cannot be written must not fail the others.
-    async fn commit_redemptions(&self, batch: Vec<Pending>) {
-        let (redemptions, waiters): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.redemption, p.done)).unzip();
-        match self.write_redemptions(&redemptions).await {
-            Ok(firsts) => {
-                for (done, first) in waiters.into_iter().zip(firsts) {
-                    let _ = done.send(Ok(first));
-                }
-            }
-            Err(err) if redemptions.len() == 1 => {
-                if let Some(done) = waiters.into_iter().next() {
-                    let _ = done.send(Err(err));
-                }
-            }
-            Err(_) => {
-                for (redemption, done) in redemptions.iter().zip(waiters) {
-                    let outcome = self.write_redemptions(std::slice::from_ref(redemption)).await;
-                    let _ = done.send(outcome.map(|firsts| firsts.first() == Some(&true)));
-                }
-            }
+    /// Takes the write connection and commits what is queued. Every redemption queued is followed by
+    /// one of these, so none is left behind; often an earlier one has committed it already, and this
+    /// one finds the queue empty.
+    async fn commit_queued(&self) {
+        let db = self.writing().await;
+        let batch = self.redemptions.take();
+        if !batch.is_empty() {
+            commit_redemptions(&db, batch).await;
         }
-    }
-
-    /// Writes `redemptions` in one transaction: each code's row where none is stored yet, and the
-    /// refresh tokens of those. Whether each was its code's first redemption, in order; of equal codes
-    /// in one batch the earliest is.
-    async fn write_redemptions(&self, redemptions: &[Redemption]) -> StoreResult<Vec<bool>> {
-        let txn = self.db.begin().await?;
-        let mut distinct = HashSet::new();
-        let rows = redemptions.iter().filter(|r| distinct.insert(r.code_hash.as_str())).map(|r| r.code.clone());
-        let mut insert = authorization_code::Entity::insert_many(rows).on_conflict_do_nothing().into_query();
-        insert.returning_col(authorization_code::Column::CodeHash);
-        let inserted = txn
-            .query_all(&insert)
-            .await?
-            .iter()
-            .map(|row| row.try_get::<String>("", "code_hash"))
-            .collect::<Result<HashSet<_>, _>>()?;
-        let mut claimed = HashSet::new();
-        let firsts: Vec<bool> = redemptions
-            .iter()
-            .map(|r| inserted.contains(&r.code_hash) && claimed.insert(r.code_hash.as_str()))
-            .collect();
-        let tokens: Vec<_> = redemptions
-            .iter()
-            .zip(&firsts)
-            .filter(|(_, first)| **first)
-            .filter_map(|(r, _)| r.refresh.clone())
-            .collect();
-        if !tokens.is_empty() {
-            refresh_token::Entity::insert_many(tokens).exec_without_returning(&txn).await?;
-        }
-        // Dropping the transaction on an error above rolls it back.
-        txn.commit().await?;
-        Ok(firsts)
     }
 
     /// Whether the code stored under `code_hash` was redeemed.
@@ -175,6 +118,58 @@ impl Store {
             .await?;
         Ok(result.rows_affected)
     }
+}
+
+/// Writes `batch` with `db` and tells each waiter its outcome. When the batch fails as a whole, each
+/// redemption is written again on its own: one that cannot be written must not fail the others.
+async fn commit_redemptions(db: &DatabaseConnection, batch: Vec<Pending>) {
+    let (redemptions, waiters): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.redemption, p.done)).unzip();
+    match write_redemptions(db, &redemptions).await {
+        Ok(firsts) => {
+            for (done, first) in waiters.into_iter().zip(firsts) {
+                let _ = done.send(Ok(first));
+            }
+        }
+        Err(err) if redemptions.len() == 1 => {
+            if let Some(done) = waiters.into_iter().next() {
+                let _ = done.send(Err(err));
+            }
+        }
+        Err(_) => {
+            for (redemption, done) in redemptions.iter().zip(waiters) {
+                let outcome = write_redemptions(db, std::slice::from_ref(redemption)).await;
+                let _ = done.send(outcome.map(|firsts| firsts.first() == Some(&true)));
+            }
+        }
+    }
+}
+
+/// Writes `redemptions` in one transaction: each code's row where none is stored yet, and the refresh
+/// tokens of those. Whether each was its code's first redemption, in order; of equal codes in one
+/// batch the earliest is.
+async fn write_redemptions(db: &DatabaseConnection, redemptions: &[Redemption]) -> StoreResult<Vec<bool>> {
+    let txn = db.begin().await?;
+    let mut distinct = HashSet::new();
+    let rows = redemptions.iter().filter(|r| distinct.insert(r.code_hash.as_str())).map(|r| r.code.clone());
+    let mut insert = authorization_code::Entity::insert_many(rows).on_conflict_do_nothing().into_query();
+    insert.returning_col(authorization_code::Column::CodeHash);
+    let inserted = txn
+        .query_all(&insert)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String>("", "code_hash"))
+        .collect::<Result<HashSet<_>, _>>()?;
+    let mut claimed = HashSet::new();
+    let firsts: Vec<bool> =
+        redemptions.iter().map(|r| inserted.contains(&r.code_hash) && claimed.insert(r.code_hash.as_str())).collect();
+    let tokens: Vec<_> =
+        redemptions.iter().zip(&firsts).filter(|(_, first)| **first).filter_map(|(r, _)| r.refresh.clone()).collect();
+    if !tokens.is_empty() {
+        refresh_token::Entity::insert_many(tokens).exec_without_returning(&txn).await?;
+    }
+    // Dropping the transaction on an error above rolls it back.
+    txn.commit().await?;
+    Ok(firsts)
 }
 
 /// The row that records `code`'s redemption at `now`.
@@ -250,7 +245,7 @@ mod tests {
                 (Pending { redemption, done }, outcome)
             })
             .unzip();
-        store.commit_redemptions(batch).await;
+        commit_redemptions(&*store.writing().await, batch).await;
         let mut results = Vec::new();
         for outcome in outcomes {
             results.push(outcome.await.unwrap());

@@ -45,8 +45,8 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<Uuid> {
         let now = requester.requested_at;
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         close_expired(&txn, tenant, app, now).await?;
         let open = consent_request::Entity::find()
             .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
@@ -180,8 +180,8 @@ impl Store {
         consent: &Consent,
         event: &AuditEvent,
     ) -> StoreResult<()> {
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         decide(&txn, tenant, id, RequestStatus::Approved, None, event).await?;
         apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
@@ -202,8 +202,8 @@ impl Store {
         reason: &str,
         event: &AuditEvent,
     ) -> StoreResult<()> {
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         decide(&txn, tenant, id, refusal.status(), Some(reason), event).await?;
         if refusal == Refusal::Block {
             if find_service_principal(&txn, tenant, client.app_id).await?.is_none() {

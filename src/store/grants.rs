@@ -73,8 +73,8 @@ impl Store {
         consent: &Consent,
         event: &AuditEvent,
     ) -> StoreResult<ServicePrincipal> {
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         let sp = apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
@@ -90,8 +90,8 @@ impl Store {
         what: Revocation,
         event: &AuditEvent,
     ) -> StoreResult<u64> {
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         let mut removed = 0;
         if what.role.is_none() {
             let mut grants = permission_grant::Entity::delete_many()
@@ -122,8 +122,8 @@ impl Store {
         sp: ObjectId,
         event: &AuditEvent,
     ) -> StoreResult<bool> {
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         // Grants go with either service principal by foreign key; assignments name the client without one.
         delete_assignments_of(&txn, tenant, sp, Revocation::default()).await?;
         let removed = service_principal::Entity::delete_many()

@@ -85,9 +85,10 @@ pub struct Store {
     db: DatabaseConnection,
     cache: Arc<cache::DirectoryCache>,
     /// SQLite has one writer at a time; a second one gets SQLITE_BUSY and sleeps in growing steps
-    /// (1, 2, 5, 10 … 100 ms) before retrying. Queueing this process's hot-path writes here instead
-    /// keeps those sleeps out of the sign-in latency. `None` on PostgreSQL.
-    sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// (1, 2, 5, 10 … 100 ms) before retrying. This process's hot-path writes therefore queue for one
+    /// connection of their own, which keeps those sleeps out of the sign-in latency, and keeps that
+    /// connection's page cache warm from one write to the next. `None` on PostgreSQL.
+    sqlite_writer: Option<Arc<tokio::sync::Mutex<DatabaseConnection>>>,
     /// Code redemptions waiting to be group-committed (see [`codes`]).
     redemptions: Arc<codes::RedemptionQueue>,
 }
@@ -132,14 +133,17 @@ impl Store {
         options.map_sqlx_sqlite_opts(move |o| {
             o.synchronous(synchronous).pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
         });
-        let db = Database::connect(options).await?;
+        let db = Database::connect(options.clone()).await?;
+        let mut sqlite_writer = None;
         if sqlite_path(url).is_some() {
             // WAL (a property of the database file) lets readers proceed while a writer commits. sqlx
             // already turns on foreign keys and a 5 s busy timeout on every pooled connection.
             // `synchronous` is set per connection above.
             db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
+            options.max_connections(1).min_connections(1);
+            let writer = Database::connect(options).await?;
+            sqlite_writer = Some(Arc::new(tokio::sync::Mutex::new(writer)));
         }
-        let sqlite_writer = sqlite_path(url).is_some().then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Self {
             db,
             cache: Arc::new(cache::DirectoryCache::new(cache_ttl)),
@@ -148,19 +152,12 @@ impl Store {
         })
     }
 
-    /// Held around a write on SQLite (see `sqlite_writer`).
-    async fn writing(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    /// The connection to write with: on SQLite this process's writer connection, held until the
+    /// returned guard is dropped (see `sqlite_writer`); on PostgreSQL the pool.
+    async fn writing(&self) -> Writer<'_> {
         match &self.sqlite_writer {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        }
-    }
-
-    /// [`Self::writing`] for a guard that can move into another task.
-    async fn writing_owned(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        match &self.sqlite_writer {
-            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
-            None => None,
+            Some(writer) => Writer::Held(writer.lock().await),
+            None => Writer::Pool(&self.db),
         }
     }
 
@@ -215,6 +212,25 @@ impl Store {
     pub async fn close(self) -> StoreResult<()> {
         self.db.close().await?;
         Ok(())
+    }
+}
+
+/// The connection a write goes through (see [`Store::writing`]).
+enum Writer<'a> {
+    /// SQLite: this process's one writer connection, held until the write is done.
+    Held(tokio::sync::MutexGuard<'a, DatabaseConnection>),
+    /// PostgreSQL: the pool, which writers share.
+    Pool(&'a DatabaseConnection),
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = DatabaseConnection;
+
+    fn deref(&self) -> &DatabaseConnection {
+        match self {
+            Self::Held(connection) => connection,
+            Self::Pool(pool) => pool,
+        }
     }
 }
 

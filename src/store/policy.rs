@@ -55,8 +55,8 @@ impl Store {
                 ])
                 .to_owned(),
         );
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         upsert.exec_without_returning(&txn).await?;
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
@@ -85,8 +85,8 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let key = (tenant.to_string(), resource.to_string(), scope.to_string());
-        let _writer = self.writing().await;
-        let txn = self.db.begin().await?;
+        let db = self.writing().await;
+        let txn = db.begin().await?;
         if low_impact {
             let row = permission_classification::ActiveModel {
                 tenant_id: Set(key.0),

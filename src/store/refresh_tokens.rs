@@ -12,8 +12,8 @@ use crate::domain::refresh::{RefreshToken, RefreshUse};
 impl Store {
     /// Stores `token` under `token_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_refresh_token(&self, token_hash: &str, token: &RefreshToken) -> StoreResult<()> {
-        let _writing = self.writing().await;
-        refresh_token::Entity::insert(refresh_row(token_hash, token)).exec_without_returning(&self.db).await?;
+        let db = self.writing().await;
+        refresh_token::Entity::insert(refresh_row(token_hash, token)).exec_without_returning(&*db).await?;
         Ok(())
     }
 
@@ -24,20 +24,20 @@ impl Store {
         token_hash: &str,
         now: UnixTime,
     ) -> StoreResult<RefreshUse> {
-        let _writing = self.writing().await;
+        let db = self.writing().await;
         let first = refresh_token::Entity::update_many()
             .set(refresh_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
             .filter(refresh_token::Column::TokenHash.eq(token_hash))
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .filter(refresh_token::Column::UsedAt.is_null())
             .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&self.db)
+            .exec(&*db)
             .await?
             .rows_affected
             == 1;
         let row = refresh_token::Entity::find_by_id(token_hash.to_owned())
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
-            .one(&self.db)
+            .one(&*db)
             .await?;
         Ok(match row {
             None => RefreshUse::Unknown,
@@ -69,13 +69,13 @@ impl Store {
         family_id: uuid::Uuid,
         now: UnixTime,
     ) -> StoreResult<u64> {
-        let _writing = self.writing().await;
+        let db = self.writing().await;
         let result = refresh_token::Entity::update_many()
             .set(refresh_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .filter(refresh_token::Column::FamilyId.eq(family_id.to_string()))
             .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(result.rows_affected)
     }

@@ -11,7 +11,7 @@ use crate::domain::session::Session;
 impl Store {
     /// Stores a session under `session_hash` (see [`crate::secrets::token_hash`]).
     pub async fn insert_session(&self, session_hash: &str, session: &Session) -> StoreResult<()> {
-        let _writing = self.writing().await;
+        let db = self.writing().await;
         let row = session::ActiveModel {
             session_hash: Set(session_hash.to_owned()),
             tenant_id: Set(session.tenant_id.to_string()),
@@ -19,7 +19,7 @@ impl Store {
             auth_time: Set(session.auth_time),
             expires_at: Set(session.expires_at),
         };
-        session::Entity::insert(row).exec_without_returning(&self.db).await?;
+        session::Entity::insert(row).exec_without_returning(&*db).await?;
         Ok(())
     }
 
@@ -46,8 +46,8 @@ impl Store {
 
     /// Ends the session with this hash (sign-out). Ending an unknown session is not an error.
     pub async fn delete_session(&self, session_hash: &str) -> StoreResult<()> {
-        let _writing = self.writing().await;
-        let deleted = session::Entity::delete_by_id(session_hash.to_owned()).exec(&self.db).await;
+        let db = self.writing().await;
+        let deleted = session::Entity::delete_by_id(session_hash.to_owned()).exec(&*db).await;
         self.cache.clear();
         deleted?;
         Ok(())
