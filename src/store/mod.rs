@@ -209,7 +209,11 @@ impl Store {
         Ok(())
     }
 
+    /// Closes the pool, and on SQLite the writer connection after any write in progress.
     pub async fn close(self) -> StoreResult<()> {
+        if let Some(writer) = &self.sqlite_writer {
+            writer.lock().await.clone().close().await?;
+        }
         self.db.close().await?;
         Ok(())
     }
