@@ -196,12 +196,11 @@ mod tests {
     use super::*;
     use crate::domain::ids::AppId;
     use crate::store::StoreError;
+    use crate::store::tests::sqlite_store;
 
     /// A store on a fresh SQLite file with one tenant and user, and a redemption maker for them.
     async fn store() -> (tempfile::TempDir, Store, impl Fn(&str, Option<&str>) -> Redemption) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite://{}/t.db?mode=rwc", dir.path().display())).await.unwrap();
-        store.migrate().await.unwrap();
+        let (dir, store) = sqlite_store().await;
         let tenant = store.create_tenant("Contoso", "contoso.example", 1_000).await.unwrap();
         let user = store.create_user(tenant.id, "alice@contoso.example", "Alice", "-", false, 1_000).await.unwrap();
         let client_id = AppId::new_random();

@@ -278,14 +278,20 @@ fn is_unique_violation(err: &DbErr) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn commits_leave_the_log_to_the_checkpoint_which_copies_all_of_it() {
+    /// A migrated store on a fresh SQLite file, which lives as long as the returned folder.
+    pub(crate) async fn sqlite_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::connect(&format!("sqlite://{}/t.db?mode=rwc", dir.path().display())).await.unwrap();
         store.migrate().await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn commits_leave_the_log_to_the_checkpoint_which_copies_all_of_it() {
+        let (_dir, store) = sqlite_store().await;
         store.create_tenant("Contoso", "contoso.example", 1_000).await.unwrap();
         let pragma = Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_autocheckpoint");
         let threshold: i64 = store.db.query_one_raw(pragma).await.unwrap().unwrap().try_get_by_index(0).unwrap();
