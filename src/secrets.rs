@@ -8,6 +8,8 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::fmt::Write;
+
 use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
 
@@ -48,10 +50,42 @@ pub fn random_token() -> Result<String, ring::error::Unspecified> {
     random_urlsafe::<32>()
 }
 
-/// Hex SHA-256 of a server-generated token: how codes and refresh tokens are stored and looked up.
+/// Hex SHA-256 of a server-generated token: how codes and sessions are stored and looked up.
 /// A 256-bit random token needs no salt or slow hash; the database alone never yields a usable token.
 pub fn token_hash(token: &str) -> String {
-    ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut hex = String::with_capacity(2 * digest.as_ref().len());
+    for byte in digest.as_ref() {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// Whether `s` is lowercase hex, as [`token_hash`] and a UUID's simple form write it.
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A new refresh token: `{selector}.{secret}`, a time-ordered UUIDv7 in hex (32 characters) and
+/// [`random_token`]'s 256 random bits. The selector only orders the stored rows (see
+/// [`refresh_token_key`]); the secret is what makes the token unguessable.
+pub fn random_refresh_token() -> Result<String, ring::error::Unspecified> {
+    Ok(format!("{}.{}", uuid::Uuid::now_v7().simple(), random_token()?))
+}
+
+/// The key a refresh token is stored and looked up under: its selector and the hash of the whole
+/// token, `{selector}.{token_hash}`. Keys then grow in the order tokens are issued, so storing one
+/// writes to the last page of the table's B-tree instead of a random one; the database still never
+/// yields a usable token. A token without a selector (issued before selectors were) is stored under
+/// its plain [`token_hash`].
+pub fn refresh_token_key(token: &str) -> String {
+    match token.split_once('.') {
+        Some((selector, _)) if selector.len() == 32 && is_lower_hex(selector) => {
+            format!("{selector}.{}", token_hash(token))
+        }
+        _ => token_hash(token),
+    }
 }
 
 /// HMAC-SHA256 of a client secret under the server's secret-hash key.
@@ -90,6 +124,37 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_hash_is_the_lowercase_hex_sha256_of_the_token() {
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn refresh_tokens_are_stored_under_keys_that_grow_in_issue_order() -> Result<(), ring::error::Unspecified> {
+        let tokens: Vec<String> = (0..100).map(|_| random_refresh_token()).collect::<Result<_, _>>()?;
+        for token in &tokens {
+            let (selector, secret) = token.split_once('.').unwrap();
+            assert_eq!((selector.len(), secret.len()), (32, 43), "{token}");
+            assert_eq!(refresh_token_key(token), format!("{selector}.{}", token_hash(token)));
+        }
+        let keys: Vec<String> = tokens.iter().map(|t| refresh_token_key(t)).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        Ok(())
+    }
+
+    #[test]
+    fn a_refresh_token_without_a_selector_is_stored_under_its_plain_hash() -> Result<(), ring::error::Unspecified> {
+        let earlier = random_token()?;
+        assert_eq!(refresh_token_key(&earlier), token_hash(&earlier));
+        // Whatever else is presented is only hashed: its key matches no stored token.
+        for odd in ["0123456789abcdef0123456789ABCDEF.x", "0123.x", "not hex at all, 32 characters!!.x", ".", ""] {
+            assert_eq!(refresh_token_key(odd), token_hash(odd), "{odd}");
+        }
+        Ok(())
+    }
 
     #[test]
     fn client_secrets_are_long_random_and_redacted() -> Result<(), ring::error::Unspecified> {

@@ -10,6 +10,7 @@ mod m0004_refresh_tokens;
 mod m0005_sessions;
 mod m0006_consent_governance;
 mod m0007_consent_requests;
+mod m0008_ordered_token_keys;
 mod references;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sessions::Migration),
             Box::new(m0006_consent_governance::Migration),
             Box::new(m0007_consent_requests::Migration),
+            Box::new(m0008_ordered_token_keys::Migration),
         ]
     }
 }

@@ -71,7 +71,7 @@ impl std::fmt::Debug for RedemptionQueue {
 
 impl Store {
     /// Records the redemption of `code` (stored under `code_hash`, see [`crate::secrets::token_hash`])
-    /// at `now`, with the refresh token it issues (hash and bindings), in one transaction. `true` for
+    /// at `now`, with the refresh token it issues (key and bindings), in one transaction. `true` for
     /// the first redemption; `false`, writing nothing, when it was redeemed before.
     pub async fn redeem_code(
         &self,
@@ -83,7 +83,7 @@ impl Store {
         let redemption = Redemption {
             code_hash: code_hash.to_owned(),
             code: code_row(code_hash, code, now),
-            refresh: refresh.map(|(hash, token)| refresh_row(hash, token)),
+            refresh: refresh.map(|(key, token)| refresh_row(key, token)),
         };
         let (done, outcome) = oneshot::channel();
         self.redemptions.push(Pending { redemption, done });
@@ -105,15 +105,19 @@ impl Store {
         }
     }
 
-    /// Whether the code stored under `code_hash` was redeemed.
-    pub async fn code_redeemed(&self, code_hash: &str) -> StoreResult<bool> {
-        Ok(authorization_code::Entity::find_by_id(code_hash.to_owned()).one(&self.db).await?.is_some())
+    /// Whether the code stored under `code_hash`, issued at `issued_at` (as sealed in it), was redeemed.
+    pub async fn code_redeemed(&self, code_hash: &str, issued_at: UnixTime) -> StoreResult<bool> {
+        let row = authorization_code::Entity::find_by_id((issued_at, code_hash.to_owned())).one(&self.db).await?;
+        Ok(row.is_some())
     }
 
-    /// Deletes redeemed codes that expired more than a day ago.
+    /// Deletes redeemed codes that expired more than a day ago. A code expires after it is issued, so
+    /// the condition on the issue time, the key's prefix, finds them without reading the others.
     pub async fn purge_codes(&self, now: UnixTime) -> StoreResult<u64> {
+        let cutoff = now - KEEP_AFTER_EXPIRY;
         let result = authorization_code::Entity::delete_many()
-            .filter(authorization_code::Column::ExpiresAt.lt(now - KEEP_AFTER_EXPIRY))
+            .filter(authorization_code::Column::IssuedAt.lt(cutoff))
+            .filter(authorization_code::Column::ExpiresAt.lt(cutoff))
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected)
@@ -175,17 +179,12 @@ async fn write_redemptions(db: &DatabaseConnection, redemptions: &[Redemption]) 
 /// The row that records `code`'s redemption at `now`.
 fn code_row(code_hash: &str, code: &AuthorizationCode, now: UnixTime) -> authorization_code::ActiveModel {
     authorization_code::ActiveModel {
+        issued_at: Set(code.issued_at),
         code_hash: Set(code_hash.to_owned()),
         tenant_id: Set(code.tenant_id.to_string()),
         client_app_id: Set(code.client_id.to_string()),
         user_id: Set(code.user_id.to_string()),
-        redirect_uri: Set(code.redirect_uri.clone()),
-        scope: Set(code.scopes.join(" ")),
-        code_challenge: Set(code.challenge.as_ref().map(|(c, _)| c.clone())),
-        code_challenge_method: Set(code.challenge.as_ref().map(|(_, m)| m.as_str().to_owned())),
-        nonce: Set(code.nonce.clone()),
         family_id: Set(code.family_id.to_string()),
-        issued_at: Set(code.issued_at),
         expires_at: Set(code.expires_at),
         redeemed_at: Set(Some(now)),
     }
@@ -229,7 +228,7 @@ mod tests {
             Redemption {
                 code_hash: code_hash.to_owned(),
                 code: code_row(code_hash, &code, 1_010),
-                refresh: refresh.map(|hash| refresh_row(hash, &token)),
+                refresh: refresh.map(|key| refresh_row(key, &token)),
             }
         };
         (dir, store, redemption)
@@ -252,8 +251,8 @@ mod tests {
         results
     }
 
-    async fn stored(store: &Store, refresh_hash: &str) -> bool {
-        refresh_token::Entity::find_by_id(refresh_hash.to_owned()).one(&store.db).await.unwrap().is_some()
+    async fn stored(store: &Store, refresh_key: &str) -> bool {
+        refresh_token::Entity::find_by_id(refresh_key.to_owned()).one(&store.db).await.unwrap().is_some()
     }
 
     #[tokio::test]
@@ -298,7 +297,7 @@ mod tests {
         assert!(matches!(outcomes.as_slice(), [Ok(true), Err(StoreError::Db(_)), Ok(true)]), "{outcomes:?}");
         assert!(stored(&store, "rt-a").await);
         // The failed redemption wrote nothing: its code is not spent.
-        assert!(!store.code_redeemed("code-b").await.unwrap());
+        assert!(!store.code_redeemed("code-b", 1_000).await.unwrap());
         assert!(matches!(commit(&store, vec![redemption("code-b", Some("rt-b"))]).await.as_slice(), [Ok(true)]));
     }
 }

@@ -289,6 +289,38 @@ pub(crate) mod tests {
         (dir, store)
     }
 
+    /// What the sign-in path writes lives in B-trees clustered on their keys: one B-tree per table and
+    /// the refresh tokens' family index, nothing more to update per row.
+    #[tokio::test]
+    async fn redeemed_codes_and_refresh_tokens_are_clustered_on_their_keys() {
+        let (_dir, store) = sqlite_store().await;
+        let schema = Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT type, name, tbl_name, sql LIKE '%WITHOUT ROWID' FROM sqlite_schema \
+             WHERE tbl_name IN ('authorization_codes', 'refresh_tokens') ORDER BY name",
+        );
+        let rows: Vec<(String, String, String, bool)> = store
+            .db
+            .query_all_raw(schema)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let text = |i| r.try_get_by_index::<String>(i).unwrap();
+                (text(0), text(1), text(2), r.try_get_by_index::<bool>(3).unwrap())
+            })
+            .collect();
+        let row = |kind: &str, name: &str, table: &str, clustered| (kind.into(), name.into(), table.into(), clustered);
+        assert_eq!(
+            rows,
+            [
+                row("table", "authorization_codes", "authorization_codes", true),
+                row("index", "ix_refresh_tokens_family", "refresh_tokens", false),
+                row("table", "refresh_tokens", "refresh_tokens", true),
+            ]
+        );
+    }
+
     #[tokio::test]
     async fn commits_leave_the_log_to_the_checkpoint_which_copies_all_of_it() {
         let (_dir, store) = sqlite_store().await;

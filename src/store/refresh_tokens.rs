@@ -1,5 +1,5 @@
-//! Refresh tokens, stored by hash. Marking first use is one conditional UPDATE, so concurrent uses of
-//! the same token see exactly one "first".
+//! Refresh tokens, stored under a key that holds their hash. Marking first use is one conditional
+//! UPDATE, so concurrent uses of the same token see exactly one "first".
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
@@ -10,24 +10,19 @@ use crate::domain::ids::TenantId;
 use crate::domain::refresh::{RefreshToken, RefreshUse};
 
 impl Store {
-    /// Stores `token` under `token_hash` (see [`crate::secrets::token_hash`]).
-    pub async fn insert_refresh_token(&self, token_hash: &str, token: &RefreshToken) -> StoreResult<()> {
+    /// Stores `token` under `token_key` (see [`crate::secrets::refresh_token_key`]).
+    pub async fn insert_refresh_token(&self, token_key: &str, token: &RefreshToken) -> StoreResult<()> {
         let db = self.writing().await;
-        refresh_token::Entity::insert(refresh_row(token_hash, token)).exec_without_returning(&*db).await?;
+        refresh_token::Entity::insert(refresh_row(token_key, token)).exec_without_returning(&*db).await?;
         Ok(())
     }
 
-    /// Records a use of the token of `tenant` with this hash. Expiry is the caller's to check.
-    pub async fn use_refresh_token(
-        &self,
-        tenant: TenantId,
-        token_hash: &str,
-        now: UnixTime,
-    ) -> StoreResult<RefreshUse> {
+    /// Records a use of the token of `tenant` with this key. Expiry is the caller's to check.
+    pub async fn use_refresh_token(&self, tenant: TenantId, token_key: &str, now: UnixTime) -> StoreResult<RefreshUse> {
         let db = self.writing().await;
         let first = refresh_token::Entity::update_many()
             .set(refresh_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
-            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .filter(refresh_token::Column::TokenKey.eq(token_key))
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .filter(refresh_token::Column::UsedAt.is_null())
             .filter(refresh_token::Column::RevokedAt.is_null())
@@ -35,7 +30,7 @@ impl Store {
             .await?
             .rows_affected
             == 1;
-        let row = refresh_token::Entity::find_by_id(token_hash.to_owned())
+        let row = refresh_token::Entity::find_by_id(token_key.to_owned())
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .one(&*db)
             .await?;
@@ -47,9 +42,9 @@ impl Store {
         })
     }
 
-    /// The token of `tenant` with this hash, whatever its state, without recording a use.
-    pub async fn peek_refresh_token(&self, tenant: TenantId, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
-        let row = refresh_token::Entity::find_by_id(token_hash.to_owned())
+    /// The token of `tenant` with this key, whatever its state, without recording a use.
+    pub async fn peek_refresh_token(&self, tenant: TenantId, token_key: &str) -> StoreResult<Option<RefreshToken>> {
+        let row = refresh_token::Entity::find_by_id(token_key.to_owned())
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .one(&self.db)
             .await?;
@@ -57,8 +52,8 @@ impl Store {
     }
 
     /// The tenant a refresh token was issued in, for use at `common` or `organizations`.
-    pub async fn refresh_token_tenant(&self, token_hash: &str) -> StoreResult<Option<TenantId>> {
-        let row = refresh_token::Entity::find_by_id(token_hash.to_owned()).one(&self.db).await?;
+    pub async fn refresh_token_tenant(&self, token_key: &str) -> StoreResult<Option<TenantId>> {
+        let row = refresh_token::Entity::find_by_id(token_key.to_owned()).one(&self.db).await?;
         row.map(|r| parse_id(&r.tenant_id, "tenant id")).transpose()
     }
 
@@ -93,10 +88,10 @@ fn to_refresh_token(row: refresh_token::Model) -> StoreResult<RefreshToken> {
     })
 }
 
-/// The row that stores a refresh token under its hash.
-pub(super) fn refresh_row(token_hash: &str, token: &RefreshToken) -> refresh_token::ActiveModel {
+/// The row that stores a refresh token under its key.
+pub(super) fn refresh_row(token_key: &str, token: &RefreshToken) -> refresh_token::ActiveModel {
     refresh_token::ActiveModel {
-        token_hash: Set(token_hash.to_owned()),
+        token_key: Set(token_key.to_owned()),
         tenant_id: Set(token.tenant_id.to_string()),
         client_app_id: Set(token.client_id.to_string()),
         user_id: Set(token.user_id.to_string()),

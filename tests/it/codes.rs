@@ -44,8 +44,9 @@ async fn a_code_is_claimed_once_and_kept_a_day_past_expiry(backend: Backend) {
     let hash = token_hash(&value);
     assert!(store.redeem_code(&hash, &bound, server.now(), None).await.unwrap());
     assert!(!store.redeem_code(&hash, &bound, server.now(), None).await.unwrap());
-    assert!(store.code_redeemed(&hash).await.unwrap());
-    assert!(!store.code_redeemed(&token_hash("another code")).await.unwrap());
+    assert!(store.code_redeemed(&hash, bound.issued_at).await.unwrap());
+    assert!(!store.code_redeemed(&hash, bound.issued_at + 1).await.unwrap());
+    assert!(!store.code_redeemed(&token_hash("another code"), bound.issued_at).await.unwrap());
     // Kept a day past expiry so a late replay is still recognised, then purged.
     assert_eq!(store.purge_codes(bound.expires_at + 86_399).await.unwrap(), 0);
     assert_eq!(store.purge_codes(bound.expires_at + 86_401).await.unwrap(), 1);

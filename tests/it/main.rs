@@ -24,3 +24,4 @@ mod restart;
 mod serve;
 mod sign_in;
 mod tenant_isolation;
+mod upgrade;

@@ -2,7 +2,7 @@
 //! requests race; families revoked together; invisible to other tenants.
 
 use signet::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken, RefreshUse};
-use signet::secrets::{random_token, token_hash};
+use signet::secrets::{random_refresh_token, refresh_token_key, token_hash};
 use uuid::Uuid;
 
 use crate::on_every_backend;
@@ -16,7 +16,7 @@ on_every_backend!(
     refresh_tokens_are_invisible_to_other_tenants,
 );
 
-/// Stores `count` refresh tokens of one family; returns their hashes and the common bindings.
+/// Stores `count` refresh tokens of one family; returns their keys and the common bindings.
 async fn family(server: &TestServer, count: usize) -> (Vec<String>, RefreshToken) {
     let d = directory(server, "contoso.example").await;
     let alice = user(server, &d, "alice").await;
@@ -32,7 +32,7 @@ async fn family(server: &TestServer, count: usize) -> (Vec<String>, RefreshToken
     };
     let mut hashes = Vec::new();
     for _ in 0..count {
-        let hash = token_hash(&random_token().unwrap());
+        let hash = refresh_token_key(&random_refresh_token().unwrap());
         server.state().store.insert_refresh_token(&hash, &bound).await.unwrap();
         hashes.push(hash);
     }
@@ -62,7 +62,7 @@ async fn revoking_a_family_revokes_each_of_its_tokens(backend: Backend) {
     let now = server.now();
     // A token of another family of the same user and client.
     let other = RefreshToken { family_id: Uuid::new_v4(), ..bound.clone() };
-    let other_hash = token_hash(&random_token().unwrap());
+    let other_hash = refresh_token_key(&random_refresh_token().unwrap());
     store.insert_refresh_token(&other_hash, &other).await.unwrap();
 
     assert_eq!(

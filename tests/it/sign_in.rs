@@ -362,6 +362,16 @@ async fn refresh_tokens_rotate_and_public_replay_revokes_the_family(backend: Bac
         form
     };
     let first_rt = tokens["refresh_token"].as_str().unwrap().to_owned();
+    // `{selector}.{secret}`; the store keeps the selector and the token's hash, never the token.
+    let (selector, secret) = first_rt.split_once('.').unwrap();
+    assert_eq!((selector.len(), secret.len()), (32, 43), "{first_rt}");
+    let store = &s.server.state().store;
+    let key = format!("{selector}.{}", signet::secrets::token_hash(&first_rt));
+    assert_eq!(
+        store.peek_refresh_token(s.d.tenant.id, &key).await.unwrap().map(|t| t.client_id),
+        Some(s.public.app.app_id)
+    );
+    assert_eq!(store.peek_refresh_token(s.d.tenant.id, &first_rt).await.unwrap(), None);
     let (status, second) = post_token(&s.server, &tid, &refresh(&first_rt, None)).await;
     assert_eq!(status, StatusCode::OK, "{second}");
     let second_rt = second["refresh_token"].as_str().unwrap().to_owned();

@@ -35,7 +35,9 @@ pub async fn redeem(
     let issued = match tokens_for(state, &tenant, &client, &bound, request, redirect_uri, now).await {
         Ok(issued) => issued,
         // A failed attempt at a code that was redeemed before is a replay all the same.
-        Err(_) if state.store.code_redeemed(&hash).await? => return Err(replayed(state, &bound, now).await?),
+        Err(_) if state.store.code_redeemed(&hash, bound.issued_at).await? => {
+            return Err(replayed(state, &bound, now).await?);
+        }
         Err(err) => return Err(err),
     };
     if !state.store.redeem_code(&hash, &bound, now, issued.refresh.as_ref()).await? {

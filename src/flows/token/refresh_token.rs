@@ -15,7 +15,7 @@ use crate::domain::scope::DelegatedScopes;
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::tenant::resolve_named;
-use crate::secrets::token_hash;
+use crate::secrets::refresh_token_key;
 use crate::state::AppState;
 
 /// Exchanges a refresh token for new tokens.
@@ -26,12 +26,12 @@ pub async fn redeem(
     now: UnixTime,
 ) -> Result<TokenResponse, ProtocolError> {
     let presented = request.require("refresh_token")?;
-    let hash = token_hash(presented);
-    let tenant = issuing_tenant(state, endpoint, &hash).await?;
+    let key = refresh_token_key(presented);
+    let tenant = issuing_tenant(state, endpoint, &key).await?;
     let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
     // Everything that can fail is checked before the token is marked used, so a refused exchange
     // (another resource without consent, say) does not spend it.
-    let bound = state.store.peek_refresh_token(tenant.id, &hash).await?.ok_or_else(invalid_token)?;
+    let bound = state.store.peek_refresh_token(tenant.id, &key).await?.ok_or_else(invalid_token)?;
     if bound.client_id != client.app.app_id {
         return Err(ProtocolError::new(Aadsts::InvalidGrant, "The refresh token was issued to another client."));
     }
@@ -45,7 +45,7 @@ pub async fn redeem(
     let bound_scopes = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_token())?;
     let asked = asked_scopes(request, &bound_scopes)?;
     let consented = consented(state, &tenant, &user, &client, &asked).await?;
-    match state.store.use_refresh_token(tenant.id, &hash, now).await? {
+    match state.store.use_refresh_token(tenant.id, &key, now).await? {
         RefreshUse::First(_) => {}
         RefreshUse::Again(_) if !client.app.is_public_client => {}
         RefreshUse::Again(bound) => {
@@ -75,18 +75,18 @@ pub async fn redeem(
         client_info: request.get("client_info") == Some("1"),
     };
     let issued = issue(state, grant, consented, now)?;
-    if let Some((hash, bound)) = &issued.refresh {
-        state.store.insert_refresh_token(hash, bound).await?;
+    if let Some((key, bound)) = &issued.refresh {
+        state.store.insert_refresh_token(key, bound).await?;
     }
     Ok(issued.response)
 }
 
 /// The tenant the token was issued in: the path's, or at `common` and `organizations` its own.
-async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, hash: &str) -> Result<Tenant, ProtocolError> {
+async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, key: &str) -> Result<Tenant, ProtocolError> {
     match endpoint.tenant {
         TenantSegment::Named(name) => resolve_named(state, name).await,
         TenantSegment::Common | TenantSegment::Organizations => {
-            let issued = state.store.refresh_token_tenant(hash).await?.ok_or_else(invalid_token)?;
+            let issued = state.store.refresh_token_tenant(key).await?.ok_or_else(invalid_token)?;
             state.store.tenant(issued).await?.ok_or_else(invalid_token)
         }
         TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),

@@ -16,7 +16,7 @@ use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken};
 use crate::domain::scope::{DelegatedScopes, is_oidc};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
-use crate::secrets::{random_token, random_urlsafe, token_hash};
+use crate::secrets::{random_refresh_token, random_urlsafe, refresh_token_key};
 use crate::state::AppState;
 use crate::store::{ResourceLookup, User};
 
@@ -104,7 +104,7 @@ pub async fn consented(
 #[derive(Debug)]
 pub struct Issued {
     pub response: TokenResponse,
-    /// The new refresh token's hash and bindings (the response carries its value).
+    /// The new refresh token's key and bindings (the response carries its value).
     pub refresh: Option<(String, RefreshToken)>,
 }
 
@@ -203,7 +203,7 @@ fn response_scope(resource: &str, is_graph: bool, scp: &[String], asked: &Delega
     out.join(" ")
 }
 
-/// A new refresh token: its value, its hash (what the store keeps) and its bindings.
+/// A new refresh token: its value, its key (what the store keeps) and its bindings.
 fn new_refresh_token(
     tenant: &Tenant,
     user: &User,
@@ -212,7 +212,7 @@ fn new_refresh_token(
     family_id: Uuid,
     now: UnixTime,
 ) -> Result<(String, String, RefreshToken), ProtocolError> {
-    let value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
+    let value = random_refresh_token().map_err(|_| ProtocolError::internal("no randomness"))?;
     let bound = RefreshToken {
         tenant_id: tenant.id,
         client_id: client.app.app_id,
@@ -222,8 +222,8 @@ fn new_refresh_token(
         issued_at: now,
         expires_at: now + REFRESH_TOKEN_LIFETIME,
     };
-    let hash = token_hash(&value);
-    Ok((value, hash, bound))
+    let key = refresh_token_key(&value);
+    Ok((value, key, bound))
 }
 
 /// `uti`: 16 random bytes, base64url.

@@ -1,10 +1,11 @@
 use sea_orm::entity::prelude::*;
 
+/// A refresh token, stored under its key ([`crate::secrets::refresh_token_key`]).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refresh_tokens")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub token_hash: String,
+    pub token_key: String,
     pub tenant_id: String,
     pub client_app_id: String,
     pub user_id: String,
