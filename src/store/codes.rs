@@ -1,4 +1,4 @@
-//! Redeemed authorization codes, stored by hash. A code carries its own bindings (sealed into its
+//! Redeemed authorization codes, keyed by issue time and hash. A code carries its own bindings (sealed into its
 //! value), so issuing one writes nothing; redeeming one inserts its row with the refresh token it
 //! issues, in one transaction, and the primary key makes sure that of several concurrent redemptions
 //! (on any replica) exactly one commits.
