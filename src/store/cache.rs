@@ -7,8 +7,8 @@
 //! Entries are refreshed ahead of their expiry: once an entry is half its time-to-live old, the first
 //! caller to see it reloads it while every other caller goes on using it. A busy entry therefore never
 //! expires, and the requests in flight when it would have do not all miss together and queue on the
-//! database for the same row (at 32 connections that burst, once a second, was the token endpoint's
-//! slowest percentile). Nothing older than the time-to-live is ever returned, so a caller that claims
+//! database for the same row (at 32 connections those bursts were most of the token endpoint's slowest
+//! tenth of a percent). Nothing older than the time-to-live is ever returned, so a caller that claims
 //! a refresh and is cancelled before finishing it costs nothing but that refresh: the entry expires
 //! and the next caller loads it.
 
