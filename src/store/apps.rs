@@ -131,7 +131,7 @@ impl Store {
     /// The registration with this appId, in whichever tenant it lives: how the authorization endpoint
     /// finds a client before it knows the user's tenant.
     pub async fn app_by_app_id(&self, app_id: AppId) -> StoreResult<Option<Application>> {
-        let load = self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string())));
+        let load = || self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string())));
         self.cache.get_or_load_found(&self.cache.apps, app_id, load).await
     }
 
@@ -142,7 +142,7 @@ impl Store {
         app_id: AppId,
     ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
         self.cache
-            .get_or_load_found(&self.cache.clients, (tenant, app_id), self.sp_with_app_uncached(tenant, app_id))
+            .get_or_load_found(&self.cache.clients, (tenant, app_id), || self.sp_with_app_uncached(tenant, app_id))
             .await
     }
 
@@ -160,11 +160,12 @@ impl Store {
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
         // Only a found resource is cached; why one was not found comes from the database read.
         let mut missing = None;
-        let load = async {
+        let why_missing = &mut missing;
+        let load = move || async move {
             match self.resource_in_tenant_uncached(tenant, resource).await? {
                 ResourceLookup::Found(sp, app) => Ok(Some((sp, *app))),
                 other => {
-                    missing = Some(other);
+                    *why_missing = Some(other);
                     Ok(None)
                 }
             }
@@ -270,7 +271,7 @@ impl Store {
     /// The client secrets of an app of `tenant` (its home tenant).
     pub async fn password_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<PasswordCredential>> {
         self.cache
-            .get_or_load(&self.cache.secrets, (tenant, app_id), self.password_credentials_uncached(tenant, app_id))
+            .get_or_load(&self.cache.secrets, (tenant, app_id), || self.password_credentials_uncached(tenant, app_id))
             .await
     }
 
@@ -328,7 +329,7 @@ impl Store {
     /// The certificates of an app of `tenant` (its home tenant).
     pub async fn key_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
         self.cache
-            .get_or_load(&self.cache.certificates, (tenant, app_id), self.key_credentials_uncached(tenant, app_id))
+            .get_or_load(&self.cache.certificates, (tenant, app_id), || self.key_credentials_uncached(tenant, app_id))
             .await
     }
 

@@ -163,33 +163,34 @@ impl DirectoryCache {
     }
 
     /// The cached value for `key`, or what `load` reads; see [`get_or_load_found`](Self::get_or_load_found).
-    pub async fn get_or_load<K, V>(
-        &self,
-        map: &TtlMap<K, V>,
-        key: K,
-        load: impl Future<Output = StoreResult<V>>,
-    ) -> StoreResult<V>
+    pub async fn get_or_load<K, V, F>(&self, map: &TtlMap<K, V>, key: K, load: impl FnOnce() -> F) -> StoreResult<V>
     where
         K: Eq + Hash,
         V: Clone + Default,
+        F: Future<Output = StoreResult<V>>,
     {
-        let found = self.get_or_load_found(map, key, async { load.await.map(Some) }).await?;
+        let found = self.get_or_load_found(map, key, || async { load().await.map(Some) }).await?;
         Ok(found.unwrap_or_default())
     }
 
     /// The cached value for `key`, or what `load` reads, kept unless the directory changed meanwhile.
-    /// Only found values are kept. `load` is polled only on a miss, and by the one caller that refreshes
+    /// Only found values are kept. `load` is called only on a miss, and by the one caller that refreshes
     /// an entry past half its time-to-live: a refresh that finds nothing forgets the entry, and one that
     /// fails returns the entry, still valid, and leaves it for another caller to refresh.
-    pub async fn get_or_load_found<K, V>(
+    ///
+    /// The load's future is built only when it runs, and on the heap: a database read's future is
+    /// kilobytes, and held inline it would make every caller's future as large, to be copied on every
+    /// request even when the cache answers.
+    pub async fn get_or_load_found<K, V, F>(
         &self,
         map: &TtlMap<K, V>,
         key: K,
-        load: impl Future<Output = StoreResult<Option<V>>>,
+        load: impl FnOnce() -> F,
     ) -> StoreResult<Option<V>>
     where
         K: Eq + Hash,
         V: Clone,
+        F: Future<Output = StoreResult<Option<V>>>,
     {
         let cached = match self.lookup(map, &key) {
             Cached::Fresh(value) => return Ok(Some(value)),
@@ -198,7 +199,7 @@ impl DirectoryCache {
         };
         let generation = self.generation();
         let read_at = Instant::now();
-        match (load.await, cached) {
+        match (Box::pin(load()).await, cached) {
             (Ok(Some(value)), _) => {
                 self.store(map, key, value.clone(), generation, read_at);
                 Ok(Some(value))
@@ -248,7 +249,8 @@ mod tests {
         map
     }
 
-    async fn not_loaded() -> StoreResult<Option<String>> {
+    /// The loader of an entry the cache must answer: calling it fails the test.
+    fn not_loaded() -> std::future::Ready<StoreResult<Option<String>>> {
         panic!("a fresh entry was loaded again")
     }
 
@@ -260,7 +262,7 @@ mod tests {
     async fn an_entry_younger_than_half_its_ttl_is_used_as_it_is() {
         let cache = DirectoryCache::new(TTL);
         let map = map_with("cached", Duration::from_secs(29));
-        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded()).await.unwrap().as_deref(), Some("cached"));
+        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded).await.unwrap().as_deref(), Some("cached"));
     }
 
     #[tokio::test]
@@ -269,19 +271,19 @@ mod tests {
         let map = map_with("old", Duration::from_secs(31));
         let refresh = async {
             // Another request, arriving while this one reloads, is served the entry it holds.
-            let meanwhile = cache.get_or_load_found(&map, 1, not_loaded()).await.unwrap();
+            let meanwhile = cache.get_or_load_found(&map, 1, not_loaded).await.unwrap();
             assert_eq!(meanwhile.as_deref(), Some("old"));
             loads("new").await
         };
-        assert_eq!(cache.get_or_load_found(&map, 1, refresh).await.unwrap().as_deref(), Some("new"));
-        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded()).await.unwrap().as_deref(), Some("new"));
+        assert_eq!(cache.get_or_load_found(&map, 1, || refresh).await.unwrap().as_deref(), Some("new"));
+        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded).await.unwrap().as_deref(), Some("new"));
     }
 
     #[tokio::test]
     async fn an_entry_as_old_as_its_ttl_is_never_returned() {
         let cache = DirectoryCache::new(TTL);
         let map = map_with("expired", TTL);
-        assert_eq!(cache.get_or_load_found(&map, 1, loads("reread")).await.unwrap().as_deref(), Some("reread"));
+        assert_eq!(cache.get_or_load_found(&map, 1, || loads("reread")).await.unwrap().as_deref(), Some("reread"));
     }
 
     #[tokio::test]
@@ -289,8 +291,8 @@ mod tests {
         let cache = DirectoryCache::new(TTL);
         let map = map_with("old", Duration::from_secs(31));
         let failing = async { Err(StoreError::Corrupt("unreachable database".into())) };
-        assert_eq!(cache.get_or_load_found(&map, 1, failing).await.unwrap().as_deref(), Some("old"));
-        assert_eq!(cache.get_or_load_found(&map, 1, loads("new")).await.unwrap().as_deref(), Some("new"));
+        assert_eq!(cache.get_or_load_found(&map, 1, || failing).await.unwrap().as_deref(), Some("old"));
+        assert_eq!(cache.get_or_load_found(&map, 1, || loads("new")).await.unwrap().as_deref(), Some("new"));
     }
 
     #[tokio::test]
@@ -298,7 +300,7 @@ mod tests {
         let cache = DirectoryCache::new(TTL);
         let map = map_with("expired", TTL);
         let failing = async { Err(StoreError::Corrupt("unreachable database".into())) };
-        let err = cache.get_or_load_found(&map, 1, failing).await.unwrap_err();
+        let err = cache.get_or_load_found(&map, 1, || failing).await.unwrap_err();
         assert_eq!(err.to_string(), "stored data is unreadable: unreachable database");
     }
 
@@ -306,10 +308,10 @@ mod tests {
     async fn a_refresh_that_finds_nothing_forgets_the_entry() {
         let cache = DirectoryCache::new(TTL);
         let map = map_with("deleted elsewhere", Duration::from_secs(31));
-        assert_eq!(cache.get_or_load_found(&map, 1, async { Ok(None) }).await.unwrap(), None);
-        assert_eq!(cache.get_or_load_found(&map, 1, async { Ok(None) }).await.unwrap(), None);
+        assert_eq!(cache.get_or_load_found(&map, 1, || async { Ok(None) }).await.unwrap(), None);
+        assert_eq!(cache.get_or_load_found(&map, 1, || async { Ok(None) }).await.unwrap(), None);
         assert_eq!(
-            cache.get_or_load_found(&map, 1, loads("created again")).await.unwrap().as_deref(),
+            cache.get_or_load_found(&map, 1, || loads("created again")).await.unwrap().as_deref(),
             Some("created again")
         );
     }
@@ -324,9 +326,9 @@ mod tests {
             cache.clear();
             Ok(Some(tenant("read before the write")))
         };
-        let value = cache.get_or_load_found(&cache.tenants, "contoso".into(), refresh_overtaken_by_a_write).await;
+        let value = cache.get_or_load_found(&cache.tenants, "contoso".into(), || refresh_overtaken_by_a_write).await;
         assert_eq!(value.unwrap().unwrap().display_name, "read before the write");
-        let after = cache.get_or_load_found(&cache.tenants, "contoso".into(), async { Ok(Some(tenant("after"))) });
+        let after = cache.get_or_load_found(&cache.tenants, "contoso".into(), || async { Ok(Some(tenant("after"))) });
         assert_eq!(after.await.unwrap().unwrap().display_name, "after");
     }
 }

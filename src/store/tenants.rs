@@ -76,7 +76,7 @@ impl Store {
     /// The tenant a GUID or verified domain names.
     pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
         let key = name.to_ascii_lowercase();
-        self.cache.get_or_load_found(&self.cache.tenants, key, self.resolve_tenant_uncached(name)).await
+        self.cache.get_or_load_found(&self.cache.tenants, key, || self.resolve_tenant_uncached(name)).await
     }
 
     async fn resolve_tenant_uncached(&self, name: &str) -> StoreResult<Option<Tenant>> {

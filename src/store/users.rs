@@ -73,7 +73,7 @@ impl Store {
 
     /// The user of `tenant` with this object id (cached: every silent sign-in and redemption reads it).
     pub async fn user(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
-        self.cache.get_or_load_found(&self.cache.users, (tenant, id), self.user_uncached(tenant, id)).await
+        self.cache.get_or_load_found(&self.cache.users, (tenant, id), || self.user_uncached(tenant, id)).await
     }
 
     async fn user_uncached(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
