@@ -43,7 +43,7 @@ pub async fn issue(
         roles,
         sub: client.sp.id,
         tid: tenant.id,
-        uti: super::user_tokens::unique_token_id()?,
+        uti: super::user_tokens::unique_token_id(),
         ver: "2.0",
     };
     let signer = state.keys.signer(now).ok_or_else(|| {

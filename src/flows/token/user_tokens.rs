@@ -16,7 +16,7 @@ use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken};
 use crate::domain::scope::{DelegatedScopes, is_oidc};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
-use crate::secrets::{random_refresh_token, random_urlsafe, refresh_token_key};
+use crate::secrets::{random_refresh_token, refresh_token_key};
 use crate::state::AppState;
 use crate::store::{ResourceLookup, User};
 
@@ -139,7 +139,7 @@ pub fn issue(
         scp: scp.join(" "),
         sub: sub.clone(),
         tid: tenant.id,
-        uti: unique_token_id()?,
+        uti: unique_token_id(),
         ver: "2.0",
     };
     let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
@@ -158,7 +158,7 @@ pub fn issue(
             preferred_username: profile.then(|| user.username.clone()),
             sub,
             tid: tenant.id,
-            uti: unique_token_id()?,
+            uti: unique_token_id(),
             ver: "2.0",
         };
         Some(signer.sign_jwt(&claims).map_err(ProtocolError::internal)?)
@@ -226,7 +226,22 @@ fn new_refresh_token(
     Ok((value, key, bound))
 }
 
-/// `uti`: 16 random bytes, base64url.
-pub fn unique_token_id() -> Result<String, ProtocolError> {
-    random_urlsafe::<16>().map_err(|_| ProtocolError::internal("no randomness"))
+/// `uti`: a random UUID's 16 bytes, base64url (22 characters, as Microsoft's).
+pub fn unique_token_id() -> String {
+    URL_SAFE_NO_PAD.encode(Uuid::new_v4().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_ids_are_22_base64url_characters_and_differ() {
+        let first = unique_token_id();
+        let second = unique_token_id();
+        assert_eq!(first.len(), 22);
+        assert!(first.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{first}");
+        assert_eq!(URL_SAFE_NO_PAD.decode(&first).map(|bytes| bytes.len()), Ok(16));
+        assert_ne!(first, second);
+    }
 }
