@@ -13,6 +13,8 @@ use std::fmt::Write;
 use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
 
+use crate::clock::UnixTime;
+
 /// A client secret's value, shown once. `Debug` never shows it.
 pub struct ClientSecret(String);
 
@@ -72,6 +74,13 @@ fn is_lower_hex(s: &str) -> bool {
 /// [`refresh_token_key`]); the secret is what makes the token unguessable.
 pub fn random_refresh_token() -> Result<String, ring::error::Unspecified> {
     Ok(format!("{}.{}", uuid::Uuid::now_v7().simple(), random_token()?))
+}
+
+/// The smallest selector of a refresh token issued at `time` or later: the key of every token issued
+/// earlier sorts below it, as the selector's first 12 hex digits are its issue time in milliseconds.
+pub fn refresh_selector_floor(time: UnixTime) -> String {
+    let millis = u64::try_from(time).unwrap_or(0).saturating_mul(1000);
+    format!("{millis:012x}")
 }
 
 /// The key a refresh token is stored and looked up under: its selector and the hash of the whole
@@ -142,6 +151,19 @@ mod tests {
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted);
+        Ok(())
+    }
+
+    #[test]
+    fn the_selector_floor_of_a_time_separates_tokens_issued_before_it_from_those_after()
+    -> Result<(), ring::error::Unspecified> {
+        let before = crate::clock::system_now();
+        let key = refresh_token_key(&random_refresh_token()?);
+        let after = crate::clock::system_now();
+        assert!(refresh_selector_floor(before).as_str() <= key.as_str(), "{key}");
+        assert!(key.as_str() < refresh_selector_floor(after + 1).as_str(), "{key}");
+        assert_eq!(refresh_selector_floor(1_700_000_000), "018bcfe56800");
+        assert_eq!(refresh_selector_floor(-5), "000000000000");
         Ok(())
     }
 

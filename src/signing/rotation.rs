@@ -105,7 +105,8 @@ async fn add_key(
 }
 
 /// Keeps `ring` in step with the database: rotates when due, reloads keys other processes added,
-/// deletes removed keys, forgets expired assertion ids and long-expired codes, every `interval`.
+/// deletes removed keys, forgets expired assertion ids and sessions and long-expired codes and refresh
+/// tokens, every `interval`.
 pub async fn maintain(
     store: Store,
     kek: Arc<KeyEncryptionKey>,
@@ -137,6 +138,7 @@ pub async fn maintain_once(
     store.purge_assertions(now).await?;
     store.purge_codes(now).await?;
     store.purge_sessions(now).await?;
+    store.purge_refresh_tokens(now).await?;
     ring.reload().await
 }
 

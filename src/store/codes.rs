@@ -19,14 +19,10 @@ use tokio::sync::oneshot;
 
 use super::entity::{authorization_code, refresh_token};
 use super::refresh_tokens::refresh_row;
-use super::{Store, StoreResult};
+use super::{KEEP_AFTER_EXPIRY, Store, StoreResult};
 use crate::clock::UnixTime;
 use crate::domain::code::AuthorizationCode;
 use crate::domain::refresh::RefreshToken;
-
-/// How long a redeemed code is kept after it expires: until then a replay is still recognised as one
-/// (afterwards the code's own expiry refuses it).
-const KEEP_AFTER_EXPIRY: i64 = 86_400;
 
 /// The most redemptions one transaction commits (13 bound values each, far below either database's
 /// limit on the values of one statement).

@@ -104,6 +104,10 @@ pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(1);
 /// 1,000 pages, which under sign-in load made every few hundredth commit wait for two disk syncs.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
+/// How long a redeemed code or a refresh token is kept after it expires: until then a replay is still
+/// recognised as one (afterwards its own expiry refuses it).
+const KEEP_AFTER_EXPIRY: i64 = 86_400;
+
 /// The PostgreSQL advisory lock id that serialises migrations ("signet" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7369_676e_6574;
 

@@ -4,10 +4,11 @@
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::refresh_token;
-use super::{Store, StoreResult, parse_id};
+use super::{KEEP_AFTER_EXPIRY, Store, StoreResult, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::ids::TenantId;
-use crate::domain::refresh::{RefreshToken, RefreshUse};
+use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken, RefreshUse};
+use crate::secrets::refresh_selector_floor;
 
 impl Store {
     /// Stores `token` under `token_key` (see [`crate::secrets::refresh_token_key`]).
@@ -55,6 +56,20 @@ impl Store {
     pub async fn refresh_token_tenant(&self, token_key: &str) -> StoreResult<Option<TenantId>> {
         let row = refresh_token::Entity::find_by_id(token_key.to_owned()).one(&self.db).await?;
         row.map(|r| parse_id(&r.tenant_id, "tenant id")).transpose()
+    }
+
+    /// Deletes refresh tokens that expired more than a day ago. Every token issued more than its lifetime
+    /// before that has expired, and a token's key begins with its issue time, so the range of keys
+    /// below that time finds them without reading a live token. (Keys of tokens issued before keys had
+    /// selectors are plain hashes; only those that happen to fall in the range are deleted.)
+    pub async fn purge_refresh_tokens(&self, now: UnixTime) -> StoreResult<u64> {
+        let cutoff = now - KEEP_AFTER_EXPIRY;
+        let result = refresh_token::Entity::delete_many()
+            .filter(refresh_token::Column::TokenKey.lt(refresh_selector_floor(cutoff - REFRESH_TOKEN_LIFETIME)))
+            .filter(refresh_token::Column::ExpiresAt.lt(cutoff))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
     }
 
     /// Revokes every refresh token of a family in `tenant`; returns how many were still live.

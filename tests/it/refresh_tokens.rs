@@ -3,7 +3,7 @@
 
 use signet::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken, RefreshUse};
 use signet::secrets::{random_refresh_token, refresh_token_key, token_hash};
-use uuid::Uuid;
+use uuid::{NoContext, Timestamp, Uuid};
 
 use crate::on_every_backend;
 use crate::support::seed::{directory, tenant, user};
@@ -14,6 +14,7 @@ on_every_backend!(
     revoking_a_family_revokes_each_of_its_tokens,
     racing_uses_see_one_first_use,
     refresh_tokens_are_invisible_to_other_tenants,
+    tokens_are_purged_a_day_after_they_expire_and_live_ones_are_kept,
 );
 
 /// Stores `count` refresh tokens of one family; returns their keys and the common bindings.
@@ -108,4 +109,32 @@ async fn refresh_tokens_are_invisible_to_other_tenants(backend: Backend) {
     assert_eq!(store.use_refresh_token(fabrikam.id, &hashes[0], now).await.unwrap(), RefreshUse::Unknown);
     assert_eq!(store.revoke_refresh_family(fabrikam.id, bound.family_id, now).await.unwrap(), 0);
     assert_eq!(store.use_refresh_token(bound.tenant_id, &hashes[0], now).await.unwrap(), RefreshUse::First(bound));
+}
+
+/// A refresh token as the server issues one at `issued_at`: its selector is a UUIDv7 of that time.
+fn token_issued_at(issued_at: i64) -> String {
+    let selector = Uuid::new_v7(Timestamp::from_unix(NoContext, issued_at as u64, 0));
+    format!("{}.{}", selector.simple(), random_refresh_token().unwrap().split_once('.').unwrap().1)
+}
+
+async fn tokens_are_purged_a_day_after_they_expire_and_live_ones_are_kept(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (keys, current) = family(&server, 1).await;
+    let store = &server.state().store;
+    let issued = current.issued_at - 200 * 86_400;
+    let old = RefreshToken { issued_at: issued, expires_at: issued + REFRESH_TOKEN_LIFETIME, ..current.clone() };
+    let old_key = refresh_token_key(&token_issued_at(issued));
+    store.insert_refresh_token(&old_key, &old).await.unwrap();
+    // Issued as long ago but living longer: its key is in the purged range, its expiry keeps it.
+    let lasting = RefreshToken { issued_at: issued, expires_at: current.expires_at, ..current.clone() };
+    let lasting_key = refresh_token_key(&token_issued_at(issued));
+    store.insert_refresh_token(&lasting_key, &lasting).await.unwrap();
+
+    assert_eq!(store.purge_refresh_tokens(old.expires_at + 86_399).await.unwrap(), 0);
+    assert_eq!(store.purge_refresh_tokens(old.expires_at + 86_401).await.unwrap(), 1);
+    assert_eq!(store.peek_refresh_token(old.tenant_id, &old_key).await.unwrap(), None);
+    assert_eq!(store.peek_refresh_token(lasting.tenant_id, &lasting_key).await.unwrap(), Some(lasting.clone()));
+    assert_eq!(store.peek_refresh_token(current.tenant_id, &keys[0]).await.unwrap(), Some(current.clone()));
+    // At the current time nothing else has expired.
+    assert_eq!(store.purge_refresh_tokens(server.now()).await.unwrap(), 0);
 }
