@@ -131,8 +131,12 @@ impl Store {
     /// The registration with this appId, in whichever tenant it lives: how the authorization endpoint
     /// finds a client before it knows the user's tenant.
     pub async fn app_by_app_id(&self, app_id: AppId) -> StoreResult<Option<Application>> {
-        let load = || self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string())));
+        let load = || self.clone().app_by_app_id_uncached(app_id);
         self.cache.get_or_load_found(&self.cache.apps, app_id, load).await
+    }
+
+    async fn app_by_app_id_uncached(self, app_id: AppId) -> StoreResult<Option<Application>> {
+        self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string()))).await
     }
 
     /// The app's service principal in `tenant` with its registration: how a tenant sees a client.
@@ -142,12 +146,14 @@ impl Store {
         app_id: AppId,
     ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
         self.cache
-            .get_or_load_found(&self.cache.clients, (tenant, app_id), || self.sp_with_app_uncached(tenant, app_id))
+            .get_or_load_found(&self.cache.clients, (tenant, app_id), || {
+                self.clone().sp_with_app_uncached(tenant, app_id)
+            })
             .await
     }
 
     async fn sp_with_app_uncached(
-        &self,
+        self,
         tenant: TenantId,
         app_id: AppId,
     ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
@@ -158,30 +164,33 @@ impl Store {
 
     /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
-        // Only a found resource is cached; why one was not found comes from the database read.
-        let mut missing = None;
-        let why_missing = &mut missing;
-        let load = move || async move {
-            match self.resource_in_tenant_uncached(tenant, resource).await? {
-                ResourceLookup::Found(sp, app) => Ok(Some((sp, *app))),
-                other => {
-                    *why_missing = Some(other);
-                    Ok(None)
-                }
+        let key = (tenant, resource.to_owned());
+        let refresh = || {
+            let read = self.clone().resource_in_tenant_uncached(tenant, resource.to_owned());
+            async move {
+                Ok(match read.await? {
+                    ResourceLookup::Found(sp, app) => Some((sp, *app)),
+                    ResourceLookup::NotRegistered | ResourceLookup::NotInTenant(_) => None,
+                })
             }
         };
-        let found = self.cache.get_or_load_found(&self.cache.resources, (tenant, resource.to_owned()), load).await?;
-        Ok(match found {
-            Some((sp, app)) => ResourceLookup::Found(sp, Box::new(app)),
-            None => missing.unwrap_or(ResourceLookup::NotRegistered),
-        })
+        if let Some((sp, app)) = self.cache.cached(&self.cache.resources, &key, refresh) {
+            return Ok(ResourceLookup::Found(sp, Box::new(app)));
+        }
+        // Only a found resource is kept; why one was not found comes from the database read.
+        let ticket = self.cache.ticket();
+        let lookup = Box::pin(self.clone().resource_in_tenant_uncached(tenant, resource.to_owned())).await?;
+        if let ResourceLookup::Found(sp, app) = &lookup {
+            self.cache.keep(&self.cache.resources, key, (sp.clone(), (**app).clone()), ticket);
+        }
+        Ok(lookup)
     }
 
-    async fn resource_in_tenant_uncached(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
+    async fn resource_in_tenant_uncached(self, tenant: TenantId, resource: String) -> StoreResult<ResourceLookup> {
         let by_app_id = resource.parse::<AppId>().ok();
         let app_id = match by_app_id {
             Some(id) => Some(id.to_string()),
-            None => identifier_uri::Entity::find_by_id(resource.to_owned()).one(&self.db).await?.map(|r| r.app_id),
+            None => identifier_uri::Entity::find_by_id(resource).one(&self.db).await?.map(|r| r.app_id),
         };
         let Some(app_id) = app_id else { return Ok(ResourceLookup::NotRegistered) };
         let Some(app) = self.find_app(Condition::all().add(application::Column::AppId.eq(app_id))).await? else {
@@ -271,12 +280,14 @@ impl Store {
     /// The client secrets of an app of `tenant` (its home tenant).
     pub async fn password_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<PasswordCredential>> {
         self.cache
-            .get_or_load(&self.cache.secrets, (tenant, app_id), || self.password_credentials_uncached(tenant, app_id))
+            .get_or_load(&self.cache.secrets, (tenant, app_id), || {
+                self.clone().password_credentials_uncached(tenant, app_id)
+            })
             .await
     }
 
     async fn password_credentials_uncached(
-        &self,
+        self,
         tenant: TenantId,
         app_id: AppId,
     ) -> StoreResult<Vec<PasswordCredential>> {
@@ -306,7 +317,7 @@ impl Store {
         credential: &KeyCredential,
     ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
-        let existing = self.key_credentials_uncached(tenant, app_id).await?;
+        let existing = self.clone().key_credentials_uncached(tenant, app_id).await?;
         if existing.iter().any(|k| k.thumbprint_sha1 == credential.thumbprint_sha1) {
             return Err(StoreError::Conflict("this certificate is already registered on the app".into()));
         }
@@ -329,11 +340,13 @@ impl Store {
     /// The certificates of an app of `tenant` (its home tenant).
     pub async fn key_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
         self.cache
-            .get_or_load(&self.cache.certificates, (tenant, app_id), || self.key_credentials_uncached(tenant, app_id))
+            .get_or_load(&self.cache.certificates, (tenant, app_id), || {
+                self.clone().key_credentials_uncached(tenant, app_id)
+            })
             .await
     }
 
-    async fn key_credentials_uncached(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
+    async fn key_credentials_uncached(self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
         key_credential::Entity::find()
             .filter(key_credential::Column::TenantId.eq(tenant.to_string()))
             .filter(key_credential::Column::AppId.eq(app_id.to_string()))

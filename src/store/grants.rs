@@ -161,7 +161,7 @@ impl Store {
         resource: ObjectId,
         user: ObjectId,
     ) -> StoreResult<Vec<String>> {
-        let load = || self.delegated_grants_uncached(tenant, client, user);
+        let load = || self.clone().delegated_grants_uncached(tenant, client, user);
         let grants = self.cache.get_or_load(&self.cache.delegated, (tenant, client, user), load).await?;
         let mut scopes: Vec<String> = Vec::new();
         let words = grants.iter().filter(|g| g.resource_id == resource).flat_map(|g| g.scope.split_whitespace());
@@ -175,7 +175,7 @@ impl Store {
 
     /// Every delegated grant of the client in `tenant` that covers `user`, on any resource.
     async fn delegated_grants_uncached(
-        &self,
+        self,
         tenant: TenantId,
         client: ObjectId,
         user: ObjectId,
@@ -215,12 +215,12 @@ impl Store {
         principal: ObjectId,
         resource: ObjectId,
     ) -> StoreResult<Vec<AppRoleAssignment>> {
-        let load = || self.app_role_assignments_uncached(tenant, principal, resource);
+        let load = || self.clone().app_role_assignments_uncached(tenant, principal, resource);
         self.cache.get_or_load(&self.cache.role_assignments, (tenant, principal, resource), load).await
     }
 
     async fn app_role_assignments_uncached(
-        &self,
+        self,
         tenant: TenantId,
         principal: ObjectId,
         resource: ObjectId,

@@ -26,13 +26,13 @@ impl Store {
     /// The live session with this hash, if any. Read through the directory cache: every silent sign-in
     /// reads it. A sign-out here is seen at once; one on another replica within the cache's lifetime.
     pub async fn session(&self, session_hash: &str, now: UnixTime) -> StoreResult<Option<Session>> {
-        let load = || self.session_uncached(session_hash);
+        let load = || self.clone().session_uncached(session_hash.to_owned());
         let found = self.cache.get_or_load_found(&self.cache.sessions, session_hash.to_owned(), load).await?;
         Ok(found.filter(|s| s.expires_at > now))
     }
 
-    async fn session_uncached(&self, session_hash: &str) -> StoreResult<Option<Session>> {
-        let row = session::Entity::find_by_id(session_hash.to_owned()).one(&self.db).await?;
+    async fn session_uncached(self, session_hash: String) -> StoreResult<Option<Session>> {
+        let row = session::Entity::find_by_id(session_hash).one(&self.db).await?;
         row.map(|row| {
             Ok(Session {
                 tenant_id: parse_id(&row.tenant_id, "tenant id")?,

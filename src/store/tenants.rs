@@ -76,10 +76,12 @@ impl Store {
     /// The tenant a GUID or verified domain names.
     pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
         let key = name.to_ascii_lowercase();
-        self.cache.get_or_load_found(&self.cache.tenants, key, || self.resolve_tenant_uncached(name)).await
+        self.cache
+            .get_or_load_found(&self.cache.tenants, key, || self.clone().resolve_tenant_uncached(name.to_owned()))
+            .await
     }
 
-    async fn resolve_tenant_uncached(&self, name: &str) -> StoreResult<Option<Tenant>> {
+    async fn resolve_tenant_uncached(self, name: String) -> StoreResult<Option<Tenant>> {
         if let Ok(id) = name.parse::<TenantId>() {
             // The system tenant owns first-party apps; nobody signs in to it or gets tokens in it.
             return if id == SYSTEM_TENANT { Ok(None) } else { self.tenant(id).await };
