@@ -13,6 +13,7 @@ requests=$1 rounds=$2
 shift 2
 repo=$(cd "$(dirname "$0")/.." && pwd)
 port=${SIGNET_BENCH_PORT:-8093}
+unset SIGNET_BENCH_PORT # signet refuses SIGNET_* variables it does not know, and children inherit it
 work=$(mktemp -d /tmp/signet-cpu.XXXXXX)
 eval "$("$repo/bench/seed-daemon.sh" "$1" "$work")"
 url="http://127.0.0.1:$port$TOKEN_PATH"

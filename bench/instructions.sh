@@ -15,6 +15,7 @@ set -euo pipefail
 signet=$1 requests=${2:-2000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 port=${SIGNET_BENCH_PORT:-8091}
+unset SIGNET_BENCH_PORT # signet refuses SIGNET_* variables it does not know, and children inherit it
 work=${RESULTS_DIR:-$(mktemp -d /tmp/signet-instructions.XXXXXX)}
 mkdir -p "$work"
 eval "$("$repo/bench/seed-daemon.sh" "$signet" "$work")"

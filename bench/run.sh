@@ -12,6 +12,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 harness=${BENCH_HARNESS:-$repo/../shared/bench}
 target=${CARGO_TARGET_DIR:-$repo/target}
 port=${SIGNET_BENCH_PORT:-8080}
+unset SIGNET_BENCH_PORT # signet refuses SIGNET_* variables it does not know, and children inherit it
 [[ -x $harness/compare.sh ]] || { echo "no benchmark harness at $harness" >&2; exit 1; }
 
 (cd "$repo" && cargo build --release --locked --quiet)
