@@ -26,10 +26,9 @@ impl Store {
 
     /// Forgets assertion ids whose assertions have expired.
     pub async fn purge_assertions(&self, now: UnixTime) -> StoreResult<u64> {
-        let result = used_assertion::Entity::delete_many()
-            .filter(used_assertion::Column::ExpiresAt.lt(now))
-            .exec(&self.db)
-            .await?;
+        let db = self.writing().await;
+        let result =
+            used_assertion::Entity::delete_many().filter(used_assertion::Column::ExpiresAt.lt(now)).exec(&*db).await?;
         Ok(result.rows_affected)
     }
 }

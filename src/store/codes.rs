@@ -110,11 +110,12 @@ impl Store {
     /// Deletes redeemed codes that expired more than a day ago. A code expires after it is issued, so
     /// the condition on the issue time, the key's prefix, finds them without reading the others.
     pub async fn purge_codes(&self, now: UnixTime) -> StoreResult<u64> {
+        let db = self.writing().await;
         let cutoff = now - KEEP_AFTER_EXPIRY;
         let result = authorization_code::Entity::delete_many()
             .filter(authorization_code::Column::IssuedAt.lt(cutoff))
             .filter(authorization_code::Column::ExpiresAt.lt(cutoff))
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(result.rows_affected)
     }

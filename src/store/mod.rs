@@ -87,7 +87,10 @@ pub struct Store {
     /// SQLite has one writer at a time; a second one gets SQLITE_BUSY and sleeps in growing steps
     /// (1, 2, 5, 10 … 100 ms) before retrying. This process's hot-path writes therefore queue for one
     /// connection of their own, which keeps those sleeps out of the sign-in latency, and keeps that
-    /// connection's page cache warm from one write to the next. `None` on PostgreSQL.
+    /// connection's page cache warm from one write to the next. The maintenance purges queue there too:
+    /// a transaction that has read does not sleep and retry when another connection holds the write
+    /// lock, it fails at once ("database is locked"), as a consent grant did beside a purge. `None` on
+    /// PostgreSQL.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<DatabaseConnection>>>,
     /// Code redemptions waiting to be group-committed (see [`codes`]).
     redemptions: Arc<codes::RedemptionQueue>,

@@ -63,11 +63,12 @@ impl Store {
     /// below that time finds them without reading a live token. (Keys of tokens issued before keys had
     /// selectors are plain hashes; only those that happen to fall in the range are deleted.)
     pub async fn purge_refresh_tokens(&self, now: UnixTime) -> StoreResult<u64> {
+        let db = self.writing().await;
         let cutoff = now - KEEP_AFTER_EXPIRY;
         let result = refresh_token::Entity::delete_many()
             .filter(refresh_token::Column::TokenKey.lt(refresh_selector_floor(cutoff - REFRESH_TOKEN_LIFETIME)))
             .filter(refresh_token::Column::ExpiresAt.lt(cutoff))
-            .exec(&self.db)
+            .exec(&*db)
             .await?;
         Ok(result.rows_affected)
     }

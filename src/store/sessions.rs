@@ -55,7 +55,8 @@ impl Store {
 
     /// Deletes expired sessions.
     pub async fn purge_sessions(&self, now: UnixTime) -> StoreResult<u64> {
-        let result = session::Entity::delete_many().filter(session::Column::ExpiresAt.lte(now)).exec(&self.db).await?;
+        let db = self.writing().await;
+        let result = session::Entity::delete_many().filter(session::Column::ExpiresAt.lte(now)).exec(&*db).await?;
         Ok(result.rows_affected)
     }
 }

@@ -83,8 +83,9 @@ impl Store {
 
     /// Deletes keys whose removal time has passed.
     pub async fn delete_removed_keys(&self, now: UnixTime) -> StoreResult<u64> {
+        let db = self.writing().await;
         let result =
-            signing_key::Entity::delete_many().filter(signing_key::Column::RemoveAt.lte(now)).exec(&self.db).await?;
+            signing_key::Entity::delete_many().filter(signing_key::Column::RemoveAt.lte(now)).exec(&*db).await?;
         Ok(result.rows_affected)
     }
 }
