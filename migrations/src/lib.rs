@@ -11,6 +11,7 @@ mod m0005_sessions;
 mod m0006_consent_governance;
 mod m0007_consent_requests;
 mod m0008_ordered_token_keys;
+mod m0009_directory_version;
 mod references;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_consent_governance::Migration),
             Box::new(m0007_consent_requests::Migration),
             Box::new(m0008_ordered_token_keys::Migration),
+            Box::new(m0009_directory_version::Migration),
         ]
     }
 }

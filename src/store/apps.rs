@@ -9,7 +9,9 @@ use sea_orm::{
 };
 
 use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
-use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id, parse_json, to_json};
+use super::{
+    Store, StoreError, StoreResult, is_unique_violation, parse_id, parse_json, record_directory_change, to_json,
+};
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
 use crate::domain::ids::{AppId, ObjectId, TenantId};
@@ -62,6 +64,7 @@ impl Store {
     /// its home tenant, in one transaction.
     async fn insert_app(&self, app: &Application, now: UnixTime) -> StoreResult<()> {
         let txn = self.db.begin().await?;
+        record_directory_change(&txn).await?;
         application::ActiveModel {
             id: Set(app.id.to_string()),
             app_id: Set(app.app_id.to_string()),
@@ -108,6 +111,7 @@ impl Store {
             return Err(StoreError::NotFound("application"));
         }
         let txn = self.db.begin().await?;
+        record_directory_change(&txn).await?;
         let updated = application::Entity::update_many()
             .set(app_columns(app))
             .filter(application::Column::AppId.eq(app.app_id.to_string()))
@@ -131,11 +135,11 @@ impl Store {
     /// The registration with this appId, in whichever tenant it lives: how the authorization endpoint
     /// finds a client before it knows the user's tenant.
     pub async fn app_by_app_id(&self, app_id: AppId) -> StoreResult<Option<Application>> {
-        let load = || self.clone().app_by_app_id_uncached(app_id);
+        let load = || self.app_by_app_id_uncached(app_id);
         self.cache.get_or_load_found(&self.cache.apps, app_id, load).await
     }
 
-    async fn app_by_app_id_uncached(self, app_id: AppId) -> StoreResult<Option<Application>> {
+    async fn app_by_app_id_uncached(&self, app_id: AppId) -> StoreResult<Option<Application>> {
         self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string()))).await
     }
 
@@ -146,14 +150,12 @@ impl Store {
         app_id: AppId,
     ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
         self.cache
-            .get_or_load_found(&self.cache.clients, (tenant, app_id), || {
-                self.clone().sp_with_app_uncached(tenant, app_id)
-            })
+            .get_or_load_found(&self.cache.clients, (tenant, app_id), || self.sp_with_app_uncached(tenant, app_id))
             .await
     }
 
     async fn sp_with_app_uncached(
-        self,
+        &self,
         tenant: TenantId,
         app_id: AppId,
     ) -> StoreResult<Option<(ServicePrincipal, Application)>> {
@@ -165,32 +167,23 @@ impl Store {
     /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
         let key = (tenant, resource.to_owned());
-        let refresh = || {
-            let read = self.clone().resource_in_tenant_uncached(tenant, resource.to_owned());
-            async move {
-                Ok(match read.await? {
-                    ResourceLookup::Found(sp, app) => Some((sp, *app)),
-                    ResourceLookup::NotRegistered | ResourceLookup::NotInTenant(_) => None,
-                })
-            }
-        };
-        if let Some((sp, app)) = self.cache.cached(&self.cache.resources, &key, refresh) {
+        if let Some((sp, app)) = self.cache.cached(&self.cache.resources, &key) {
             return Ok(ResourceLookup::Found(sp, Box::new(app)));
         }
         // Only a found resource is kept; why one was not found comes from the database read.
         let ticket = self.cache.ticket();
-        let lookup = Box::pin(self.clone().resource_in_tenant_uncached(tenant, resource.to_owned())).await?;
+        let lookup = Box::pin(self.resource_in_tenant_uncached(tenant, resource)).await?;
         if let ResourceLookup::Found(sp, app) = &lookup {
             self.cache.keep(&self.cache.resources, key, (sp.clone(), (**app).clone()), ticket);
         }
         Ok(lookup)
     }
 
-    async fn resource_in_tenant_uncached(self, tenant: TenantId, resource: String) -> StoreResult<ResourceLookup> {
+    async fn resource_in_tenant_uncached(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
         let by_app_id = resource.parse::<AppId>().ok();
         let app_id = match by_app_id {
             Some(id) => Some(id.to_string()),
-            None => identifier_uri::Entity::find_by_id(resource).one(&self.db).await?.map(|r| r.app_id),
+            None => identifier_uri::Entity::find_by_id(resource.to_owned()).one(&self.db).await?.map(|r| r.app_id),
         };
         let Some(app_id) = app_id else { return Ok(ResourceLookup::NotRegistered) };
         let Some(app) = self.find_app(Condition::all().add(application::Column::AppId.eq(app_id))).await? else {
@@ -242,7 +235,14 @@ impl Store {
         if let Some(sp) = self.service_principal(tenant, app.app_id).await? {
             return Ok(sp);
         }
-        let inserted = insert_service_principal(&self.db, tenant, app, now).await;
+        let inserted = async {
+            let txn = self.db.begin().await?;
+            record_directory_change(&txn).await?;
+            let sp = insert_service_principal(&txn, tenant, app, now).await?;
+            txn.commit().await?;
+            Ok(sp)
+        };
+        let inserted = inserted.await;
         self.cache.clear();
         match inserted {
             Ok(sp) => Ok(sp),
@@ -262,7 +262,7 @@ impl Store {
         credential: &PasswordCredential,
     ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
-        password_credential::ActiveModel {
+        let row = password_credential::ActiveModel {
             key_id: Set(credential.key_id.to_string()),
             tenant_id: Set(tenant.to_string()),
             app_id: Set(app_id.to_string()),
@@ -270,9 +270,11 @@ impl Store {
             hash: Set(credential.hash.clone()),
             start_at: Set(credential.start),
             end_at: Set(credential.end),
-        }
-        .insert(&self.db)
-        .await?;
+        };
+        let txn = self.db.begin().await?;
+        record_directory_change(&txn).await?;
+        row.insert(&txn).await?;
+        txn.commit().await?;
         self.cache.clear();
         Ok(())
     }
@@ -280,14 +282,12 @@ impl Store {
     /// The client secrets of an app of `tenant` (its home tenant).
     pub async fn password_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<PasswordCredential>> {
         self.cache
-            .get_or_load(&self.cache.secrets, (tenant, app_id), || {
-                self.clone().password_credentials_uncached(tenant, app_id)
-            })
+            .get_or_load(&self.cache.secrets, (tenant, app_id), || self.password_credentials_uncached(tenant, app_id))
             .await
     }
 
     async fn password_credentials_uncached(
-        self,
+        &self,
         tenant: TenantId,
         app_id: AppId,
     ) -> StoreResult<Vec<PasswordCredential>> {
@@ -317,11 +317,11 @@ impl Store {
         credential: &KeyCredential,
     ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
-        let existing = self.clone().key_credentials_uncached(tenant, app_id).await?;
+        let existing = self.key_credentials_uncached(tenant, app_id).await?;
         if existing.iter().any(|k| k.thumbprint_sha1 == credential.thumbprint_sha1) {
             return Err(StoreError::Conflict("this certificate is already registered on the app".into()));
         }
-        key_credential::ActiveModel {
+        let row = key_credential::ActiveModel {
             key_id: Set(credential.key_id.to_string()),
             tenant_id: Set(tenant.to_string()),
             app_id: Set(app_id.to_string()),
@@ -330,9 +330,11 @@ impl Store {
             certificate_der: Set(credential.certificate_der.clone()),
             start_at: Set(credential.start),
             end_at: Set(credential.end),
-        }
-        .insert(&self.db)
-        .await?;
+        };
+        let txn = self.db.begin().await?;
+        record_directory_change(&txn).await?;
+        row.insert(&txn).await?;
+        txn.commit().await?;
         self.cache.clear();
         Ok(())
     }
@@ -340,13 +342,11 @@ impl Store {
     /// The certificates of an app of `tenant` (its home tenant).
     pub async fn key_credentials(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
         self.cache
-            .get_or_load(&self.cache.certificates, (tenant, app_id), || {
-                self.clone().key_credentials_uncached(tenant, app_id)
-            })
+            .get_or_load(&self.cache.certificates, (tenant, app_id), || self.key_credentials_uncached(tenant, app_id))
             .await
     }
 
-    async fn key_credentials_uncached(self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
+    async fn key_credentials_uncached(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
         key_credential::Entity::find()
             .filter(key_credential::Column::TenantId.eq(tenant.to_string()))
             .filter(key_credential::Column::AppId.eq(app_id.to_string()))

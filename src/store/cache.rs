@@ -1,23 +1,29 @@
 //! A read-through cache of the directory lookups on the token and silent sign-in hot paths.
 //!
 //! The database stays the source of truth. Every write through this process's store clears the cache
-//! at once; writes by other processes (the CLI, other replicas) are seen within the time-to-live.
-//! Only found rows are cached, so a newly created app is never hidden by an earlier "not found".
+//! at once. Writes by other processes (the CLI, other replicas) are seen within the time-to-live: every
+//! change to a cached row also increments the one-row directory version in its own transaction, and
+//! once the cache's last confirmation of that version is half its time-to-live old, the first lookup
+//! starts a task that reads it again. The same version confirms every entry for another time-to-live;
+//! a different one empties the cache. Only found rows are cached, so a newly created app is never
+//! hidden by an earlier "not found".
 //!
-//! Entries are refreshed ahead of their expiry: once an entry is half its time-to-live old, the first
-//! caller to see it starts a task that reloads it, and that caller, like every other, goes on using the
-//! entry meanwhile. A busy entry therefore never expires, the requests in flight when it would have do
-//! not all miss together and queue on the database for the same row (at 32 connections those bursts
-//! were most of the token endpoint's slowest tenth of a percent), and no request waits for a refresh.
-//! (A request that did went to the back of the worker's queue: at 32 connections the slowest took 13 to
-//! 29 ms inside the server; with refreshes in tasks of their own, 4.4 ms, as with no refresh at all.)
-//! Nothing older than the time-to-live is ever returned, so a refresh that never finishes costs nothing
-//! but itself: the entry expires and the next caller loads it.
+//! One small read per half time-to-live keeps any number of entries fresh. Reloading each entry instead
+//! cost a burst of a dozen queries every half second for one daemon's token requests, which stalled the
+//! one worker for long enough to add 1.5 ms to the p99 at 32 connections; and it grew with the number
+//! of clients. No request waits for a check, and nothing older than the time-to-live is ever returned:
+//! when checks fail, entries expire and lookups read the database.
+//!
+//! Why a confirmed version may vouch for an entry: entries are kept only if no clear happened while
+//! they were read, and the known version changes only together with a clear, so every entry was read
+//! after the known version was. If the database still holds that version when a check starts reading,
+//! nothing an entry depends on changed between its read and that moment.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::domain::app::{
@@ -31,21 +37,13 @@ use crate::store::{StoreResult, User};
 /// Entries per map before it is emptied; bounds memory whatever clients send.
 const MAX_ENTRIES: usize = 10_000;
 
-/// A cached value, when it was read, and whether a caller has taken on reloading it.
+/// Reads the directory version from the database.
+pub type VersionSource = Box<dyn Fn() -> Pin<Box<dyn Future<Output = StoreResult<i64>> + Send>> + Send + Sync>;
+
+/// A cached value and when it was read.
 struct Entry<V> {
     read_at: Instant,
-    refreshing: AtomicBool,
     value: V,
-}
-
-/// What a lookup found.
-enum Cached<V> {
-    /// Nothing, or nothing younger than the time-to-live.
-    Missing,
-    /// A value to use as it is.
-    Fresh(V),
-    /// A value past half its time-to-live, which this caller is the one to reload.
-    Due(V),
 }
 
 /// The directory's generation and the time when a value was about to be read.
@@ -53,6 +51,17 @@ enum Cached<V> {
 pub(super) struct Ticket {
     generation: u64,
     read_at: Instant,
+}
+
+/// What the cache knows of the directory version.
+#[derive(Debug, Default)]
+struct Verification {
+    /// The version every entry was read at or after; `None` until the first check.
+    version: Option<i64>,
+    /// When a check last started that found `version` in the database.
+    confirmed_at: Option<Instant>,
+    /// Whether a check is under way.
+    checking: bool,
 }
 
 /// One cached lookup: values by key, each with the time it was read.
@@ -65,19 +74,11 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
         Self { entries: RwLock::new(HashMap::new()) }
     }
 
-    fn get(&self, key: &K, ttl: Duration, now: Instant) -> Cached<V> {
-        let Ok(entries) = self.entries.read() else { return Cached::Missing };
-        let Some(entry) = entries.get(key) else { return Cached::Missing };
-        let age = now.saturating_duration_since(entry.read_at);
-        if age >= ttl {
-            Cached::Missing
-        } else if age >= ttl / 2
-            && entry.refreshing.compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed).is_ok()
-        {
-            Cached::Due(entry.value.clone())
-        } else {
-            Cached::Fresh(entry.value.clone())
-        }
+    /// The value for `key`, unless it was read at or before `stale_before`.
+    fn get(&self, key: &K, stale_before: Option<Instant>) -> Option<V> {
+        let entries = self.entries.read().ok()?;
+        let entry = entries.get(key)?;
+        stale_before.is_none_or(|limit| entry.read_at > limit).then(|| entry.value.clone())
     }
 
     fn put(&self, key: K, value: V, read_at: Instant) {
@@ -85,22 +86,7 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
-            entries.insert(key, Entry { read_at, refreshing: AtomicBool::new(false), value });
-        }
-    }
-
-    /// Lets another caller reload `key`, after this one could not.
-    fn release(&self, key: &K) {
-        if let Ok(entries) = self.entries.read()
-            && let Some(entry) = entries.get(key)
-        {
-            entry.refreshing.store(false, Ordering::Release);
-        }
-    }
-
-    fn remove(&self, key: &K) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(key);
+            entries.insert(key, Entry { read_at, value });
         }
     }
 
@@ -116,18 +102,20 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
 pub struct DirectoryCache {
     ttl: Duration,
     generation: AtomicU64,
-    pub tenants: Arc<TtlMap<String, Tenant>>,
-    pub apps: Arc<TtlMap<AppId, Application>>,
-    pub clients: Arc<TtlMap<(TenantId, AppId), (ServicePrincipal, Application)>>,
-    pub secrets: Arc<TtlMap<(TenantId, AppId), Vec<PasswordCredential>>>,
-    pub certificates: Arc<TtlMap<(TenantId, AppId), Vec<KeyCredential>>>,
-    pub resources: Arc<TtlMap<(TenantId, String), (ServicePrincipal, Application)>>,
-    pub role_assignments: Arc<TtlMap<(TenantId, ObjectId, ObjectId), Vec<AppRoleAssignment>>>,
-    pub users: Arc<TtlMap<(TenantId, ObjectId), User>>,
+    verification: Mutex<Verification>,
+    read_version: VersionSource,
+    pub tenants: TtlMap<String, Tenant>,
+    pub apps: TtlMap<AppId, Application>,
+    pub clients: TtlMap<(TenantId, AppId), (ServicePrincipal, Application)>,
+    pub secrets: TtlMap<(TenantId, AppId), Vec<PasswordCredential>>,
+    pub certificates: TtlMap<(TenantId, AppId), Vec<KeyCredential>>,
+    pub resources: TtlMap<(TenantId, String), (ServicePrincipal, Application)>,
+    pub role_assignments: TtlMap<(TenantId, ObjectId, ObjectId), Vec<AppRoleAssignment>>,
+    pub users: TtlMap<(TenantId, ObjectId), User>,
     /// Delegated grants by (tenant, client service principal, user): the tenant-wide ones and the user's.
-    pub delegated: Arc<TtlMap<(TenantId, ObjectId, ObjectId), Vec<PermissionGrant>>>,
+    pub delegated: TtlMap<(TenantId, ObjectId, ObjectId), Vec<PermissionGrant>>,
     /// Sign-in sessions by the hash of their cookie value.
-    pub sessions: Arc<TtlMap<String, Session>>,
+    pub sessions: TtlMap<String, Session>,
 }
 
 impl std::fmt::Debug for DirectoryCache {
@@ -137,21 +125,24 @@ impl std::fmt::Debug for DirectoryCache {
 }
 
 impl DirectoryCache {
-    /// A cache whose entries live `ttl`; a zero `ttl` caches nothing.
-    pub fn new(ttl: Duration) -> Self {
+    /// A cache whose entries live `ttl` past their read or the last confirmation of the directory
+    /// version, which `read_version` reads; a zero `ttl` caches nothing.
+    pub fn new(ttl: Duration, read_version: VersionSource) -> Self {
         Self {
             ttl,
             generation: AtomicU64::new(0),
-            tenants: Arc::new(TtlMap::new()),
-            apps: Arc::new(TtlMap::new()),
-            clients: Arc::new(TtlMap::new()),
-            secrets: Arc::new(TtlMap::new()),
-            certificates: Arc::new(TtlMap::new()),
-            resources: Arc::new(TtlMap::new()),
-            role_assignments: Arc::new(TtlMap::new()),
-            users: Arc::new(TtlMap::new()),
-            delegated: Arc::new(TtlMap::new()),
-            sessions: Arc::new(TtlMap::new()),
+            verification: Mutex::default(),
+            read_version,
+            tenants: TtlMap::new(),
+            apps: TtlMap::new(),
+            clients: TtlMap::new(),
+            secrets: TtlMap::new(),
+            certificates: TtlMap::new(),
+            resources: TtlMap::new(),
+            role_assignments: TtlMap::new(),
+            users: TtlMap::new(),
+            delegated: TtlMap::new(),
+            sessions: TtlMap::new(),
         }
     }
 
@@ -170,14 +161,14 @@ impl DirectoryCache {
     /// The cached value for `key`, or what `load` reads; see [`get_or_load_found`](Self::get_or_load_found).
     pub async fn get_or_load<K, V, F>(
         self: &Arc<Self>,
-        map: &Arc<TtlMap<K, V>>,
+        map: &TtlMap<K, V>,
         key: K,
-        load: impl Fn() -> F,
+        load: impl FnOnce() -> F,
     ) -> StoreResult<V>
     where
-        K: Eq + Hash + Clone + Send + Sync + 'static,
-        V: Clone + Default + Send + Sync + 'static,
-        F: Future<Output = StoreResult<V>> + Send + 'static,
+        K: Eq + Hash,
+        V: Clone + Default,
+        F: Future<Output = StoreResult<V>>,
     {
         let found = self.get_or_load_found(map, key, || {
             let load = load();
@@ -187,24 +178,23 @@ impl DirectoryCache {
     }
 
     /// The cached value for `key`, or what `load` reads, kept unless the directory changed meanwhile.
-    /// Only found values are kept. `load` is called on a miss, and by the one caller that finds an entry
-    /// past half its time-to-live; see [`cached`](Self::cached).
+    /// Only found values are kept; `load` is called only on a miss.
     ///
     /// The load's future is built only when it runs, and on the heap: a database read's future is
     /// kilobytes, and held inline it would make every caller's future as large, to be copied on every
     /// request even when the cache answers.
     pub async fn get_or_load_found<K, V, F>(
         self: &Arc<Self>,
-        map: &Arc<TtlMap<K, V>>,
+        map: &TtlMap<K, V>,
         key: K,
-        load: impl Fn() -> F,
+        load: impl FnOnce() -> F,
     ) -> StoreResult<Option<V>>
     where
-        K: Eq + Hash + Clone + Send + Sync + 'static,
-        V: Clone + Send + Sync + 'static,
-        F: Future<Output = StoreResult<Option<V>>> + Send + 'static,
+        K: Eq + Hash,
+        V: Clone,
+        F: Future<Output = StoreResult<Option<V>>>,
     {
-        if let Some(value) = self.cached(map, &key, &load) {
+        if let Some(value) = self.cached(map, &key) {
             return Ok(Some(value));
         }
         let ticket = self.ticket();
@@ -215,55 +205,68 @@ impl DirectoryCache {
         Ok(found)
     }
 
-    /// The value held for `key`, if any. The first caller to find it past half its time-to-live starts
-    /// `load` in a task of its own, and gets the value as it is: a refresh that finds the entry keeps
-    /// the new value, one that finds nothing forgets the entry, and one that fails leaves the entry, still
-    /// valid, for the next caller to refresh.
-    pub fn cached<K, V, F>(self: &Arc<Self>, map: &Arc<TtlMap<K, V>>, key: &K, load: impl FnOnce() -> F) -> Option<V>
-    where
-        K: Eq + Hash + Clone + Send + Sync + 'static,
-        V: Clone + Send + Sync + 'static,
-        F: Future<Output = StoreResult<Option<V>>> + Send + 'static,
-    {
+    /// The value held for `key`, if it is fresh; starts a check of the directory version when one is due.
+    pub fn cached<K: Eq + Hash, V: Clone>(self: &Arc<Self>, map: &TtlMap<K, V>, key: &K) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
-        match map.get(key, self.ttl, Instant::now()) {
-            Cached::Missing => None,
-            Cached::Fresh(value) => Some(value),
-            Cached::Due(value) => {
-                self.refresh(map, key.clone(), load());
-                Some(value)
-            }
+        let now = Instant::now();
+        if let Some(started) = self.check_due(now) {
+            self.spawn_check(started);
+        }
+        map.get(key, self.stale_before(now))
+    }
+
+    /// Entries read at or before this instant are stale at `now`, or none when the directory version
+    /// was confirmed less than a time-to-live ago: that confirmation vouches for every entry.
+    fn stale_before(&self, now: Instant) -> Option<Instant> {
+        let stale_before = now.checked_sub(self.ttl)?;
+        let confirmed_at = self.verification.lock().unwrap_or_else(PoisonError::into_inner).confirmed_at;
+        match confirmed_at {
+            Some(at) if at > stale_before => None,
+            _ => Some(stale_before),
         }
     }
 
-    /// Runs `load` in a task of its own and keeps what it finds under `key`.
-    fn refresh<K, V>(
-        self: &Arc<Self>,
-        map: &Arc<TtlMap<K, V>>,
-        key: K,
-        load: impl Future<Output = StoreResult<Option<V>>> + Send + 'static,
-    ) where
-        K: Eq + Hash + Send + Sync + 'static,
-        V: Clone + Send + Sync + 'static,
-    {
+    /// Whether a check of the directory version is due at `now`, and then starts one: the last
+    /// confirmation is half a time-to-live old, or there was none, and no check is under way.
+    fn check_due(&self, now: Instant) -> Option<Instant> {
+        let mut verification = self.verification.lock().unwrap_or_else(PoisonError::into_inner);
+        let recent = verification.confirmed_at.is_some_and(|at| now.saturating_duration_since(at) < self.ttl / 2);
+        if verification.checking || recent {
+            return None;
+        }
+        verification.checking = true;
+        Some(now)
+    }
+
+    /// Reads the directory version in a task of its own; see [`checked`](Self::checked).
+    fn spawn_check(self: &Arc<Self>, started: Instant) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            // Nowhere to run it: leave the refresh to the next caller.
-            map.release(&key);
+            // Nowhere to run it: leave the check to the next caller.
+            self.checked(started, None);
             return;
         };
-        let (cache, map, ticket) = (Arc::clone(self), Arc::clone(map), self.ticket());
+        let (cache, read) = (Arc::clone(self), (self.read_version)());
         runtime.spawn(async move {
-            match load.await {
-                Ok(Some(value)) => cache.keep(&map, key, value, ticket),
-                Ok(None) => map.remove(&key),
-                Err(err) => {
-                    tracing::warn!(error = %err, "refreshing a cached directory entry failed; using it until it expires");
-                    map.release(&key);
-                }
-            }
+            let version = read.await.inspect_err(|err| {
+                tracing::warn!(error = %err, "reading the directory version failed; cached entries expire meanwhile");
+            });
+            cache.checked(started, version.ok());
         });
+    }
+
+    /// Takes in the version that a check `started` then found, `None` when it failed. The version the
+    /// entries were read at confirms them all as of the check's start; any other empties the cache.
+    fn checked(&self, started: Instant, found: Option<i64>) {
+        let mut verification = self.verification.lock().unwrap_or_else(PoisonError::into_inner);
+        verification.checking = false;
+        let Some(found) = found else { return };
+        if verification.version != Some(found) {
+            self.clear();
+            verification.version = Some(found);
+        }
+        verification.confirmed_at = verification.confirmed_at.max(Some(started));
     }
 
     /// Forgets everything: called on every directory write of this process.
@@ -284,114 +287,195 @@ impl DirectoryCache {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicI64;
+
     use super::*;
     use crate::store::StoreError;
 
     const TTL: Duration = Duration::from_secs(60);
 
+    /// A directory version that a test sets, and how many times the cache read it.
+    #[derive(Default)]
+    struct Directory {
+        version: AtomicI64,
+        reads: AtomicU64,
+    }
+
+    fn cache_of(directory: &Arc<Directory>, ttl: Duration) -> Arc<DirectoryCache> {
+        let directory = Arc::clone(directory);
+        let read_version: VersionSource = Box::new(move || {
+            directory.reads.fetch_add(1, Ordering::Relaxed);
+            let version = directory.version.load(Ordering::Relaxed);
+            Box::pin(async move { Ok(version) })
+        });
+        Arc::new(DirectoryCache::new(ttl, read_version))
+    }
+
     fn cache() -> Arc<DirectoryCache> {
-        Arc::new(DirectoryCache::new(TTL))
+        cache_of(&Arc::default(), TTL)
     }
 
-    /// A map holding `value` for key 1, read `age` ago.
-    fn map_with(value: &str, age: Duration) -> Arc<TtlMap<u32, String>> {
-        let map = TtlMap::new();
-        map.put(1, value.to_owned(), Instant::now().checked_sub(age).unwrap());
-        Arc::new(map)
+    /// `secs` seconds after `start`.
+    fn at(start: Instant, secs: u64) -> Instant {
+        start + Duration::from_secs(secs)
     }
 
-    /// The loader of an entry the cache must answer: calling it fails the test.
-    fn not_loaded() -> std::future::Ready<StoreResult<Option<String>>> {
-        panic!("a fresh entry was loaded again")
+    /// Holds the tenant "contoso", named `name` and read at `read_at`.
+    fn hold(cache: &DirectoryCache, name: &str, read_at: Instant) {
+        cache.tenants.put("contoso".into(), Tenant { display_name: name.into(), ..tenant() }, read_at);
     }
 
-    async fn loads(value: &'static str) -> StoreResult<Option<String>> {
-        Ok(Some(value.to_owned()))
+    /// The name of the tenant "contoso" a lookup finds at `now`.
+    fn lookup(cache: &DirectoryCache, now: Instant) -> Option<String> {
+        cache.tenants.get(&"contoso".into(), cache.stale_before(now)).map(|tenant| tenant.display_name)
     }
 
-    async fn fails() -> StoreResult<Option<String>> {
-        Err(StoreError::Corrupt("unreachable database".into()))
+    /// Runs a check at `now` that finds `version`, as the task a lookup starts would.
+    fn check(cache: &DirectoryCache, now: Instant, version: Option<i64>) {
+        let started = cache.check_due(now).expect("a check is due");
+        cache.checked(started, version);
     }
 
-    /// Lets the refresh tasks started so far run to their end.
+    /// Lets the tasks started so far run to their end.
     async fn settle() {
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
     }
 
-    #[tokio::test]
-    async fn an_entry_younger_than_half_its_ttl_is_used_as_it_is() {
-        let (cache, map) = (cache(), map_with("cached", Duration::from_secs(29)));
-        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded).await.unwrap().as_deref(), Some("cached"));
+    #[test]
+    fn an_entry_lives_its_ttl_from_its_read() {
+        let (cache, start) = (cache(), Instant::now());
+        hold(&cache, "read", start);
+        assert_eq!(lookup(&cache, at(start, 59)).as_deref(), Some("read"));
+        assert_eq!(lookup(&cache, at(start, 60)), None);
+    }
+
+    #[test]
+    fn a_check_is_due_at_half_the_ttl_and_one_runs_at_a_time() {
+        let (cache, start) = (cache(), Instant::now());
+        let first = cache.check_due(start).expect("no version was ever confirmed");
+        assert!(cache.check_due(at(start, 1)).is_none(), "a second check while the first runs");
+        cache.checked(first, Some(1));
+        assert!(cache.check_due(at(start, 29)).is_none());
+        assert!(cache.check_due(at(start, 30)).is_some());
+    }
+
+    #[test]
+    fn a_confirmed_version_vouches_for_every_entry_for_another_ttl() {
+        let (cache, start) = (cache(), Instant::now());
+        check(&cache, start, Some(7));
+        hold(&cache, "read", at(start, 1));
+        check(&cache, at(start, 50), Some(7));
+        assert_eq!(lookup(&cache, at(start, 109)).as_deref(), Some("read"));
+        assert_eq!(lookup(&cache, at(start, 110)), None);
+    }
+
+    #[test]
+    fn a_new_version_empties_the_cache_and_what_was_being_read_is_not_kept() {
+        let (cache, start) = (cache(), Instant::now());
+        check(&cache, start, Some(7));
+        hold(&cache, "read at 7", at(start, 1));
+        let reading = cache.ticket();
+        check(&cache, at(start, 30), Some(8));
+        assert_eq!(lookup(&cache, at(start, 31)), None);
+        let value = Tenant { display_name: "read before the check".into(), ..tenant() };
+        cache.keep(&cache.tenants, "contoso".into(), value, reading);
+        assert_eq!(lookup(&cache, at(start, 31)), None);
+        // The new version is the one later checks compare with.
+        hold(&cache, "read at 8", at(start, 31));
+        check(&cache, at(start, 60), Some(8));
+        assert_eq!(lookup(&cache, at(start, 100)).as_deref(), Some("read at 8"));
+    }
+
+    #[test]
+    fn the_first_check_empties_what_was_read_before_any_version_was_known() {
+        let (cache, start) = (cache(), Instant::now());
+        hold(&cache, "read", start);
+        check(&cache, at(start, 1), Some(3));
+        assert_eq!(lookup(&cache, at(start, 2)), None);
+    }
+
+    #[test]
+    fn after_a_failed_check_entries_expire_and_the_next_lookup_checks_again() {
+        let (cache, start) = (cache(), Instant::now());
+        check(&cache, start, Some(7));
+        hold(&cache, "read", at(start, 1));
+        check(&cache, at(start, 30), None);
+        assert!(cache.check_due(at(start, 30)).is_some());
+        assert_eq!(lookup(&cache, at(start, 60)).as_deref(), Some("read"));
+        assert_eq!(lookup(&cache, at(start, 61)), None);
+    }
+
+    #[test]
+    fn a_value_read_before_a_write_of_this_process_is_not_kept() {
+        let (cache, start) = (cache(), Instant::now());
+        let reading = cache.ticket();
+        cache.clear();
+        let value = Tenant { display_name: "read before the write".into(), ..tenant() };
+        cache.keep(&cache.tenants, "contoso".into(), value, reading);
+        assert_eq!(lookup(&cache, start), None);
+    }
+
+    /// The display name of the tenant the cache holds for "contoso", or of the one it loads: `loaded`.
+    async fn name_of(cache: &Arc<DirectoryCache>, loaded: &'static str) -> String {
+        let load = || async move { Ok(Some(Tenant { display_name: loaded.into(), ..tenant() })) };
+        let found = cache.get_or_load_found(&cache.tenants, "contoso".into(), load).await.unwrap();
+        found.unwrap().display_name
     }
 
     #[tokio::test]
-    async fn past_half_its_ttl_an_entry_is_refreshed_in_the_background_while_every_caller_uses_it() {
-        let (cache, map) = (cache(), map_with("old", Duration::from_secs(31)));
-        // The first caller starts the refresh and, like the next one, gets the entry as it is.
-        assert_eq!(cache.get_or_load_found(&map, 1, || loads("new")).await.unwrap().as_deref(), Some("old"));
-        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded).await.unwrap().as_deref(), Some("old"));
+    async fn lookups_check_the_version_in_a_task_once_per_half_ttl_whatever_the_number_of_entries() {
+        let directory = Arc::new(Directory::default());
+        let cache = cache_of(&directory, TTL);
+        // The first lookup starts the first check, which empties what was read before it.
+        name_of(&cache, "first").await;
         settle().await;
-        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded).await.unwrap().as_deref(), Some("new"));
-    }
-
-    #[tokio::test]
-    async fn an_entry_as_old_as_its_ttl_is_never_returned() {
-        let (cache, map) = (cache(), map_with("expired", TTL));
-        assert_eq!(cache.get_or_load_found(&map, 1, || loads("reread")).await.unwrap().as_deref(), Some("reread"));
-    }
-
-    #[tokio::test]
-    async fn a_failed_refresh_keeps_the_entry_and_leaves_the_refresh_to_the_next_caller() {
-        let (cache, map) = (cache(), map_with("old", Duration::from_secs(31)));
-        assert_eq!(cache.get_or_load_found(&map, 1, fails).await.unwrap().as_deref(), Some("old"));
-        settle().await;
-        assert_eq!(cache.get_or_load_found(&map, 1, || loads("new")).await.unwrap().as_deref(), Some("old"));
-        settle().await;
-        assert_eq!(cache.get_or_load_found(&map, 1, not_loaded).await.unwrap().as_deref(), Some("new"));
-    }
-
-    #[tokio::test]
-    async fn a_failed_load_of_a_missing_entry_is_an_error() {
-        let (cache, map) = (cache(), map_with("expired", TTL));
-        let err = cache.get_or_load_found(&map, 1, fails).await.unwrap_err();
-        assert_eq!(err.to_string(), "stored data is unreadable: unreachable database");
-    }
-
-    #[tokio::test]
-    async fn a_refresh_that_finds_nothing_forgets_the_entry() {
-        let (cache, map) = (cache(), map_with("deleted elsewhere", Duration::from_secs(31)));
-        let nothing = || async { Ok(None) };
-        assert_eq!(cache.get_or_load_found(&map, 1, nothing).await.unwrap().as_deref(), Some("deleted elsewhere"));
-        settle().await;
-        assert_eq!(cache.get_or_load_found(&map, 1, nothing).await.unwrap(), None);
-        assert_eq!(
-            cache.get_or_load_found(&map, 1, || loads("created again")).await.unwrap().as_deref(),
-            Some("created again")
-        );
-    }
-
-    #[tokio::test]
-    async fn a_value_read_before_a_write_of_this_process_is_not_kept() {
-        fn tenant(name: &str) -> Tenant {
-            Tenant { id: TenantId::new_random(), display_name: name.into(), domains: vec![] }
+        for key in 0..100 {
+            let value = cache.get_or_load_found(&cache.tenants, key.to_string(), || async { Ok(Some(tenant())) });
+            assert!(value.await.unwrap().is_some());
         }
-        let cache = cache();
-        let read_at = Instant::now().checked_sub(Duration::from_secs(31)).unwrap();
-        cache.tenants.put("contoso".into(), tenant("old"), read_at);
-        let writer = Arc::clone(&cache);
-        let refresh_overtaken_by_a_write = move || {
-            let writer = Arc::clone(&writer);
-            async move {
-                writer.clear();
-                Ok(Some(tenant("read before the write")))
-            }
-        };
-        let value = cache.get_or_load_found(&cache.tenants, "contoso".into(), refresh_overtaken_by_a_write).await;
-        assert_eq!(value.unwrap().unwrap().display_name, "old");
         settle().await;
-        let after = cache.get_or_load_found(&cache.tenants, "contoso".into(), || async { Ok(Some(tenant("after"))) });
-        assert_eq!(after.await.unwrap().unwrap().display_name, "after");
+        for key in 0..100 {
+            let value = cache.get_or_load_found(&cache.tenants, key.to_string(), not_loaded);
+            assert!(value.await.unwrap().is_some());
+        }
+        assert_eq!(directory.reads.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_change_seen_by_a_check_makes_the_next_lookup_read_the_database() {
+        let directory = Arc::new(Directory::default());
+        let cache = cache_of(&directory, Duration::from_secs(2));
+        assert_eq!(name_of(&cache, "first").await, "first");
+        settle().await;
+        assert_eq!(name_of(&cache, "second").await, "second");
+        assert_eq!(name_of(&cache, "not read").await, "second");
+        directory.version.store(1, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        // Past half the time-to-live this lookup starts a check, and gets the entry meanwhile.
+        assert_eq!(name_of(&cache, "not read").await, "second");
+        settle().await;
+        assert_eq!(name_of(&cache, "third").await, "third");
+        assert_eq!(directory.reads.load(Ordering::Relaxed), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_load_is_an_error_and_a_zero_ttl_caches_nothing() {
+        let cache = cache_of(&Arc::default(), Duration::ZERO);
+        let failing = || async { Err(StoreError::Corrupt("unreachable database".into())) };
+        let err = cache.get_or_load_found(&cache.tenants, "contoso".into(), failing).await.unwrap_err();
+        assert_eq!(err.to_string(), "stored data is unreadable: unreachable database");
+        assert_eq!(name_of(&cache, "first").await, "first");
+        assert_eq!(name_of(&cache, "second").await, "second");
+    }
+
+    fn tenant() -> Tenant {
+        Tenant { id: TenantId::new_random(), display_name: "Contoso".into(), domains: vec![] }
+    }
+
+    /// The loader of an entry the cache must answer: calling it fails the test.
+    fn not_loaded() -> std::future::Ready<StoreResult<Option<Tenant>>> {
+        panic!("a cached entry was loaded again")
     }
 }

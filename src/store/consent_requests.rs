@@ -13,7 +13,9 @@ use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{consent_request, consent_request_user, service_principal};
 use super::grants::apply_consent;
 use super::policy::insert_audit;
-use super::{Consent, Store, StoreError, StoreResult, once_more_if_raced, parse_id, parse_json, to_json};
+use super::{
+    Consent, Store, StoreError, StoreResult, once_more_if_raced, parse_id, parse_json, record_directory_change, to_json,
+};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
 use crate::domain::audit::AuditEvent;
@@ -182,6 +184,7 @@ impl Store {
     ) -> StoreResult<()> {
         let db = self.writing().await;
         let txn = db.begin().await?;
+        record_directory_change(&txn).await?;
         decide(&txn, tenant, id, RequestStatus::Approved, None, event).await?;
         apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
@@ -204,6 +207,7 @@ impl Store {
     ) -> StoreResult<()> {
         let db = self.writing().await;
         let txn = db.begin().await?;
+        record_directory_change(&txn).await?;
         decide(&txn, tenant, id, refusal.status(), Some(reason), event).await?;
         if refusal == Refusal::Block {
             if find_service_principal(&txn, tenant, client.app_id).await?.is_none() {

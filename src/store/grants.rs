@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{app_role_assignment, permission_grant, service_principal};
 use super::policy::insert_audit;
-use super::{Store, StoreResult, once_more_if_raced, parse_id};
+use super::{Store, StoreResult, once_more_if_raced, parse_id, record_directory_change};
 use crate::clock::UnixTime;
 use crate::domain::app::{AppRoleAssignment, Application, GrantConsentType, PermissionGrant, ServicePrincipal};
 use crate::domain::audit::AuditEvent;
@@ -75,6 +75,7 @@ impl Store {
     ) -> StoreResult<ServicePrincipal> {
         let db = self.writing().await;
         let txn = db.begin().await?;
+        record_directory_change(&txn).await?;
         let sp = apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
@@ -92,6 +93,7 @@ impl Store {
     ) -> StoreResult<u64> {
         let db = self.writing().await;
         let txn = db.begin().await?;
+        record_directory_change(&txn).await?;
         let mut removed = 0;
         if what.role.is_none() {
             let mut grants = permission_grant::Entity::delete_many()
@@ -124,6 +126,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let db = self.writing().await;
         let txn = db.begin().await?;
+        record_directory_change(&txn).await?;
         // Grants go with either service principal by foreign key; assignments name the client without one.
         delete_assignments_of(&txn, tenant, sp, Revocation::default()).await?;
         let removed = service_principal::Entity::delete_many()
@@ -147,7 +150,14 @@ impl Store {
         scopes: &[String],
         now: UnixTime,
     ) -> StoreResult<PermissionGrant> {
-        let merged = merge_grant(&self.db, tenant, grant, scopes, now).await;
+        let merged = async {
+            let txn = self.db.begin().await?;
+            record_directory_change(&txn).await?;
+            let merged = merge_grant(&txn, tenant, grant, scopes, now).await?;
+            txn.commit().await?;
+            Ok(merged)
+        };
+        let merged = merged.await;
         self.cache.clear();
         merged
     }
@@ -161,7 +171,7 @@ impl Store {
         resource: ObjectId,
         user: ObjectId,
     ) -> StoreResult<Vec<String>> {
-        let load = || self.clone().delegated_grants_uncached(tenant, client, user);
+        let load = || self.delegated_grants_uncached(tenant, client, user);
         let grants = self.cache.get_or_load(&self.cache.delegated, (tenant, client, user), load).await?;
         let mut scopes: Vec<String> = Vec::new();
         let words = grants.iter().filter(|g| g.resource_id == resource).flat_map(|g| g.scope.split_whitespace());
@@ -175,7 +185,7 @@ impl Store {
 
     /// Every delegated grant of the client in `tenant` that covers `user`, on any resource.
     async fn delegated_grants_uncached(
-        self,
+        &self,
         tenant: TenantId,
         client: ObjectId,
         user: ObjectId,
@@ -215,12 +225,12 @@ impl Store {
         principal: ObjectId,
         resource: ObjectId,
     ) -> StoreResult<Vec<AppRoleAssignment>> {
-        let load = || self.clone().app_role_assignments_uncached(tenant, principal, resource);
+        let load = || self.app_role_assignments_uncached(tenant, principal, resource);
         self.cache.get_or_load(&self.cache.role_assignments, (tenant, principal, resource), load).await
     }
 
     async fn app_role_assignments_uncached(
-        self,
+        &self,
         tenant: TenantId,
         principal: ObjectId,
         resource: ObjectId,

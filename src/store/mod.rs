@@ -20,9 +20,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    QueryFilter, Statement, TransactionTrait,
 };
+
+use entity::directory_version;
 
 pub use apps::{NewApplication, ResourceLookup};
 pub use sea_orm::sqlx::sqlite::SqliteSynchronous;
@@ -151,9 +155,14 @@ impl Store {
             let writer = Database::connect(options).await?;
             sqlite_writer = Some(Arc::new(tokio::sync::Mutex::new(writer)));
         }
+        let versions = db.clone();
+        let read_version: cache::VersionSource = Box::new(move || {
+            let db = versions.clone();
+            Box::pin(async move { directory_version(&db).await })
+        });
         Ok(Self {
             db,
-            cache: Arc::new(cache::DirectoryCache::new(cache_ttl)),
+            cache: Arc::new(cache::DirectoryCache::new(cache_ttl, read_version)),
             sqlite_writer,
             redemptions: Arc::default(),
         })
@@ -245,6 +254,26 @@ impl std::ops::Deref for Writer<'_> {
     }
 }
 
+/// The directory version: how many changes to cached directory rows there have been (see [`cache`]).
+async fn directory_version(db: &impl ConnectionTrait) -> StoreResult<i64> {
+    let row = directory_version::Entity::find_by_id(1).one(db).await?;
+    row.map(|row| row.version).ok_or_else(|| StoreError::Corrupt("the directory version row is missing".into()))
+}
+
+/// Counts a change to cached directory rows, as the first write of the transaction `txn` that makes it,
+/// so that every process's cache drops what it holds within its time-to-live (see [`cache`]).
+///
+/// Writing first also takes SQLite's write lock before the transaction reads anything: a transaction
+/// that has read cannot wait for the lock, and fails at once when another connection holds it.
+async fn record_directory_change(txn: &impl ConnectionTrait) -> StoreResult<()> {
+    directory_version::Entity::update_many()
+        .col_expr(directory_version::Column::Version, Expr::col(directory_version::Column::Version).add(1))
+        .filter(directory_version::Column::Id.eq(1))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
@@ -326,6 +355,43 @@ pub(crate) mod tests {
                 row("table", "refresh_tokens", "refresh_tokens", true),
             ]
         );
+    }
+
+    /// Each write that changes what the cache may hold counts once in the directory version, which other
+    /// processes watch; writes of rows nothing cached (users, sessions) leave it alone.
+    #[tokio::test]
+    async fn changes_to_cached_rows_count_in_the_directory_version_and_new_users_and_sessions_do_not() {
+        use crate::domain::app::{PasswordCredential, SignInAudience};
+        use crate::domain::session::Session;
+
+        let (_dir, store) = sqlite_store().await;
+        let version = async || directory_version(&store.db).await.unwrap();
+        assert_eq!(version().await, 0);
+        let tenant = store.create_tenant("Contoso", "contoso.example", 1_000).await.unwrap();
+        assert_eq!(version().await, 1);
+        let new = NewApplication {
+            display_name: "Daemon".into(),
+            sign_in_audience: SignInAudience::AzureADMyOrg,
+            identifier_uris: vec![],
+            web_redirect_uris: vec![],
+            public_client_redirect_uris: vec![],
+            is_public_client: false,
+        };
+        let app = store.create_app(tenant.id, new, 1_000).await.unwrap();
+        assert_eq!(version().await, 2);
+        let secret =
+            PasswordCredential { key_id: uuid::Uuid::new_v4(), hint: "abc".into(), start: 0, end: 9, hash: vec![] };
+        store.add_password_credential(tenant.id, app.app_id, &secret).await.unwrap();
+        assert_eq!(version().await, 3);
+        let user = store.create_user(tenant.id, "a@contoso.example", "A", "hash", false, 1_000).await.unwrap();
+        let session = Session { tenant_id: tenant.id, user_id: user.id, auth_time: 1_000, expires_at: 2_000 };
+        store.insert_session("session-hash", &session).await.unwrap();
+        assert_eq!(version().await, 3);
+        store.delete_session("session-hash").await.unwrap();
+        assert_eq!(version().await, 4);
+        // A write that fails changes nothing, the version included.
+        assert!(store.create_tenant("Other", "contoso.example", 1_000).await.is_err());
+        assert_eq!(version().await, 4);
     }
 
     #[tokio::test]

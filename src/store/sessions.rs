@@ -1,10 +1,10 @@
 //! Browser sign-in sessions, stored by the hash of their cookie value: the database never holds a
 //! value that could be replayed as a cookie.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::entity::session;
-use super::{Store, StoreResult, parse_id};
+use super::{Store, StoreResult, parse_id, record_directory_change};
 use crate::clock::UnixTime;
 use crate::domain::session::Session;
 
@@ -26,13 +26,13 @@ impl Store {
     /// The live session with this hash, if any. Read through the directory cache: every silent sign-in
     /// reads it. A sign-out here is seen at once; one on another replica within the cache's lifetime.
     pub async fn session(&self, session_hash: &str, now: UnixTime) -> StoreResult<Option<Session>> {
-        let load = || self.clone().session_uncached(session_hash.to_owned());
+        let load = || self.session_uncached(session_hash);
         let found = self.cache.get_or_load_found(&self.cache.sessions, session_hash.to_owned(), load).await?;
         Ok(found.filter(|s| s.expires_at > now))
     }
 
-    async fn session_uncached(self, session_hash: String) -> StoreResult<Option<Session>> {
-        let row = session::Entity::find_by_id(session_hash).one(&self.db).await?;
+    async fn session_uncached(&self, session_hash: &str) -> StoreResult<Option<Session>> {
+        let row = session::Entity::find_by_id(session_hash.to_owned()).one(&self.db).await?;
         row.map(|row| {
             Ok(Session {
                 tenant_id: parse_id(&row.tenant_id, "tenant id")?,
@@ -47,10 +47,16 @@ impl Store {
     /// Ends the session with this hash (sign-out). Ending an unknown session is not an error.
     pub async fn delete_session(&self, session_hash: &str) -> StoreResult<()> {
         let db = self.writing().await;
-        let deleted = session::Entity::delete_by_id(session_hash.to_owned()).exec(&*db).await;
+        let deleted = async {
+            let txn = db.begin().await?;
+            record_directory_change(&txn).await?;
+            session::Entity::delete_by_id(session_hash.to_owned()).exec(&txn).await?;
+            txn.commit().await?;
+            Ok(())
+        };
+        let deleted = deleted.await;
         self.cache.clear();
-        deleted?;
-        Ok(())
+        deleted
     }
 
     /// Deletes expired sessions.

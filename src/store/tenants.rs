@@ -5,7 +5,7 @@ use sea_orm::{
 };
 
 use super::entity::{tenant, tenant_domain};
-use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
+use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id, record_directory_change};
 use crate::clock::UnixTime;
 use crate::domain::graph::SYSTEM_TENANT;
 use crate::domain::ids::TenantId;
@@ -16,6 +16,7 @@ impl Store {
     pub async fn create_tenant(&self, display_name: &str, domain: &str, now: UnixTime) -> StoreResult<Tenant> {
         let id = TenantId::new_random();
         let txn = self.db.begin().await?;
+        record_directory_change(&txn).await?;
         tenant::ActiveModel {
             id: Set(id.to_string()),
             display_name: Set(display_name.to_owned()),
@@ -76,12 +77,10 @@ impl Store {
     /// The tenant a GUID or verified domain names.
     pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
         let key = name.to_ascii_lowercase();
-        self.cache
-            .get_or_load_found(&self.cache.tenants, key, || self.clone().resolve_tenant_uncached(name.to_owned()))
-            .await
+        self.cache.get_or_load_found(&self.cache.tenants, key, || self.resolve_tenant_uncached(name)).await
     }
 
-    async fn resolve_tenant_uncached(self, name: String) -> StoreResult<Option<Tenant>> {
+    async fn resolve_tenant_uncached(&self, name: &str) -> StoreResult<Option<Tenant>> {
         if let Ok(id) = name.parse::<TenantId>() {
             // The system tenant owns first-party apps; nobody signs in to it or gets tokens in it.
             return if id == SYSTEM_TENANT { Ok(None) } else { self.tenant(id).await };

@@ -73,10 +73,10 @@ impl Store {
 
     /// The user of `tenant` with this object id (cached: every silent sign-in and redemption reads it).
     pub async fn user(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
-        self.cache.get_or_load_found(&self.cache.users, (tenant, id), || self.clone().user_uncached(tenant, id)).await
+        self.cache.get_or_load_found(&self.cache.users, (tenant, id), || self.user_uncached(tenant, id)).await
     }
 
-    async fn user_uncached(self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
+    async fn user_uncached(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
         let row = user::Entity::find_by_id(id.to_string())
             .filter(user::Column::TenantId.eq(tenant.to_string()))
             .one(&self.db)
