@@ -5,12 +5,11 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 
 use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
 use super::{
-    Store, StoreError, StoreResult, is_unique_violation, parse_id, parse_json, record_directory_change, to_json,
+    Store, StoreError, StoreResult, begin_directory_change, is_unique_violation, parse_id, parse_json, to_json,
 };
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
@@ -63,8 +62,7 @@ impl Store {
     /// Inserts a registration with the ids it carries, its identifier URIs and its service principal in
     /// its home tenant, in one transaction.
     async fn insert_app(&self, app: &Application, now: UnixTime) -> StoreResult<()> {
-        let txn = self.db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&self.db).await?;
         application::ActiveModel {
             id: Set(app.id.to_string()),
             app_id: Set(app.app_id.to_string()),
@@ -110,8 +108,7 @@ impl Store {
         if app.home_tenant != tenant {
             return Err(StoreError::NotFound("application"));
         }
-        let txn = self.db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&self.db).await?;
         let updated = application::Entity::update_many()
             .set(app_columns(app))
             .filter(application::Column::AppId.eq(app.app_id.to_string()))
@@ -135,12 +132,8 @@ impl Store {
     /// The registration with this appId, in whichever tenant it lives: how the authorization endpoint
     /// finds a client before it knows the user's tenant.
     pub async fn app_by_app_id(&self, app_id: AppId) -> StoreResult<Option<Application>> {
-        let load = || self.app_by_app_id_uncached(app_id);
+        let load = || self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string())));
         self.cache.get_or_load_found(&self.cache.apps, app_id, load).await
-    }
-
-    async fn app_by_app_id_uncached(&self, app_id: AppId) -> StoreResult<Option<Application>> {
-        self.find_app(Condition::all().add(application::Column::AppId.eq(app_id.to_string()))).await
     }
 
     /// The app's service principal in `tenant` with its registration: how a tenant sees a client.
@@ -166,17 +159,23 @@ impl Store {
 
     /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
-        let key = (tenant, resource.to_owned());
-        if let Some((sp, app)) = self.cache.cached(&self.cache.resources, &key) {
-            return Ok(ResourceLookup::Found(sp, Box::new(app)));
-        }
-        // Only a found resource is kept; why one was not found comes from the database read.
-        let ticket = self.cache.ticket();
-        let lookup = Box::pin(self.resource_in_tenant_uncached(tenant, resource)).await?;
-        if let ResourceLookup::Found(sp, app) = &lookup {
-            self.cache.keep(&self.cache.resources, key, (sp.clone(), (**app).clone()), ticket);
-        }
-        Ok(lookup)
+        // Only a found resource is cached; why one was not found comes from the database read.
+        let mut missing = None;
+        let missing_reason = &mut missing;
+        let load = move || async move {
+            match self.resource_in_tenant_uncached(tenant, resource).await? {
+                ResourceLookup::Found(sp, app) => Ok(Some((sp, *app))),
+                other => {
+                    *missing_reason = Some(other);
+                    Ok(None)
+                }
+            }
+        };
+        let found = self.cache.get_or_load_found(&self.cache.resources, (tenant, resource.to_owned()), load).await?;
+        Ok(match found {
+            Some((sp, app)) => ResourceLookup::Found(sp, Box::new(app)),
+            None => missing.unwrap_or(ResourceLookup::NotRegistered),
+        })
     }
 
     async fn resource_in_tenant_uncached(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
@@ -236,8 +235,7 @@ impl Store {
             return Ok(sp);
         }
         let inserted = async {
-            let txn = self.db.begin().await?;
-            record_directory_change(&txn).await?;
+            let txn = begin_directory_change(&self.db).await?;
             let sp = insert_service_principal(&txn, tenant, app, now).await?;
             txn.commit().await?;
             Ok(sp)
@@ -271,8 +269,7 @@ impl Store {
             start_at: Set(credential.start),
             end_at: Set(credential.end),
         };
-        let txn = self.db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&self.db).await?;
         row.insert(&txn).await?;
         txn.commit().await?;
         self.cache.clear();
@@ -331,8 +328,7 @@ impl Store {
             start_at: Set(credential.start),
             end_at: Set(credential.end),
         };
-        let txn = self.db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&self.db).await?;
         row.insert(&txn).await?;
         txn.commit().await?;
         self.cache.clear();

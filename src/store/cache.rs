@@ -64,6 +64,29 @@ struct Verification {
     checking: bool,
 }
 
+impl Verification {
+    /// Entries read at or before this instant are stale at `now`, or none when the directory version
+    /// was confirmed less than a time-to-live ago: that confirmation vouches for every entry.
+    fn stale_before(&self, now: Instant, ttl: Duration) -> Option<Instant> {
+        let stale_before = now.checked_sub(ttl)?;
+        match self.confirmed_at {
+            Some(at) if at > stale_before => None,
+            _ => Some(stale_before),
+        }
+    }
+
+    /// Whether a check of the directory version is due at `now`, and then starts one: the last
+    /// confirmation is half a time-to-live old, or there was none, and no check is under way.
+    fn start_check_if_due(&mut self, now: Instant, ttl: Duration) -> Option<Instant> {
+        let recent = self.confirmed_at.is_some_and(|at| now.saturating_duration_since(at) < ttl / 2);
+        if self.checking || recent {
+            return None;
+        }
+        self.checking = true;
+        Some(now)
+    }
+}
+
 /// One cached lookup: values by key, each with the time it was read.
 pub struct TtlMap<K, V> {
     entries: RwLock<HashMap<K, Entry<V>>>,
@@ -147,12 +170,12 @@ impl DirectoryCache {
     }
 
     /// What [`keep`](Self::keep) needs to know about a value about to be read.
-    pub(super) fn ticket(&self) -> Ticket {
+    fn ticket(&self) -> Ticket {
         Ticket { generation: self.generation.load(Ordering::Acquire), read_at: Instant::now() }
     }
 
     /// Keeps `value`, read under `ticket`, unless the directory changed since the ticket was taken.
-    pub(super) fn keep<K: Eq + Hash, V: Clone>(&self, map: &TtlMap<K, V>, key: K, value: V, ticket: Ticket) {
+    fn keep<K: Eq + Hash, V: Clone>(&self, map: &TtlMap<K, V>, key: K, value: V, ticket: Ticket) {
         if !self.ttl.is_zero() && self.generation.load(Ordering::Acquire) == ticket.generation {
             map.put(key, value, ticket.read_at);
         }
@@ -206,38 +229,23 @@ impl DirectoryCache {
     }
 
     /// The value held for `key`, if it is fresh; starts a check of the directory version when one is due.
-    pub fn cached<K: Eq + Hash, V: Clone>(self: &Arc<Self>, map: &TtlMap<K, V>, key: &K) -> Option<V> {
+    fn cached<K: Eq + Hash, V: Clone>(self: &Arc<Self>, map: &TtlMap<K, V>, key: &K) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
         let now = Instant::now();
-        if let Some(started) = self.check_due(now) {
+        let (check, stale_before) = {
+            let mut verification = self.verification();
+            (verification.start_check_if_due(now, self.ttl), verification.stale_before(now, self.ttl))
+        };
+        if let Some(started) = check {
             self.spawn_check(started);
         }
-        map.get(key, self.stale_before(now))
+        map.get(key, stale_before)
     }
 
-    /// Entries read at or before this instant are stale at `now`, or none when the directory version
-    /// was confirmed less than a time-to-live ago: that confirmation vouches for every entry.
-    fn stale_before(&self, now: Instant) -> Option<Instant> {
-        let stale_before = now.checked_sub(self.ttl)?;
-        let confirmed_at = self.verification.lock().unwrap_or_else(PoisonError::into_inner).confirmed_at;
-        match confirmed_at {
-            Some(at) if at > stale_before => None,
-            _ => Some(stale_before),
-        }
-    }
-
-    /// Whether a check of the directory version is due at `now`, and then starts one: the last
-    /// confirmation is half a time-to-live old, or there was none, and no check is under way.
-    fn check_due(&self, now: Instant) -> Option<Instant> {
-        let mut verification = self.verification.lock().unwrap_or_else(PoisonError::into_inner);
-        let recent = verification.confirmed_at.is_some_and(|at| now.saturating_duration_since(at) < self.ttl / 2);
-        if verification.checking || recent {
-            return None;
-        }
-        verification.checking = true;
-        Some(now)
+    fn verification(&self) -> std::sync::MutexGuard<'_, Verification> {
+        self.verification.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads the directory version in a task of its own; see [`checked`](Self::checked).
@@ -259,7 +267,7 @@ impl DirectoryCache {
     /// Takes in the version that a check `started` then found, `None` when it failed. The version the
     /// entries were read at confirms them all as of the check's start; any other empties the cache.
     fn checked(&self, started: Instant, found: Option<i64>) {
-        let mut verification = self.verification.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut verification = self.verification();
         verification.checking = false;
         let Some(found) = found else { return };
         if verification.version != Some(found) {
@@ -327,13 +335,21 @@ mod tests {
 
     /// The name of the tenant "contoso" a lookup finds at `now`.
     fn lookup(cache: &DirectoryCache, now: Instant) -> Option<String> {
-        cache.tenants.get(&"contoso".into(), cache.stale_before(now)).map(|tenant| tenant.display_name)
+        cache
+            .tenants
+            .get(&"contoso".into(), cache.verification().stale_before(now, cache.ttl))
+            .map(|tenant| tenant.display_name)
     }
 
     /// Runs a check at `now` that finds `version`, as the task a lookup starts would.
     fn check(cache: &DirectoryCache, now: Instant, version: Option<i64>) {
-        let started = cache.check_due(now).expect("a check is due");
+        let started = check_due(cache, now).expect("a check is due");
         cache.checked(started, version);
+    }
+
+    /// Starts a check at `now` if one is due, as a lookup would.
+    fn check_due(cache: &DirectoryCache, now: Instant) -> Option<Instant> {
+        cache.verification().start_check_if_due(now, cache.ttl)
     }
 
     /// Lets the tasks started so far run to their end.
@@ -354,11 +370,11 @@ mod tests {
     #[test]
     fn a_check_is_due_at_half_the_ttl_and_one_runs_at_a_time() {
         let (cache, start) = (cache(), Instant::now());
-        let first = cache.check_due(start).expect("no version was ever confirmed");
-        assert!(cache.check_due(at(start, 1)).is_none(), "a second check while the first runs");
+        let first = check_due(&cache, start).expect("no version was ever confirmed");
+        assert!(check_due(&cache, at(start, 1)).is_none(), "a second check while the first runs");
         cache.checked(first, Some(1));
-        assert!(cache.check_due(at(start, 29)).is_none());
-        assert!(cache.check_due(at(start, 30)).is_some());
+        assert!(check_due(&cache, at(start, 29)).is_none());
+        assert!(check_due(&cache, at(start, 30)).is_some());
     }
 
     #[test]
@@ -402,7 +418,7 @@ mod tests {
         check(&cache, start, Some(7));
         hold(&cache, "read", at(start, 1));
         check(&cache, at(start, 30), None);
-        assert!(cache.check_due(at(start, 30)).is_some());
+        assert!(check_due(&cache, at(start, 30)).is_some());
         assert_eq!(lookup(&cache, at(start, 60)).as_deref(), Some("read"));
         assert_eq!(lookup(&cache, at(start, 61)), None);
     }

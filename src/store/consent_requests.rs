@@ -14,7 +14,7 @@ use super::entity::{consent_request, consent_request_user, service_principal};
 use super::grants::apply_consent;
 use super::policy::insert_audit;
 use super::{
-    Consent, Store, StoreError, StoreResult, once_more_if_raced, parse_id, parse_json, record_directory_change, to_json,
+    Consent, Store, StoreError, StoreResult, begin_directory_change, once_more_if_raced, parse_id, parse_json, to_json,
 };
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
@@ -183,8 +183,7 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let db = self.writing().await;
-        let txn = db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&db).await?;
         decide(&txn, tenant, id, RequestStatus::Approved, None, event).await?;
         apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
@@ -206,8 +205,7 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let db = self.writing().await;
-        let txn = db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&db).await?;
         decide(&txn, tenant, id, refusal.status(), Some(reason), event).await?;
         if refusal == Refusal::Block {
             if find_service_principal(&txn, tenant, client.app_id).await?.is_none() {

@@ -3,14 +3,14 @@
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use uuid::Uuid;
 
 use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{app_role_assignment, permission_grant, service_principal};
 use super::policy::insert_audit;
-use super::{Store, StoreResult, once_more_if_raced, parse_id, record_directory_change};
+use super::{Store, StoreResult, begin_directory_change, once_more_if_raced, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::app::{AppRoleAssignment, Application, GrantConsentType, PermissionGrant, ServicePrincipal};
 use crate::domain::audit::AuditEvent;
@@ -74,8 +74,7 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<ServicePrincipal> {
         let db = self.writing().await;
-        let txn = db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&db).await?;
         let sp = apply_consent(&txn, tenant, client, consent, event.at).await?;
         insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
@@ -92,8 +91,7 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<u64> {
         let db = self.writing().await;
-        let txn = db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&db).await?;
         let mut removed = 0;
         if what.role.is_none() {
             let mut grants = permission_grant::Entity::delete_many()
@@ -125,8 +123,7 @@ impl Store {
         event: &AuditEvent,
     ) -> StoreResult<bool> {
         let db = self.writing().await;
-        let txn = db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&db).await?;
         // Grants go with either service principal by foreign key; assignments name the client without one.
         delete_assignments_of(&txn, tenant, sp, Revocation::default()).await?;
         let removed = service_principal::Entity::delete_many()
@@ -151,8 +148,7 @@ impl Store {
         now: UnixTime,
     ) -> StoreResult<PermissionGrant> {
         let merged = async {
-            let txn = self.db.begin().await?;
-            record_directory_change(&txn).await?;
+            let txn = begin_directory_change(&self.db).await?;
             let merged = merge_grant(&txn, tenant, grant, scopes, now).await?;
             txn.commit().await?;
             Ok(merged)

@@ -22,8 +22,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    QueryFilter, Statement, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, Statement, TransactionTrait,
 };
 
 use entity::directory_version;
@@ -260,18 +260,19 @@ async fn directory_version(db: &impl ConnectionTrait) -> StoreResult<i64> {
     row.map(|row| row.version).ok_or_else(|| StoreError::Corrupt("the directory version row is missing".into()))
 }
 
-/// Counts a change to cached directory rows, as the first write of the transaction `txn` that makes it,
-/// so that every process's cache drops what it holds within its time-to-live (see [`cache`]).
+/// Begins a transaction on `db` that changes cached directory rows, counting the change as its first
+/// write, so that every process's cache drops what it holds within its time-to-live (see [`cache`]).
 ///
 /// Writing first also takes SQLite's write lock before the transaction reads anything: a transaction
 /// that has read cannot wait for the lock, and fails at once when another connection holds it.
-async fn record_directory_change(txn: &impl ConnectionTrait) -> StoreResult<()> {
+async fn begin_directory_change(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> {
+    let txn = db.begin().await?;
     directory_version::Entity::update_many()
         .col_expr(directory_version::Column::Version, Expr::col(directory_version::Column::Version).add(1))
         .filter(directory_version::Column::Id.eq(1))
-        .exec(txn)
+        .exec(&txn)
         .await?;
-    Ok(())
+    Ok(txn)
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {

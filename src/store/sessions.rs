@@ -1,10 +1,10 @@
 //! Browser sign-in sessions, stored by the hash of their cookie value: the database never holds a
 //! value that could be replayed as a cookie.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::session;
-use super::{Store, StoreResult, parse_id, record_directory_change};
+use super::{Store, StoreResult, begin_directory_change, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::session::Session;
 
@@ -48,8 +48,7 @@ impl Store {
     pub async fn delete_session(&self, session_hash: &str) -> StoreResult<()> {
         let db = self.writing().await;
         let deleted = async {
-            let txn = db.begin().await?;
-            record_directory_change(&txn).await?;
+            let txn = begin_directory_change(&db).await?;
             session::Entity::delete_by_id(session_hash.to_owned()).exec(&txn).await?;
             txn.commit().await?;
             Ok(())

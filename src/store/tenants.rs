@@ -1,11 +1,9 @@
 //! Tenants and their verified domains.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{tenant, tenant_domain};
-use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id, record_directory_change};
+use super::{Store, StoreError, StoreResult, begin_directory_change, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::graph::SYSTEM_TENANT;
 use crate::domain::ids::TenantId;
@@ -15,8 +13,7 @@ impl Store {
     /// Creates a tenant with its first verified domain (already normalised).
     pub async fn create_tenant(&self, display_name: &str, domain: &str, now: UnixTime) -> StoreResult<Tenant> {
         let id = TenantId::new_random();
-        let txn = self.db.begin().await?;
-        record_directory_change(&txn).await?;
+        let txn = begin_directory_change(&self.db).await?;
         tenant::ActiveModel {
             id: Set(id.to_string()),
             display_name: Set(display_name.to_owned()),
