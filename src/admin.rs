@@ -14,8 +14,8 @@ use crate::domain::graph::{GRAPH_APP_ID, SYSTEM_TENANT, graph_application};
 use crate::domain::ids::AppId;
 use crate::domain::policy::{TenantPolicy, UserConsent};
 use crate::domain::tenant::{Tenant, normalize_domain};
+use crate::seal::KeyEncryptionKey;
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
-use crate::signing::KeyEncryptionKey;
 use crate::signing::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
 use crate::store::{Consent, NewApplication, ResourceLookup, Revocation, Store, StoreError, User};
 
@@ -418,7 +418,7 @@ pub async fn grant_consent(
         roles: resources.iter().flat_map(|(sp, _, roles, _)| roles.iter().map(|r| (sp.id, r.id))).collect(),
     };
     let details = json!({ "appId": app.app_id, "consentType": "AllPrincipals", "granted": granted });
-    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "consent.admin", format!("app:{}", app.app_id), details);
+    let event = cli_event(now, "consent.admin", format!("app:{}", app.app_id), details);
     store.grant_consent(tenant.id, &app, &consent, &event).await?;
     Ok(granted)
 }
@@ -468,8 +468,7 @@ pub async fn set_policy(store: &Store, tenant: &Tenant, change: PolicyChange, no
         }
         policy.reviewers = ids;
     }
-    let event =
-        AuditEvent::now(now, CLI_ACTOR.to_owned(), "policy.set", format!("tenant:{}", tenant.id), json!(policy));
+    let event = cli_event(now, "policy.set", format!("tenant:{}", tenant.id), json!(policy));
     store.set_tenant_policy(tenant.id, &policy, &event).await?;
     Ok(policy)
 }
@@ -500,7 +499,7 @@ pub async fn classify_permission(
         .ok_or_else(|| AdminError::NotFound(format!("delegated permission {scope} of {resource}")))?;
     let details = json!({ "resourceAppId": resource_app.app_id, "scope": permission.value, "lowImpact": low_impact });
     let target = format!("permission:{}/{}", resource_app.app_id, permission.value);
-    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "permission.classify", target, details);
+    let event = cli_event(now, "permission.classify", target, details);
     store.classify_permission(tenant.id, resource_app.app_id, permission.id, low_impact, &event).await?;
     Ok((resource_app.app_id, permission))
 }
@@ -568,7 +567,7 @@ pub async fn revoke_consent(
         "resource": resource.as_ref().map(|(_, app)| app.app_id),
         "role": what.role,
     });
-    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "consent.revoke", format!("app:{}", sp.app_id), details);
+    let event = cli_event(now, "consent.revoke", format!("app:{}", sp.app_id), details);
     let revocation = Revocation { user: user.map(|u| u.id), resource: resource.map(|(sp, _)| sp.id), role };
     Ok(store.revoke_consent(tenant.id, sp.id, revocation, &event).await?)
 }
@@ -580,7 +579,13 @@ pub async fn remove_service_principal(store: &Store, tenant: &Tenant, app_id: &s
         return Err(AdminError::Invalid("the built-in directory API cannot be removed from a tenant".into()));
     }
     let details = json!({ "appId": sp.app_id, "servicePrincipalId": sp.id });
-    let event = AuditEvent::now(now, CLI_ACTOR.to_owned(), "sp.remove", format!("app:{}", sp.app_id), details);
+    let event = cli_event(now, "sp.remove", format!("app:{}", sp.app_id), details);
     store.remove_service_principal(tenant.id, sp.id, &event).await?;
     Ok(())
+}
+
+/// An audit event of a command-line change. Each command is its own correlation: there is no client
+/// request whose id it could carry.
+fn cli_event(now: UnixTime, action: &str, target: String, details: serde_json::Value) -> AuditEvent {
+    AuditEvent::new(now, Uuid::new_v4(), CLI_ACTOR.to_owned(), action, target, details)
 }

@@ -3,15 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::admin::{self, AdminError, AppSpec};
-use crate::clock::system_now;
+use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
 use crate::domain::policy::{TenantPolicy, UserConsent};
 use crate::domain::tenant::Tenant;
-use crate::signing::KeyEncryptionKey;
 use crate::signing::ring::key_state;
 use crate::signing::rotation::{RotationPolicy, rotate};
 use crate::store::Store;
@@ -90,14 +89,14 @@ pub enum TenantCommand {
         #[arg(long)]
         tenant: String,
         /// Which permissions users may grant by themselves.
-        #[arg(long, value_parser = ["disabled", "low-impact", "all"])]
-        user_consent: Option<String>,
+        #[arg(long, value_enum)]
+        user_consent: Option<UserConsentArg>,
         /// The "integrated apps" switch: off, users consent to nothing new.
-        #[arg(long, value_parser = ["on", "off"])]
-        integrated_apps: Option<String>,
+        #[arg(long, value_enum)]
+        integrated_apps: Option<Switch>,
         /// The admin consent request workflow.
-        #[arg(long, value_parser = ["on", "off"])]
-        consent_requests: Option<String>,
+        #[arg(long, value_enum)]
+        consent_requests: Option<Switch>,
         /// A user who reviews consent requests (repeat for several; replaces the list).
         #[arg(long = "reviewer")]
         reviewers: Vec<String>,
@@ -110,6 +109,40 @@ pub enum TenantCommand {
         #[arg(long)]
         tenant: String,
     },
+}
+
+/// A setting that is on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    fn is_on(self) -> bool {
+        self == Self::On
+    }
+}
+
+/// `--user-consent`: which permissions users may grant by themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UserConsentArg {
+    /// Users consent to nothing; an admin grants every app.
+    Disabled,
+    /// Only permissions classified as low impact, of apps from verified publishers or this tenant.
+    LowImpact,
+    /// Any permission that does not need an admin.
+    All,
+}
+
+impl From<UserConsentArg> for UserConsent {
+    fn from(arg: UserConsentArg) -> Self {
+        match arg {
+            UserConsentArg::Disabled => Self::Disabled,
+            UserConsentArg::LowImpact => Self::LowImpact,
+            UserConsentArg::All => Self::All,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -331,143 +364,145 @@ pub struct Output {
 /// Runs an administrative command (everything but `serve`).
 pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Failure> {
     let cache_ttl = std::time::Duration::from_secs(config.directory_cache_ttl.0);
-    let store =
-        Store::connect_with(&config.database_url, cache_ttl, config.sqlite_synchronous).await.map_err(internal)?;
+    let clock = Clock::System;
+    let store = Store::connect_with(&config.database_url, cache_ttl, config.sqlite_synchronous, clock.clone())
+        .await
+        .map_err(internal)?;
     store.migrate().await.map_err(internal)?;
-    let now = system_now();
+    let now = clock.now();
     // The built-in directory API exists before any command needs it (`app require --resource
     // https://graph.microsoft.com`), as it does once the server has started.
     let base_url = config.base_url(config.tls_cert.is_some());
     admin::ensure_builtin_resources(&store, &base_url, now).await?;
     let output = match command {
         Command::Serve(_) => return Err(internal("serve is not an administrative command")),
-        Command::Tenant(TenantCommand::Create { name, domain }) => {
-            let t = admin::create_tenant(&store, &name, &domain, now).await?;
+        Command::Tenant(command) => tenant_command(&store, command, now).await?,
+        Command::User(command) => user_command(&store, command, now).await?,
+        Command::App(command) => app_command(&store, config, command, now).await?,
+        Command::Consent(command) => consent_command(&store, command, now).await?,
+        Command::ConsentRequest(command) => consent_request_command(&store, command, now).await?,
+        Command::Permission(command) => permission_command(&store, command, now).await?,
+        Command::Sp(command) => sp_command(&store, command, now).await?,
+        Command::Audit(command) => audit_command(&store, command).await?,
+        Command::Keys(command) => keys_command(&store, config, command, now).await?,
+    };
+    store.close().await.map_err(internal)?;
+    Ok(output)
+}
+
+async fn tenant_command(store: &Store, command: TenantCommand, now: UnixTime) -> Result<Output, Failure> {
+    Ok(match command {
+        TenantCommand::Create { name, domain } => {
+            let t = admin::create_tenant(store, &name, &domain, now).await?;
             Output { text: format!("tenant {} {} ({})", t.id, t.display_name, t.domains.join(", ")), json: json!(t) }
         }
-        Command::Tenant(TenantCommand::List) => {
+        TenantCommand::List => {
             let tenants = store.list_tenants().await.map_err(internal)?;
-            let text = tenants
-                .iter()
-                .map(|t| format!("{} {} ({})", t.id, t.display_name, t.domains.join(", ")))
-                .collect::<Vec<_>>()
-                .join("\n");
+            let text = lines(&tenants, |t| format!("{} {} ({})", t.id, t.display_name, t.domains.join(", ")));
             Output { text, json: json!(tenants) }
         }
-        Command::User(UserCommand::Create { tenant, username, password, display_name, admin: is_admin }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            let u =
-                admin::create_user(&store, &t, &username, &password, display_name.as_deref(), is_admin, now).await?;
-            Output {
-                text: format!("user {} {}{}", u.id, u.username, if u.is_admin { " (admin)" } else { "" }),
-                json: json!(u),
-            }
+        TenantCommand::Set { tenant, user_consent, integrated_apps, consent_requests, reviewers, request_days } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let change = admin::PolicyChange {
+                user_consent: user_consent.map(UserConsent::from),
+                integrated_apps: integrated_apps.map(Switch::is_on),
+                consent_requests: consent_requests.map(Switch::is_on),
+                reviewers: (!reviewers.is_empty()).then_some(reviewers),
+                request_days,
+            };
+            policy_output(&t, &admin::set_policy(store, &t, change, now).await?)
         }
-        Command::App(command) => app_command(&store, config, command, now).await?,
-        Command::Consent(ConsentCommand::Grant { tenant, app }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            let granted = admin::grant_consent(&store, &t, &app, now).await?;
-            let text = granted
-                .iter()
-                .map(|g| {
-                    format!(
-                        "granted {}: scopes [{}] roles [{}]",
-                        g.resource_app_id,
-                        g.scopes.join(" "),
-                        g.roles.join(" ")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
+        TenantCommand::Show { tenant } => {
+            let t = admin::tenant(store, &tenant).await?;
+            policy_output(&t, &store.tenant_policy(t.id).await.map_err(internal)?)
+        }
+    })
+}
+
+async fn user_command(store: &Store, command: UserCommand, now: UnixTime) -> Result<Output, Failure> {
+    let UserCommand::Create { tenant, username, password, display_name, admin: is_admin } = command;
+    let t = admin::tenant(store, &tenant).await?;
+    let u = admin::create_user(store, &t, &username, &password, display_name.as_deref(), is_admin, now).await?;
+    Ok(Output {
+        text: format!("user {} {}{}", u.id, u.username, if u.is_admin { " (admin)" } else { "" }),
+        json: json!(u),
+    })
+}
+
+async fn consent_command(store: &Store, command: ConsentCommand, now: UnixTime) -> Result<Output, Failure> {
+    Ok(match command {
+        ConsentCommand::Grant { tenant, app } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let granted = admin::grant_consent(store, &t, &app, now).await?;
+            let text = lines(&granted, |g| {
+                format!("granted {}: scopes [{}] roles [{}]", g.resource_app_id, g.scopes.join(" "), g.roles.join(" "))
+            });
             Output { text, json: json!({ "tenantId": t.id, "appId": app, "granted": granted }) }
         }
-        Command::Consent(ConsentCommand::Revoke { tenant, app, user, resource, role }) => {
-            let t = admin::tenant(&store, &tenant).await?;
+        ConsentCommand::Revoke { tenant, app, user, resource, role } => {
+            let t = admin::tenant(store, &tenant).await?;
             let what =
                 admin::RevokeWhat { user: user.as_deref(), resource: resource.as_deref(), role: role.as_deref() };
-            let removed = admin::revoke_consent(&store, &t, &app, what, now).await?;
+            let removed = admin::revoke_consent(store, &t, &app, what, now).await?;
             Output {
                 text: format!("revoked {removed} grant(s) and assignment(s) of app {app}"),
                 json: json!({ "tenantId": t.id, "appId": app, "removed": removed }),
             }
         }
-        Command::Tenant(TenantCommand::Set {
-            tenant,
-            user_consent,
-            integrated_apps,
-            consent_requests,
-            reviewers,
-            request_days,
-        }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            let change = admin::PolicyChange {
-                user_consent: user_consent.as_deref().and_then(UserConsent::parse),
-                integrated_apps: integrated_apps.map(|v| v == "on"),
-                consent_requests: consent_requests.map(|v| v == "on"),
-                reviewers: (!reviewers.is_empty()).then_some(reviewers),
-                request_days,
-            };
-            policy_output(&t, &admin::set_policy(&store, &t, change, now).await?)
-        }
-        Command::Tenant(TenantCommand::Show { tenant }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            policy_output(&t, &store.tenant_policy(t.id).await.map_err(internal)?)
-        }
-        Command::Permission(PermissionCommand::Classify { tenant, resource, scope, low_impact, unclassified: _ }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            let (resource_app_id, p) =
-                admin::classify_permission(&store, &t, &resource, &scope, low_impact, now).await?;
-            let class = if low_impact { "low impact" } else { "unclassified" };
-            Output {
-                text: format!("permission {} of {resource_app_id} is {class} in tenant {}", p.value, t.id),
-                json: json!({ "tenantId": t.id, "resourceAppId": resource_app_id, "scope": p.value, "scopeId": p.id, "lowImpact": low_impact }),
-            }
-        }
-        Command::Sp(SpCommand::Remove { tenant, app }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            admin::remove_service_principal(&store, &t, &app, now).await?;
-            Output {
-                text: format!("removed the service principal of app {app} from tenant {}", t.id),
-                json: json!({ "tenantId": t.id, "appId": app, "removed": true }),
-            }
-        }
-        Command::Audit(AuditCommand::List { tenant }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            let events = store.audit_events(t.id).await.map_err(internal)?;
-            let text = events
-                .iter()
-                .map(|e| format!("{} {} {} {} {}", e.at, e.actor, e.action, e.target, e.details))
-                .collect::<Vec<_>>()
-                .join("\n");
-            Output { text, json: json!(events) }
-        }
-        Command::ConsentRequest(ConsentRequestCommand::List { tenant }) => {
-            let t = admin::tenant(&store, &tenant).await?;
-            let mut requests = store.consent_requests(t.id).await.map_err(internal)?;
-            for request in &mut requests {
-                request.status = request.status_at(now);
-            }
-            let text = requests
-                .iter()
-                .map(|r| {
-                    let by = r.decided_by.as_deref().map_or_else(String::new, |by| format!(" by {by}"));
-                    format!(
-                        "{} {} app {} {} requester(s) [{}]{by}",
-                        r.id,
-                        r.status.as_str(),
-                        r.app_id,
-                        r.requesters.len(),
-                        r.scopes.join(" ")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            Output { text, json: json!(requests) }
-        }
-        Command::Keys(command) => keys_command(&store, config, command, now).await?,
-    };
-    store.close().await.map_err(internal)?;
-    Ok(output)
+    })
+}
+
+async fn consent_request_command(
+    store: &Store,
+    command: ConsentRequestCommand,
+    now: UnixTime,
+) -> Result<Output, Failure> {
+    let ConsentRequestCommand::List { tenant } = command;
+    let t = admin::tenant(store, &tenant).await?;
+    let mut requests = store.consent_requests(t.id).await.map_err(internal)?;
+    for request in &mut requests {
+        request.status = request.status_at(now);
+    }
+    let text = lines(&requests, |r| {
+        let by = r.decided_by.as_deref().map_or_else(String::new, |by| format!(" by {by}"));
+        let status = r.status.as_str();
+        format!("{} {status} app {} {} requester(s) [{}]{by}", r.id, r.app_id, r.requesters.len(), r.scopes.join(" "))
+    });
+    Ok(Output { text, json: json!(requests) })
+}
+
+async fn permission_command(store: &Store, command: PermissionCommand, now: UnixTime) -> Result<Output, Failure> {
+    let PermissionCommand::Classify { tenant, resource, scope, low_impact, unclassified: _ } = command;
+    let t = admin::tenant(store, &tenant).await?;
+    let (resource_app_id, p) = admin::classify_permission(store, &t, &resource, &scope, low_impact, now).await?;
+    let class = if low_impact { "low impact" } else { "unclassified" };
+    Ok(Output {
+        text: format!("permission {} of {resource_app_id} is {class} in tenant {}", p.value, t.id),
+        json: json!({ "tenantId": t.id, "resourceAppId": resource_app_id, "scope": p.value, "scopeId": p.id, "lowImpact": low_impact }),
+    })
+}
+
+async fn sp_command(store: &Store, command: SpCommand, now: UnixTime) -> Result<Output, Failure> {
+    let SpCommand::Remove { tenant, app } = command;
+    let t = admin::tenant(store, &tenant).await?;
+    admin::remove_service_principal(store, &t, &app, now).await?;
+    Ok(Output {
+        text: format!("removed the service principal of app {app} from tenant {}", t.id),
+        json: json!({ "tenantId": t.id, "appId": app, "removed": true }),
+    })
+}
+
+async fn audit_command(store: &Store, command: AuditCommand) -> Result<Output, Failure> {
+    let AuditCommand::List { tenant } = command;
+    let t = admin::tenant(store, &tenant).await?;
+    let events = store.audit_events(t.id).await.map_err(internal)?;
+    let text = lines(&events, |e| format!("{} {} {} {} {}", e.at, e.actor, e.action, e.target, e.details));
+    Ok(Output { text, json: json!(events) })
+}
+
+/// One line of text per item.
+fn lines<T>(items: &[T], line: impl Fn(&T) -> String) -> String {
+    items.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 fn policy_output(tenant: &Tenant, policy: &TenantPolicy) -> Output {
@@ -486,7 +521,7 @@ fn policy_output(tenant: &Tenant, policy: &TenantPolicy) -> Output {
     }
 }
 
-async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i64) -> Result<Output, Failure> {
+async fn app_command(store: &Store, config: &Config, command: AppCommand, now: UnixTime) -> Result<Output, Failure> {
     Ok(match command {
         AppCommand::Create { tenant, name, multi_tenant, redirect_uris, public_client, identifier_uris } => {
             let t = admin::tenant(store, &tenant).await?;
@@ -526,7 +561,7 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i
         }
         AppCommand::AddSecret { tenant, app, days } => {
             let t = admin::tenant(store, &tenant).await?;
-            let kek = KeyEncryptionKey::load_or_create(&config.key_file).map_err(internal)?;
+            let kek = crate::key_file::load_or_create(&config.key_file).map_err(internal)?;
             let (credential, secret) = admin::add_secret(store, &kek, &t, &app, days, now).await?;
             Output {
                 text: format!("secret {} (shown once): {}", credential.key_id, secret.expose()),
@@ -552,9 +587,9 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: i
     })
 }
 
-async fn keys_command(store: &Store, config: &Config, command: KeysCommand, now: i64) -> Result<Output, Failure> {
+async fn keys_command(store: &Store, config: &Config, command: KeysCommand, now: UnixTime) -> Result<Output, Failure> {
     if let KeysCommand::Rotate { now: immediate } = command {
-        let kek = KeyEncryptionKey::load_or_create(&config.key_file).map_err(internal)?;
+        let kek = crate::key_file::load_or_create(&config.key_file).map_err(internal)?;
         let kid = rotate(store, &kek, RotationPolicy::from_config(config), now, immediate).await.map_err(internal)?;
         let kid = kid.ok_or_else(|| internal("another process rotated at the same moment; run keys list"))?;
         return Ok(Output { text: format!("added signing key {kid}"), json: json!({ "kid": kid }) });

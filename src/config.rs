@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::store::SqliteSync;
-
 /// Signet's configuration. Every field can be set in `signet.toml` under its own name, or with the
 /// environment variable `SIGNET_` + its name in upper case (`SIGNET_LISTEN`, `SIGNET_DATABASE_URL`, ...).
 #[derive(Clone, Deserialize)]
@@ -244,6 +242,30 @@ impl<'de> Deserialize<'de> for Seconds {
     }
 }
 
+/// When SQLite commits reach the disk (SQLite's `synchronous` in WAL mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    /// Every commit is in the write-ahead log when it returns, and synced to disk at checkpoints: it
+    /// survives a crash of the process, and the database is never corrupted, but a power loss or an
+    /// operating-system crash may undo the last commits. Rails' and Django's SQLite default.
+    #[default]
+    Normal,
+    /// Every commit is synced to disk before it returns: it survives a power loss too. Each commit
+    /// then waits for the disk, and on one machine's disk that halves the sign-ins per second.
+    Full,
+}
+
+impl std::str::FromStr for SqliteSync {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "normal" => Ok(Self::Normal),
+            "full" => Ok(Self::Full),
+            other => Err(format!("'{other}' is not normal or full")),
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

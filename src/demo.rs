@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::admin::{self, AdminError, AppSpec, PolicyChange};
 use crate::clock::UnixTime;
-use crate::secrets::random_urlsafe;
-use crate::signing::KeyEncryptionKey;
+use crate::domain::tenant::Tenant;
+use crate::seal::KeyEncryptionKey;
+use crate::secrets::{ClientSecret, random_urlsafe};
 use crate::store::Store;
 
 pub const DEMO_DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -72,54 +73,9 @@ pub async fn seed(
     let user =
         admin::create_user(store, &tenant, &format!("alice@{DEMO_DOMAIN}"), &user_password, Some("Alice"), false, now)
             .await?;
-    let identifier = format!("api://{DEMO_DOMAIN}/forecast");
-    let api = admin::create_app(
-        store,
-        &tenant,
-        AppSpec {
-            name: "Contoso Forecast API".into(),
-            identifier_uris: vec![identifier.clone()],
-            ..AppSpec::default()
-        },
-        now,
-    )
-    .await?;
-    let api_id = api.app_id.to_string();
-    admin::add_scope(
-        store,
-        &tenant,
-        &api_id,
-        "Forecast.Read",
-        false,
-        Some("Read forecasts"),
-        Some("Allows the app to read forecasts as you."),
-    )
-    .await?;
-    admin::add_role(store, &tenant, &api_id, "Forecast.Read.All", Some("Read all forecasts")).await?;
-    let daemon = admin::create_app(
-        store,
-        &tenant,
-        AppSpec { name: "Contoso Forecast Daemon".into(), ..AppSpec::default() },
-        now,
-    )
-    .await?;
-    let daemon_id = daemon.app_id.to_string();
-    admin::require(store, &tenant, &daemon_id, &api_id, &[], &["Forecast.Read.All".to_owned()]).await?;
-    admin::grant_consent(store, &tenant, &daemon_id, now).await?;
-    let (_, secret) = admin::add_secret(store, kek, &tenant, &daemon_id, 365, now).await?;
-    let web = admin::create_app(
-        store,
-        &tenant,
-        AppSpec {
-            name: "Contoso Web App".into(),
-            redirect_uris: vec![DEMO_REDIRECT_URI.to_owned()],
-            ..AppSpec::default()
-        },
-        now,
-    )
-    .await?;
-    let web_id = web.app_id.to_string();
-    let (_, web_secret) = admin::add_secret(store, kek, &tenant, &web_id, 365, now).await?;
+    let (api_id, identifier) = seed_api(store, &tenant, now).await?;
+    let (daemon_id, secret) = seed_daemon(store, kek, &tenant, &api_id, now).await?;
+    let (web_id, web_secret) = seed_web_app(store, kek, &tenant, now).await?;
     // Users may consent to what does not need an admin; for the rest they can ask the admin.
     let workflow = PolicyChange {
         consent_requests: Some(true),
@@ -145,6 +101,62 @@ pub async fn seed(
         tracing::warn!(file = %file.display(), error = %err, "could not keep the demo credentials");
     }
     Ok(Some(credentials))
+}
+
+/// The web API: a delegated scope and an app role. Its appId and identifier URI.
+async fn seed_api(store: &Store, tenant: &Tenant, now: UnixTime) -> Result<(String, String), AdminError> {
+    let identifier = format!("api://{DEMO_DOMAIN}/forecast");
+    let spec = AppSpec {
+        name: "Contoso Forecast API".into(),
+        identifier_uris: vec![identifier.clone()],
+        ..AppSpec::default()
+    };
+    let api_id = admin::create_app(store, tenant, spec, now).await?.app_id.to_string();
+    admin::add_scope(
+        store,
+        tenant,
+        &api_id,
+        "Forecast.Read",
+        false,
+        Some("Read forecasts"),
+        Some("Allows the app to read forecasts as you."),
+    )
+    .await?;
+    admin::add_role(store, tenant, &api_id, "Forecast.Read.All", Some("Read all forecasts")).await?;
+    Ok((api_id, identifier))
+}
+
+/// The daemon, granted the API's app role, with a secret. Its appId and the secret.
+async fn seed_daemon(
+    store: &Store,
+    kek: &KeyEncryptionKey,
+    tenant: &Tenant,
+    api_id: &str,
+    now: UnixTime,
+) -> Result<(String, ClientSecret), AdminError> {
+    let spec = AppSpec { name: "Contoso Forecast Daemon".into(), ..AppSpec::default() };
+    let daemon_id = admin::create_app(store, tenant, spec, now).await?.app_id.to_string();
+    admin::require(store, tenant, &daemon_id, api_id, &[], &["Forecast.Read.All".to_owned()]).await?;
+    admin::grant_consent(store, tenant, &daemon_id, now).await?;
+    let (_, secret) = admin::add_secret(store, kek, tenant, &daemon_id, 365, now).await?;
+    Ok((daemon_id, secret))
+}
+
+/// The web app users sign in to, with a secret. Its appId and the secret.
+async fn seed_web_app(
+    store: &Store,
+    kek: &KeyEncryptionKey,
+    tenant: &Tenant,
+    now: UnixTime,
+) -> Result<(String, ClientSecret), AdminError> {
+    let spec = AppSpec {
+        name: "Contoso Web App".into(),
+        redirect_uris: vec![DEMO_REDIRECT_URI.to_owned()],
+        ..AppSpec::default()
+    };
+    let web_id = admin::create_app(store, tenant, spec, now).await?.app_id.to_string();
+    let (_, secret) = admin::add_secret(store, kek, tenant, &web_id, 365, now).await?;
+    Ok((web_id, secret))
 }
 
 /// 12 random bytes: a 16-character password.

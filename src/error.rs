@@ -10,7 +10,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::http::request_ids::RequestIds;
+use crate::request_ids::RequestIds;
 
 /// The `error` values of RFC 6749 §5.2 and §4.1.2.1, plus the ones the Microsoft identity platform adds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -125,10 +125,11 @@ aadsts_catalogue! {
     MethodNotAllowed = 90098, InvalidRequest, 405, "This endpoint does not accept that HTTP method.";
     InternalError = 90100, ServerError, 500, "An internal error occurred. Quote the correlation id when you report it.";
     StoreUnavailable = 90101, TemporarilyUnavailable, 503, "The directory store is unavailable. Retry later.";
+    NoSigningKey = 90105, TemporarilyUnavailable, 503, "No signing key is active, so no token can be issued. Retry later; an operator should check key rotation.";
 }
 
 /// A protocol error on its way to the client.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ProtocolError {
     aadsts: Aadsts,
     error: OAuthError,
@@ -180,8 +181,8 @@ impl ProtocolError {
         &self.description
     }
 
-    /// The JSON body of protocol reference §4, for the request's ids and the given time.
-    pub fn body(&self, ids: &RequestIds, public_url: &str) -> ErrorBody {
+    /// The JSON body of protocol reference §4, quoting the request's ids and arrival time.
+    pub fn body(&self, ids: &RequestIds) -> ErrorBody {
         let timestamp = format_timestamp(ids.started);
         let code = self.aadsts.code();
         ErrorBody {
@@ -194,7 +195,7 @@ impl ProtocolError {
             timestamp,
             trace_id: ids.trace_id.to_string(),
             correlation_id: ids.correlation_id.to_string(),
-            error_uri: format!("{public_url}/error?code={code}"),
+            error_uri: format!("{}/error?code={code}", ids.public_url),
         }
     }
 }
@@ -217,14 +218,23 @@ pub struct ErrorBody {
     pub error_uri: String,
 }
 
+/// A handler's `Err(ProtocolError)` becomes a response in two steps: actix-web asks the error for a
+/// response at once, which carries only the status, and the request middleware, which knows the
+/// request's ids, replaces it with [`ProtocolError::json_response`].
 impl ResponseError for ProtocolError {
     fn status_code(&self) -> StatusCode {
         self.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let ids = RequestIds::current();
-        let body = self.body(&ids, &ids.public_url);
+        HttpResponse::new(self.status)
+    }
+}
+
+impl ProtocolError {
+    /// The JSON error response, with the headers RFC 6749 §5.2 and RFC 6750 §3 ask for.
+    pub fn json_response(&self, ids: &RequestIds) -> HttpResponse {
+        let body = self.body(ids);
         tracing::info!(error = body.error, aadsts = self.aadsts.code(), "protocol error");
         let mut response = HttpResponse::build(self.status);
         response

@@ -5,9 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 use signet::cli::{Cli, Command, ServeArgs, run_admin};
-use signet::clock::{Clock, system_now};
+use signet::clock::Clock;
 use signet::config::Config;
-use signet::signing::KeyEncryptionKey;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -93,9 +92,8 @@ async fn serve(config: Config, args: ServeArgs) -> Result<(), String> {
     };
     let running = signet::server::start(config.clone(), Clock::System, tls).await.map_err(|e| e.to_string())?;
     if args.demo {
-        let kek = KeyEncryptionKey::load_or_create(&config.key_file).map_err(|e| e.to_string())?;
         let data_dir = config.tls_cert_out.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
-        match signet::demo::seed(&running.state.store, &kek, &data_dir, system_now()).await {
+        match signet::demo::seed(&running.state.store, &running.state.kek, &data_dir, running.state.clock.now()).await {
             Ok(Some(credentials)) => println!("{}", signet::demo::banner(&credentials, &running.state.base_url)),
             Ok(None) => println!(
                 "demo tenant exists; its generated credentials file is gone (add a secret with `signet app add-secret`)"

@@ -157,9 +157,9 @@ mod tests {
     #[test]
     fn the_selector_floor_of_a_time_separates_tokens_issued_before_it_from_those_after()
     -> Result<(), ring::error::Unspecified> {
-        let before = crate::clock::system_now();
+        let before = crate::clock::Clock::System.now();
         let key = refresh_token_key(&random_refresh_token()?);
-        let after = crate::clock::system_now();
+        let after = crate::clock::Clock::System.now();
         assert!(refresh_selector_floor(before).as_str() <= key.as_str(), "{key}");
         assert!(key.as_str() < refresh_selector_floor(after + 1).as_str(), "{key}");
         assert_eq!(refresh_selector_floor(1_700_000_000), "018bcfe56800");

@@ -11,8 +11,9 @@ use actix_web::{App, HttpServer, web};
 use crate::clock::Clock;
 use crate::config::{Config, redact_url};
 use crate::http::middleware::request_context;
+use crate::key_file::KeyFileError;
 use crate::signing::rotation::{RotationPolicy, maintain, rotate_if_due};
-use crate::signing::{KeyEncryptionKey, KeyError, KeyRing};
+use crate::signing::{KeyError, KeyRing};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use crate::throttle::SignInThrottle;
@@ -24,6 +25,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("keys: {0}")]
     Keys(#[from] KeyError),
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
     #[error("listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error(transparent)]
@@ -36,9 +39,9 @@ pub enum StartError {
 /// when there is none, and loads the key ring.
 pub async fn build_state(config: Config, base_url: String, clock: Clock) -> Result<AppState, StartError> {
     let cache_ttl = Duration::from_secs(config.directory_cache_ttl.0);
-    let store = Store::connect_with(&config.database_url, cache_ttl, config.sqlite_synchronous).await?;
+    let store = Store::connect_with(&config.database_url, cache_ttl, config.sqlite_synchronous, clock.clone()).await?;
     store.migrate().await?;
-    let kek = Arc::new(KeyEncryptionKey::load_or_create(&config.key_file)?);
+    let kek = Arc::new(crate::key_file::load_or_create(&config.key_file)?);
     rotate_if_due(&store, &kek, RotationPolicy::from_config(&config), clock.now()).await?;
     let keys = Arc::new(KeyRing::new(store.clone(), Arc::clone(&kek)));
     keys.reload().await?;

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::signing::{KeyEncryptionKey, KeyRing};
+use crate::seal::KeyEncryptionKey;
+use crate::signing::KeyRing;
 use crate::store::Store;
 use crate::throttle::SignInThrottle;
 

@@ -23,9 +23,15 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    /// An event of the request being served now, by `actor`.
-    pub fn now(at: UnixTime, actor: String, action: &str, target: String, details: Value) -> Self {
-        let correlation_id = crate::http::request_ids::RequestIds::current().correlation_id;
+    /// An event of the request `correlation_id`, by `actor`, at `at`.
+    pub fn new(
+        at: UnixTime,
+        correlation_id: Uuid,
+        actor: String,
+        action: &str,
+        target: String,
+        details: Value,
+    ) -> Self {
         Self { at, actor, action: action.to_owned(), target, details, correlation_id }
     }
 }
@@ -33,4 +39,9 @@ impl AuditEvent {
 /// The actor name of a signed-in user.
 pub fn user_actor(id: impl std::fmt::Display, username: &str) -> String {
     format!("user:{id} {username}")
+}
+
+/// The audit target naming an app.
+pub fn app_target(app_id: impl std::fmt::Display) -> String {
+    format!("app:{app_id}")
 }

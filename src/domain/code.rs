@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::ids::{AppId, ObjectId, TenantId};
 use super::pkce::ChallengeMethod;
 use crate::clock::UnixTime;
-use crate::signing::KeyEncryptionKey;
+use crate::seal::KeyEncryptionKey;
 
 /// How long a code can be redeemed (RFC 6749 §4.1.2 recommends at most 10 minutes).
 pub const CODE_LIFETIME: i64 = 600;

@@ -14,3 +14,4 @@ pub mod refresh;
 pub mod scope;
 pub mod session;
 pub mod tenant;
+pub mod user;

@@ -6,11 +6,11 @@
 use serde_json::json;
 use uuid::Uuid;
 
+use super::authorize::AdminConsentView;
 use super::authorize::admin_consent::{granted_scope, plan, tenant_wide, view};
-use super::authorize::{AdminConsentView, app_target};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
-use crate::domain::audit::{AuditEvent, user_actor};
+use crate::domain::audit::{AuditEvent, app_target, user_actor};
 use crate::domain::consent_request::{ConsentRequest, Refusal, RequestStatus, justification, split_scope};
 use crate::domain::scope::{DelegatedScopes, ResourceScopes};
 use crate::domain::session::Session;
@@ -239,13 +239,19 @@ pub async fn approval_page(
 
 /// Approves the open request `id`: a tenant-wide consent to exactly what it asks for, the request's
 /// decision and the audit entry, in one transaction.
-pub async fn approve(state: &AppState, reviewer: &Reviewer, id: Uuid, now: UnixTime) -> Result<(), ProtocolError> {
+pub async fn approve(
+    state: &AppState,
+    reviewer: &Reviewer,
+    id: Uuid,
+    now: UnixTime,
+    correlation_id: Uuid,
+) -> Result<(), ProtocolError> {
     check_can_approve(reviewer)?;
     let (request, app) = open_request(state, reviewer, id, now).await?;
     let plan = plan(state, &app, &asked_scopes(&request), &reviewer.tenant).await?;
     let details =
         json!({ "appId": app.app_id, "request": id, "consentType": "AllPrincipals", "scope": granted_scope(&plan) });
-    let event = decision_event(reviewer, &app, "consent_request.approve", details, now);
+    let event = decision_event(reviewer, &app, "consent_request.approve", details, (now, correlation_id));
     state
         .store
         .approve_consent_request(reviewer.tenant.id, id, &app, &tenant_wide(&plan), &event)
@@ -263,6 +269,7 @@ pub async fn refuse(
     refusal: Refusal,
     reason: &str,
     now: UnixTime,
+    correlation_id: Uuid,
 ) -> Result<(), ProtocolError> {
     let reason = justification(reason).ok_or_else(|| {
         ProtocolError::new(
@@ -276,7 +283,7 @@ pub async fn refuse(
         Refusal::Block => "consent_request.block",
     };
     let details = json!({ "appId": app.app_id, "request": id, "reason": reason });
-    let event = decision_event(reviewer, &app, action, details, now);
+    let event = decision_event(reviewer, &app, action, details, (now, correlation_id));
     state
         .store
         .refuse_consent_request(reviewer.tenant.id, id, &app, refusal, &reason, &event)
@@ -291,10 +298,10 @@ fn decision_event(
     app: &Application,
     action: &str,
     details: serde_json::Value,
-    now: UnixTime,
+    (now, correlation_id): (UnixTime, Uuid),
 ) -> AuditEvent {
     let actor = user_actor(reviewer.user.id, &reviewer.user.username);
-    AuditEvent::now(now, actor, action, app_target(app), details)
+    AuditEvent::new(now, correlation_id, actor, action, app_target(app.app_id), details)
 }
 
 /// A decision the store refused because another reviewer decided first or the request expired.

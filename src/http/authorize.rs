@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::{BROWSER_COOKIE, Browser, SESSION_COOKIE, set_cookies};
 use super::html::{error_page, plain_page, script_page, secure};
+use super::middleware::ids_of;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::authorize::{
     AuthorizeParams, ConsentAnswer, ConsentView, Endpoint, Interaction, Outcome, Reply, ResponseMode, ValidRequest,
@@ -17,6 +18,7 @@ use crate::flows::authorize::{
 };
 use crate::flows::session::{Directory, SignInFailure, sign_in as password_sign_in};
 use crate::pages::{AdminConsentPage, ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
+use crate::request_ids::RequestIds;
 use crate::state::AppState;
 
 /// The purposes form tokens are bound to.
@@ -93,8 +95,10 @@ async fn start(state: &AppState, endpoint: Endpoint, segment: &str, req: &HttpRe
         Err(err) => return error_page(&err),
     };
     let now = state.clock.now();
-    let outcome = authorize(state, endpoint, segment, &params, session, Interaction::default(), now).await;
-    render(state, segment, &Carried { endpoint, params }, &browser, outcome)
+    let ids = ids_of(req, state);
+    let interaction = Interaction::new(ids.correlation_id);
+    let outcome = authorize(state, endpoint, segment, &params, session, interaction, now).await;
+    render(state, segment, &Carried { endpoint, params }, &browser, outcome, &ids)
 }
 
 /// `POST /{tenant}/login`: the sign-in form.
@@ -125,9 +129,10 @@ pub async fn sign_in(
     match password_sign_in(&state, directory, username, password, &address, now).await {
         Ok(started) => {
             let browser = Browser { session: Some(started.cookie_value), new_session: true, ..browser };
-            let interaction = Interaction { signed_in_now: true, ..Interaction::default() };
+            let ids = ids_of(&req, &state);
+            let interaction = Interaction { signed_in_now: true, ..Interaction::new(ids.correlation_id) };
             let outcome = proceed(&state, &request, Some(started.session), interaction, now).await;
-            render(&state, &path, &carried, &browser, outcome)
+            render(&state, &path, &carried, &browser, outcome, &ids)
         }
         Err(failure) => match retry_message(failure) {
             Ok((status, message)) => retry(status, message),
@@ -166,8 +171,9 @@ pub async fn account(
     };
     match fields.get("choice").map(String::as_str) {
         Some("continue") => {
-            let interaction = Interaction { account_chosen: true, ..Interaction::default() };
-            continue_signed_in(&state, &path, &carried, &browser, &request, interaction).await
+            let interaction =
+                Interaction { account_chosen: true, ..Interaction::new(ids_of(&req, &state).correlation_id) };
+            continue_signed_in(&state, &path, &req, (&carried, &browser, &request), interaction).await
         }
         Some("other") => {
             let page = sign_in_page(&state, &path, &carried, &browser, &request.client.display_name, "", None);
@@ -202,16 +208,20 @@ pub async fn consent(
     };
     let for_organization = fields.get("for_organization").is_some_and(|v| v == "on");
     let justification = fields.get("justification").cloned();
-    let interaction = Interaction { consent: Some(answer), for_organization, justification, ..Interaction::default() };
-    continue_signed_in(&state, &path, &carried, &browser, &request, interaction).await
+    let interaction = Interaction {
+        consent: Some(answer),
+        for_organization,
+        justification,
+        ..Interaction::new(ids_of(&req, &state).correlation_id)
+    };
+    continue_signed_in(&state, &path, &req, (&carried, &browser, &request), interaction).await
 }
 
 async fn continue_signed_in(
     state: &AppState,
     segment: &str,
-    carried: &Carried,
-    browser: &Browser,
-    request: &ValidRequest,
+    req: &HttpRequest,
+    (carried, browser, request): (&Carried, &Browser, &ValidRequest),
     interaction: Interaction,
 ) -> HttpResponse {
     let session = match browser.session(state).await {
@@ -219,7 +229,7 @@ async fn continue_signed_in(
         Err(err) => return error_page(&err),
     };
     let outcome = proceed(state, request, session, interaction, state.clock.now()).await;
-    render(state, segment, carried, browser, outcome)
+    render(state, segment, carried, browser, outcome, &ids_of(req, state))
 }
 
 /// What a posted form of the sign-in pages holds: the request it carries, the form's own fields, the
@@ -252,7 +262,7 @@ async fn posted(
     }
     match prepare(state, endpoint, segment, &carried.params).await {
         Ok(request) => Ok((carried, fields, browser, request)),
-        Err(outcome) => Err(render(state, segment, &carried, &browser, outcome)),
+        Err(outcome) => Err(render(state, segment, &carried, &browser, outcome, &ids_of(req, state))),
     }
 }
 
@@ -290,10 +300,17 @@ fn with_cookies((page, browser): (SignInPage, Browser), status: StatusCode) -> H
 }
 
 /// Renders what the flow decided.
-fn render(state: &AppState, segment: &str, carried: &Carried, browser: &Browser, outcome: Outcome) -> HttpResponse {
+fn render(
+    state: &AppState,
+    segment: &str,
+    carried: &Carried,
+    browser: &Browser,
+    outcome: Outcome,
+    ids: &RequestIds,
+) -> HttpResponse {
     let mut response = match outcome {
         Outcome::ErrorPage(error) => error_page(&error),
-        Outcome::Reply(reply) => reply_to_client(reply),
+        Outcome::Reply(reply) => reply_to_client(reply, ids),
         Outcome::SignIn { app_name, username } => {
             let (page, browser) = sign_in_page(
                 state,
@@ -352,9 +369,18 @@ fn consent_page(
     plain_page(if needs_admin { StatusCode::FORBIDDEN } else { StatusCode::OK }, &page)
 }
 
-/// The response at the client's redirect URI, in its response mode.
-fn reply_to_client(reply: Reply) -> HttpResponse {
-    let Reply { redirect_uri, mode, params } = reply;
+/// The response at the client's redirect URI, in its response mode; an error quotes the request's ids.
+fn reply_to_client(reply: Reply, ids: &RequestIds) -> HttpResponse {
+    let Reply { redirect_uri, mode, error, params: more } = reply;
+    let mut params = Vec::with_capacity(more.len() + 3);
+    if let Some(error) = error {
+        let body = error.body(ids);
+        tracing::info!(error = body.error, aadsts = error.aadsts().code(), "authorization error reply");
+        params.push(("error", body.error.to_owned()));
+        params.push(("error_description", body.error_description));
+        params.push(("error_uri", body.error_uri));
+    }
+    params.extend(more);
     if mode == ResponseMode::FormPost {
         return script_page(StatusCode::OK, &FormPostPage { action: redirect_uri, fields: params });
     }

@@ -8,9 +8,9 @@ use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::request_ids::RequestIds;
 use crate::error::ProtocolError;
 use crate::pages::AuthErrorPage;
+use crate::request_ids::RequestIds;
 
 /// The one script Signet serves: the auto-submit of `form_post`. It is allowed by its hash alone.
 const FORM_POST_SCRIPT: &str = "document.forms[0].submit()";
@@ -55,10 +55,31 @@ pub fn plain_page(status: StatusCode, template: &impl Template) -> HttpResponse 
     page(secure(&mut HttpResponse::build(status), false), template)
 }
 
-/// The error page for failures that must not redirect.
+/// A failure shown to the person at the browser as a page, for failures that must not redirect. Like a
+/// [`ProtocolError`] sent as JSON, it is rendered by the request middleware, which knows the ids the
+/// page quotes.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PageError(pub ProtocolError);
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.aadsts().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::new(self.status_code())
+    }
+}
+
+/// The error page for `error`.
 pub fn error_page(error: &ProtocolError) -> HttpResponse {
-    let ids = RequestIds::current();
-    let body = error.body(&ids, &ids.public_url);
+    HttpResponse::from_error(PageError(error.clone()))
+}
+
+/// The page of a [`PageError`], quoting the request's ids.
+pub fn render_error_page(error: &ProtocolError, ids: &RequestIds) -> HttpResponse {
+    let body = error.body(ids);
     tracing::info!(error = body.error, aadsts = error.aadsts().code(), "error page");
     let view = AuthErrorPage {
         code: error.aadsts().code(),

@@ -8,27 +8,28 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{ResponseError, web};
+use actix_web::{HttpMessage, web};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::request_ids::RequestIds;
+use super::html::{PageError, render_error_page};
 use crate::error::{Aadsts, ProtocolError};
+use crate::request_ids::RequestIds;
 use crate::state::AppState;
 
 /// Gives the request its ids, logs method, path (never the query: it can carry codes) and outcome,
-/// and turns non-protocol error responses into protocol errors.
+/// renders error responses with the request's ids, and turns non-protocol errors into protocol errors.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let (now, base_url) = match req.app_data::<web::Data<AppState>>() {
-        Some(state) => (state.clock.now(), state.base_url.clone()),
-        None => (crate::clock::system_now(), "".into()),
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Err(actix_web::error::ErrorInternalServerError("the application has no state"));
     };
     let correlation_id =
         req.headers().get("client-request-id").and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v).ok());
-    let ids = RequestIds::new(correlation_id, now, base_url);
+    let ids = RequestIds::new(correlation_id, state.clock.now(), state.base_url.clone());
+    req.extensions_mut().insert(ids.clone());
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
@@ -37,11 +38,8 @@ pub async fn request_context(
         correlation_id = %ids.correlation_id,
     );
     let started = Instant::now();
-    let result = ids
-        .clone()
-        .scope(async move { next.call(req).await.map(|r| protocol_shaped(r.map_into_boxed_body())) })
-        .instrument(span.clone())
-        .await;
+    let result = next.call(req).instrument(span.clone()).await;
+    let result = span.in_scope(|| result.map(|r| rendered(r.map_into_boxed_body(), &ids)));
     let mut response = result?;
     span.in_scope(|| {
         tracing::info!(
@@ -60,21 +58,47 @@ pub async fn request_context(
     Ok(response)
 }
 
-/// Replaces an error response that did not come from a [`ProtocolError`] with one that does.
-fn protocol_shaped(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
-    let foreign = response.response().error().is_some_and(|e| e.as_error::<ProtocolError>().is_none());
-    if !foreign {
-        return response;
-    }
+/// An error response rendered with the request's ids: a [`ProtocolError`] as JSON, a [`PageError`] as
+/// a page, and any other error (the framework's) as the protocol error it amounts to.
+fn rendered(response: ServiceResponse<BoxBody>, ids: &RequestIds) -> ServiceResponse<BoxBody> {
+    let Some(error) = response.response().error() else { return response };
+    let page = if let Some(error) = error.as_error::<ProtocolError>() {
+        error.json_response(ids)
+    } else if let Some(PageError(error)) = error.as_error::<PageError>() {
+        render_error_page(error, ids)
+    } else {
+        framework_error(&response).json_response(ids)
+    };
+    let (request, _) = response.into_parts();
+    ServiceResponse::new(request, page)
+}
+
+/// The protocol error a framework error (an unreadable body, an oversized one) amounts to.
+fn framework_error(response: &ServiceResponse<BoxBody>) -> ProtocolError {
     let status = response.status();
-    let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
         ProtocolError::new(Aadsts::MalformedRequest, "The request body is too large.")
     } else if status.is_client_error() {
         let cause = response.response().error().map(ToString::to_string).unwrap_or_default();
         ProtocolError::new(Aadsts::MalformedRequest, format!("The request could not be read: {cause}"))
     } else {
         ProtocolError::internal(format!("framework error {status}"))
-    };
-    let (request, _) = response.into_parts();
-    ServiceResponse::new(request, error.error_response())
+    }
+}
+
+/// The request's ids, as the middleware made them (fresh ones, by the server's clock, outside it).
+pub fn ids_of(req: &actix_web::HttpRequest, state: &AppState) -> RequestIds {
+    let made = req.extensions().get::<RequestIds>().cloned();
+    made.unwrap_or_else(|| RequestIds::new(None, state.clock.now(), state.base_url.clone()))
+}
+
+/// The request's ids, as the middleware made them.
+impl actix_web::FromRequest for RequestIds {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let ids = req.extensions().get::<RequestIds>().cloned();
+        std::future::ready(ids.ok_or_else(|| actix_web::error::ErrorInternalServerError("no request ids")))
+    }
 }

@@ -9,7 +9,6 @@ mod html;
 mod logout;
 pub mod middleware;
 mod portal;
-pub mod request_ids;
 mod token;
 mod userinfo;
 

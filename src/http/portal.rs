@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::authorize::retry_message;
 use super::browser::{BROWSER_COOKIE, Browser, SESSION_COOKIE, set_cookies};
 use super::html::{error_page, plain_page, secure};
+use super::middleware::ids_of;
 use crate::domain::consent_request::Refusal;
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
@@ -176,10 +177,12 @@ pub async fn approval_answer(
         Err(response) => return response,
     };
     match fields.get("decision").map(String::as_str) {
-        Some("accept") => match approve(&state, &reviewer, id, state.clock.now()).await {
-            Ok(()) => see_other(&requests_path(&tenant), &browser),
-            Err(err) => error_page(&err),
-        },
+        Some("accept") => {
+            match approve(&state, &reviewer, id, state.clock.now(), ids_of(&req, &state).correlation_id).await {
+                Ok(()) => see_other(&requests_path(&tenant), &browser),
+                Err(err) => error_page(&err),
+            }
+        }
         Some("cancel") => see_other(&requests_path(&tenant), &browser),
         _ => error_page(&ProtocolError::new(Aadsts::MalformedRequest, "The form must say 'accept' or 'cancel'.")),
     }
@@ -217,7 +220,8 @@ async fn refusal(
         Err(response) => return response,
     };
     let reason = fields.get("justification").map(String::as_str).unwrap_or_default();
-    match refuse(state, &reviewer, id, refusal, reason, state.clock.now()).await {
+    let correlation_id = ids_of(req, state).correlation_id;
+    match refuse(state, &reviewer, id, refusal, reason, state.clock.now(), correlation_id).await {
         Ok(()) => see_other(&requests_path(&tenant), &browser),
         Err(err) => error_page(&err),
     }

@@ -11,8 +11,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::Serialize;
 
 use super::material::read_rsa_certificate;
-use super::{KeyEncryptionKey, KeyError, Signer};
+use super::{KeyError, Signer};
 use crate::clock::UnixTime;
+use crate::seal::KeyEncryptionKey;
 use crate::store::{Store, StoredKey};
 
 /// Where a key is in its life (protocol reference §7): published before it signs, published while it

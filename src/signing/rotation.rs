@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::material::generate;
-use super::{KeyEncryptionKey, KeyError, KeyRing};
+use super::{KeyError, KeyRing};
 use crate::clock::{Clock, UnixTime};
 use crate::config::Config;
+use crate::seal::KeyEncryptionKey;
 use crate::store::{Store, StoreError, StoredKey};
 
 /// The rotation settings, in seconds.

@@ -24,15 +24,17 @@ use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::error::StoreResult;
+use crate::clock::Clock;
 use crate::domain::app::{
     AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionGrant, ServicePrincipal,
 };
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::session::Session;
 use crate::domain::tenant::Tenant;
-use crate::store::{StoreResult, User};
+use crate::domain::user::User;
 
 /// Entries per map before it is emptied; bounds memory whatever clients send.
 const MAX_ENTRIES: usize = 10_000;
@@ -40,9 +42,9 @@ const MAX_ENTRIES: usize = 10_000;
 /// Reads the directory version from the database.
 pub type VersionSource = Box<dyn Fn() -> Pin<Box<dyn Future<Output = StoreResult<i64>> + Send>> + Send + Sync>;
 
-/// A cached value and when it was read.
+/// A cached value and when it was read (the clock's monotonic reading).
 struct Entry<V> {
-    read_at: Instant,
+    read_at: Duration,
     value: V,
 }
 
@@ -50,7 +52,7 @@ struct Entry<V> {
 #[derive(Clone, Copy)]
 pub(super) struct Ticket {
     generation: u64,
-    read_at: Instant,
+    read_at: Duration,
 }
 
 /// What the cache knows of the directory version.
@@ -59,7 +61,7 @@ struct Verification {
     /// The version every entry was read at or after; `None` until the first check.
     version: Option<i64>,
     /// When a check last started that found `version` in the database.
-    confirmed_at: Option<Instant>,
+    confirmed_at: Option<Duration>,
     /// Whether a check is under way.
     checking: bool,
 }
@@ -67,7 +69,7 @@ struct Verification {
 impl Verification {
     /// Entries read at or before this instant are stale at `now`, or none when the directory version
     /// was confirmed less than a time-to-live ago: that confirmation vouches for every entry.
-    fn stale_before(&self, now: Instant, ttl: Duration) -> Option<Instant> {
+    fn stale_before(&self, now: Duration, ttl: Duration) -> Option<Duration> {
         let stale_before = now.checked_sub(ttl)?;
         match self.confirmed_at {
             Some(at) if at > stale_before => None,
@@ -77,8 +79,8 @@ impl Verification {
 
     /// Whether a check of the directory version is due at `now`, and then starts one: the last
     /// confirmation is half a time-to-live old, or there was none, and no check is under way.
-    fn start_check_if_due(&mut self, now: Instant, ttl: Duration) -> Option<Instant> {
-        let recent = self.confirmed_at.is_some_and(|at| now.saturating_duration_since(at) < ttl / 2);
+    fn start_check_if_due(&mut self, now: Duration, ttl: Duration) -> Option<Duration> {
+        let recent = self.confirmed_at.is_some_and(|at| now.saturating_sub(at) < ttl / 2);
         if self.checking || recent {
             return None;
         }
@@ -98,13 +100,13 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
     }
 
     /// The value for `key`, unless it was read at or before `stale_before`.
-    fn get(&self, key: &K, stale_before: Option<Instant>) -> Option<V> {
+    fn get(&self, key: &K, stale_before: Option<Duration>) -> Option<V> {
         let entries = self.entries.read().ok()?;
         let entry = entries.get(key)?;
         stale_before.is_none_or(|limit| entry.read_at > limit).then(|| entry.value.clone())
     }
 
-    fn put(&self, key: K, value: V, read_at: Instant) {
+    fn put(&self, key: K, value: V, read_at: Duration) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -124,6 +126,8 @@ impl<K: Eq + Hash, V: Clone> TtlMap<K, V> {
 /// write is not stored after it.
 pub struct DirectoryCache {
     ttl: Duration,
+    /// What entries' ages are measured with (its monotonic reading).
+    clock: Clock,
     generation: AtomicU64,
     verification: Mutex<Verification>,
     read_version: VersionSource,
@@ -149,10 +153,11 @@ impl std::fmt::Debug for DirectoryCache {
 
 impl DirectoryCache {
     /// A cache whose entries live `ttl` past their read or the last confirmation of the directory
-    /// version, which `read_version` reads; a zero `ttl` caches nothing.
-    pub fn new(ttl: Duration, read_version: VersionSource) -> Self {
+    /// version, which `read_version` reads, as `clock` measures time; a zero `ttl` caches nothing.
+    pub fn new(ttl: Duration, read_version: VersionSource, clock: Clock) -> Self {
         Self {
             ttl,
+            clock,
             generation: AtomicU64::new(0),
             verification: Mutex::default(),
             read_version,
@@ -171,7 +176,7 @@ impl DirectoryCache {
 
     /// What [`keep`](Self::keep) needs to know about a value about to be read.
     fn ticket(&self) -> Ticket {
-        Ticket { generation: self.generation.load(Ordering::Acquire), read_at: Instant::now() }
+        Ticket { generation: self.generation.load(Ordering::Acquire), read_at: self.clock.monotonic() }
     }
 
     /// Keeps `value`, read under `ticket`, unless the directory changed since the ticket was taken.
@@ -233,7 +238,7 @@ impl DirectoryCache {
         if self.ttl.is_zero() {
             return None;
         }
-        let now = Instant::now();
+        let now = self.clock.monotonic();
         let (check, stale_before) = {
             let mut verification = self.verification();
             (verification.start_check_if_due(now, self.ttl), verification.stale_before(now, self.ttl))
@@ -249,7 +254,7 @@ impl DirectoryCache {
     }
 
     /// Reads the directory version in a task of its own; see [`checked`](Self::checked).
-    fn spawn_check(self: &Arc<Self>, started: Instant) {
+    fn spawn_check(self: &Arc<Self>, started: Duration) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // Nowhere to run it: leave the check to the next caller.
             self.checked(started, None);
@@ -266,7 +271,7 @@ impl DirectoryCache {
 
     /// Takes in the version that a check `started` then found, `None` when it failed. The version the
     /// entries were read at confirms them all as of the check's start; any other empties the cache.
-    fn checked(&self, started: Instant, found: Option<i64>) {
+    fn checked(&self, started: Duration, found: Option<i64>) {
         let mut verification = self.verification();
         verification.checking = false;
         let Some(found) = found else { return };
@@ -316,25 +321,31 @@ mod tests {
             let version = directory.version.load(Ordering::Relaxed);
             Box::pin(async move { Ok(version) })
         });
-        Arc::new(DirectoryCache::new(ttl, read_version))
+        Arc::new(DirectoryCache::new(ttl, read_version, Clock::manual(1_000_000)))
     }
 
     fn cache() -> Arc<DirectoryCache> {
         cache_of(&Arc::default(), TTL)
     }
 
+    /// A cache and its clock's reading now.
+    fn started(cache: Arc<DirectoryCache>) -> (Arc<DirectoryCache>, Duration) {
+        let start = cache.clock.monotonic();
+        (cache, start)
+    }
+
     /// `secs` seconds after `start`.
-    fn at(start: Instant, secs: u64) -> Instant {
+    fn at(start: Duration, secs: u64) -> Duration {
         start + Duration::from_secs(secs)
     }
 
     /// Holds the tenant "contoso", named `name` and read at `read_at`.
-    fn hold(cache: &DirectoryCache, name: &str, read_at: Instant) {
+    fn hold(cache: &DirectoryCache, name: &str, read_at: Duration) {
         cache.tenants.put("contoso".into(), Tenant { display_name: name.into(), ..tenant() }, read_at);
     }
 
     /// The name of the tenant "contoso" a lookup finds at `now`.
-    fn lookup(cache: &DirectoryCache, now: Instant) -> Option<String> {
+    fn lookup(cache: &DirectoryCache, now: Duration) -> Option<String> {
         cache
             .tenants
             .get(&"contoso".into(), cache.verification().stale_before(now, cache.ttl))
@@ -342,13 +353,13 @@ mod tests {
     }
 
     /// Runs a check at `now` that finds `version`, as the task a lookup starts would.
-    fn check(cache: &DirectoryCache, now: Instant, version: Option<i64>) {
+    fn check(cache: &DirectoryCache, now: Duration, version: Option<i64>) {
         let started = check_due(cache, now).expect("a check is due");
         cache.checked(started, version);
     }
 
     /// Starts a check at `now` if one is due, as a lookup would.
-    fn check_due(cache: &DirectoryCache, now: Instant) -> Option<Instant> {
+    fn check_due(cache: &DirectoryCache, now: Duration) -> Option<Duration> {
         cache.verification().start_check_if_due(now, cache.ttl)
     }
 
@@ -361,7 +372,7 @@ mod tests {
 
     #[test]
     fn an_entry_lives_its_ttl_from_its_read() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         hold(&cache, "read", start);
         assert_eq!(lookup(&cache, at(start, 59)).as_deref(), Some("read"));
         assert_eq!(lookup(&cache, at(start, 60)), None);
@@ -369,7 +380,7 @@ mod tests {
 
     #[test]
     fn a_check_is_due_at_half_the_ttl_and_one_runs_at_a_time() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         let first = check_due(&cache, start).expect("no version was ever confirmed");
         assert!(check_due(&cache, at(start, 1)).is_none(), "a second check while the first runs");
         cache.checked(first, Some(1));
@@ -379,7 +390,7 @@ mod tests {
 
     #[test]
     fn a_confirmed_version_vouches_for_every_entry_for_another_ttl() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         check(&cache, start, Some(7));
         hold(&cache, "read", at(start, 1));
         check(&cache, at(start, 50), Some(7));
@@ -389,7 +400,7 @@ mod tests {
 
     #[test]
     fn a_new_version_empties_the_cache_and_what_was_being_read_is_not_kept() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         check(&cache, start, Some(7));
         hold(&cache, "read at 7", at(start, 1));
         let reading = cache.ticket();
@@ -406,7 +417,7 @@ mod tests {
 
     #[test]
     fn the_first_check_empties_what_was_read_before_any_version_was_known() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         hold(&cache, "read", start);
         check(&cache, at(start, 1), Some(3));
         assert_eq!(lookup(&cache, at(start, 2)), None);
@@ -414,7 +425,7 @@ mod tests {
 
     #[test]
     fn after_a_failed_check_entries_expire_and_the_next_lookup_checks_again() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         check(&cache, start, Some(7));
         hold(&cache, "read", at(start, 1));
         check(&cache, at(start, 30), None);
@@ -425,7 +436,7 @@ mod tests {
 
     #[test]
     fn a_value_read_before_a_write_of_this_process_is_not_kept() {
-        let (cache, start) = (cache(), Instant::now());
+        let (cache, start) = started(cache());
         let reading = cache.ticket();
         cache.clear();
         let value = Tenant { display_name: "read before the write".into(), ..tenant() };
@@ -468,7 +479,7 @@ mod tests {
         assert_eq!(name_of(&cache, "second").await, "second");
         assert_eq!(name_of(&cache, "not read").await, "second");
         directory.version.store(1, Ordering::Relaxed);
-        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        cache.clock.advance_by(Duration::from_millis(1_100));
         // Past half the time-to-live this lookup starts a check, and gets the entry meanwhile.
         assert_eq!(name_of(&cache, "not read").await, "second");
         settle().await;

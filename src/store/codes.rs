@@ -9,7 +9,6 @@
 //! connection's thread); with a single sign-in in flight the batch is that one redemption.
 
 use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryTrait,
@@ -18,52 +17,12 @@ use sea_orm::{
 use tokio::sync::oneshot;
 
 use super::entity::{authorization_code, refresh_token};
+use super::redemptions::{Pending, Redemption};
 use super::refresh_tokens::refresh_row;
 use super::{KEEP_AFTER_EXPIRY, Store, StoreResult};
 use crate::clock::UnixTime;
 use crate::domain::code::AuthorizationCode;
 use crate::domain::refresh::RefreshToken;
-
-/// The most redemptions one transaction commits (13 bound values each, far below either database's
-/// limit on the values of one statement).
-const MAX_BATCH: usize = 64;
-
-/// A redemption to write: the code's row and the row of the refresh token it issues, if any.
-struct Redemption {
-    code_hash: String,
-    code: authorization_code::ActiveModel,
-    refresh: Option<refresh_token::ActiveModel>,
-}
-
-/// A queued redemption and who waits for its outcome: `true` when it was the code's first.
-struct Pending {
-    redemption: Redemption,
-    done: oneshot::Sender<StoreResult<bool>>,
-}
-
-/// Redemptions waiting for the next group commit.
-#[derive(Default)]
-pub(super) struct RedemptionQueue(Mutex<Vec<Pending>>);
-
-impl RedemptionQueue {
-    fn push(&self, pending: Pending) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(pending);
-    }
-
-    /// The oldest queued redemptions, at most [`MAX_BATCH`].
-    fn take(&self) -> Vec<Pending> {
-        let mut queue = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = queue.len().min(MAX_BATCH);
-        queue.drain(..n).collect()
-    }
-}
-
-impl std::fmt::Debug for RedemptionQueue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let queued = self.0.lock().unwrap_or_else(PoisonError::into_inner).len();
-        f.debug_struct("RedemptionQueue").field("queued", &queued).finish()
-    }
-}
 
 impl Store {
     /// Records the redemption of `code` (stored under `code_hash`, see [`crate::secrets::token_hash`])

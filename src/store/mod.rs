@@ -7,8 +7,10 @@ mod cache;
 mod codes;
 mod consent_requests;
 pub mod entity;
+mod error;
 mod grants;
 mod policy;
+mod redemptions;
 mod refresh_tokens;
 mod sessions;
 mod signing_keys;
@@ -28,6 +30,8 @@ use sea_orm::{
 
 use entity::directory_version;
 
+use crate::clock::Clock;
+pub use crate::config::SqliteSync;
 pub use apps::{NewApplication, ResourceLookup};
 pub use sea_orm::sqlx::sqlite::SqliteSynchronous;
 
@@ -40,48 +44,10 @@ pub struct Checkpoint {
     pub copied_pages: i64,
 }
 
-/// When SQLite commits reach the disk (SQLite's `synchronous` in WAL mode).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SqliteSync {
-    /// Every commit is in the write-ahead log when it returns, and synced to disk at checkpoints: it
-    /// survives a crash of the process, and the database is never corrupted, but a power loss or an
-    /// operating-system crash may undo the last commits. Rails' and Django's SQLite default.
-    #[default]
-    Normal,
-    /// Every commit is synced to disk before it returns: it survives a power loss too. Each commit
-    /// then waits for the disk, and on one machine's disk that halves the sign-ins per second.
-    Full,
-}
-
-impl std::str::FromStr for SqliteSync {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "normal" => Ok(Self::Normal),
-            "full" => Ok(Self::Full),
-            other => Err(format!("'{other}' is not normal or full")),
-        }
-    }
-}
+pub use crate::domain::user::User;
+pub use error::{StoreError, StoreResult};
 pub use grants::{Consent, GrantTo, Revocation};
 pub use signing_keys::StoredKey;
-pub use users::User;
-
-/// Why a store call did not do what was asked.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("stored data is unreadable: {0}")]
-    Corrupt(String),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The directory store. Cheap to clone: the connection is a pool and the cache is shared.
 #[derive(Clone, Debug)]
@@ -97,7 +63,7 @@ pub struct Store {
     /// PostgreSQL.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<DatabaseConnection>>>,
     /// Code redemptions waiting to be group-committed (see [`codes`]).
-    redemptions: Arc<codes::RedemptionQueue>,
+    redemptions: Arc<redemptions::RedemptionQueue>,
 }
 
 /// How long cached directory lookups live unless configured: the longest a change made by another
@@ -119,14 +85,14 @@ const KEEP_AFTER_EXPIRY: i64 = 86_400;
 const MIGRATION_LOCK: i64 = 0x7369_676e_6574;
 
 impl Store {
-    /// Connects to `url` with the default cache time-to-live and SQLite durability.
+    /// Connects to `url` with the default cache time-to-live and SQLite durability, by the system clock.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        Self::connect_with(url, DEFAULT_CACHE_TTL, SqliteSync::default()).await
+        Self::connect_with(url, DEFAULT_CACHE_TTL, SqliteSync::default(), Clock::System).await
     }
 
     /// Connects to `url`, creating the SQLite file's folder when needed; cached lookups live `cache_ttl`;
-    /// on SQLite, commits are synced to disk as `sync` says.
-    pub async fn connect_with(url: &str, cache_ttl: Duration, sync: SqliteSync) -> StoreResult<Self> {
+    /// on SQLite, commits are synced to disk as `sync` says; `clock` measures the cache's lifetimes.
+    pub async fn connect_with(url: &str, cache_ttl: Duration, sync: SqliteSync, clock: Clock) -> StoreResult<Self> {
         let sqlite_dir =
             sqlite_path(url).and_then(|p| std::path::Path::new(p).parent()).filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = sqlite_dir {
@@ -162,7 +128,7 @@ impl Store {
         });
         Ok(Self {
             db,
-            cache: Arc::new(cache::DirectoryCache::new(cache_ttl, read_version)),
+            cache: Arc::new(cache::DirectoryCache::new(cache_ttl, read_version, clock)),
             sqlite_writer,
             redemptions: Arc::default(),
         })

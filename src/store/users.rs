@@ -1,25 +1,12 @@
 //! Users of a tenant.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::Serialize;
 
 use super::entity::user;
 use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::ids::{ObjectId, TenantId};
-
-/// A user account. The password hash stays inside the store and the sign-in flow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    pub id: ObjectId,
-    pub tenant_id: TenantId,
-    pub username: String,
-    pub display_name: String,
-    pub is_admin: bool,
-    #[serde(skip)]
-    pub password_hash: String,
-}
+use crate::domain::user::User;
 
 impl Store {
     /// Adds a user to `tenant`; usernames are unique across the directory.

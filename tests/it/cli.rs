@@ -277,7 +277,8 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
     assert_eq!(json_of(&server, &["tenant", "show", "--tenant", &tid]), policy, "refusals changed nothing");
 
     // Revoking the daemon's consent leaves its tokens without roles; removing its service principal
-    // refuses them. The server sees the CLI's change within its directory cache lifetime (1 s).
+    // refuses them. The server sees the CLI's change once its directory cache lifetime (1 s) has passed
+    // on its clock.
     let daemon = d.daemon_id();
     let revoke = ["consent", "revoke", "--tenant", &tid, "--app", &daemon];
     for narrowed in [
@@ -293,14 +294,14 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
     assert_eq!(other_role["removed"], json!(0), "the daemon holds only Forecast.Read.All");
     let revoked = json_of(&server, &[&revoke[..], &["--resource", &d.api_uri, "--role", "Forecast.Read.All"]].concat());
     assert_eq!(revoked["removed"], json!(1));
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    server.clock.advance_by(std::time::Duration::from_millis(1100));
     let form = crate::support::seed::daemon_form(&d);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = server.token(&tid, &form).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
     assert_eq!(crate::support::jwt_claims(body["access_token"].as_str().unwrap()).get("roles"), None);
     json_of(&server, &["sp", "remove", "--tenant", &tid, "--app", &daemon]);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    server.clock.advance_by(std::time::Duration::from_millis(1100));
     let (status, body) = server.token(&tid, &form).await;
     crate::support::assert_error(status, &body, 400, "unauthorized_client", 700016);
 
@@ -337,8 +338,9 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         scopes: vec![format!("{}/Forecast.Read", d.api.app_id)],
         requested_at: server.now(),
     };
-    let event = signet::domain::audit::AuditEvent::now(
+    let event = signet::domain::audit::AuditEvent::new(
         server.now(),
+        uuid::Uuid::new_v4(),
         "test".into(),
         "consent_request.file",
         String::new(),

@@ -138,8 +138,9 @@ async fn a_code_opens_only_in_its_own_tenant(backend: Backend) {
     let other = crate::support::seed::tenant(&server, "Fabrikam", "fabrikam.example").await;
     let kek = &server.state().kek;
     assert_eq!(AuthorizationCode::open(&value, other.id, kek), None);
+    // Another server's key-encryption key cannot open it, even with the code's own tenant: the key
+    // itself is what fails, not the tenant check.
+    let foreign = signet::seal::KeyEncryptionKey::from_bytes(&[9u8; 32]).unwrap();
+    assert_eq!(AuthorizationCode::open(&value, bound.tenant_id, &foreign), None);
     assert_eq!(AuthorizationCode::open(&value, bound.tenant_id, kek), Some(bound));
-    // Another server's key-encryption key cannot open it.
-    let foreign = signet::signing::KeyEncryptionKey::from_bytes(&[9u8; 32]).unwrap();
-    assert_eq!(AuthorizationCode::open(&value, other.id, &foreign), None);
 }

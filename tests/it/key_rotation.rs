@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use signet::signing::KeyEncryptionKey;
 use signet::signing::rotation::{RotationPolicy, rotate};
 use signet::store::Store;
 
@@ -97,7 +96,7 @@ async fn running_server_notices_keys_added_by_another_process(backend: Backend) 
     let server = TestServer::start_with(backend, |c| c.key_refresh_interval = signet::config::Seconds(1)).await;
     // Another process: its own connection and its own read of the key file, as the CLI has.
     let store = Store::connect(&server.config.database_url).await.unwrap();
-    let kek = KeyEncryptionKey::load_or_create(&server.config.key_file).unwrap();
+    let kek = signet::key_file::load_or_create(&server.config.key_file).unwrap();
     let policy = RotationPolicy::from_config(&server.config);
     let added = rotate(&store, &kek, policy, server.now(), false).await.unwrap().unwrap();
     // Bounded wait for the background refresh (interval 1 s); no test clock can drive another task's timer.

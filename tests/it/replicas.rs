@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use signet::admin::{self, AppSpec};
-use signet::clock::{Clock, system_now};
+use signet::clock::Clock;
 use signet::config::Config;
 use signet::server::start;
 
@@ -27,7 +27,7 @@ async fn replicas_starting_together_share_schema_and_keys() {
         workers: 1,
         ..Config::default()
     };
-    let clock = Clock::manual(system_now());
+    let clock = Clock::manual(Clock::System.now());
     let (a, b) = tokio::join!(start(config.clone(), clock.clone(), None), start(config.clone(), clock.clone(), None));
     let (a, b) = (a.expect("replica A starts"), b.expect("replica B starts"));
     let keys = a.state.store.signing_keys().await.unwrap();

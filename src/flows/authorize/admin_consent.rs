@@ -8,13 +8,12 @@
 
 use serde_json::json;
 
-use super::{
-    AdminConsentView, ConsentAnswer, Endpoint, Interaction, Outcome, ResourcePermissionsView, ValidRequest, app_target,
-    requested_values,
-};
+use super::request::{ConsentAnswer, Endpoint, Interaction, Outcome, ValidRequest};
+use super::resources::requested_values;
+use super::views::{AdminConsentView, ResourcePermissionsView};
 use crate::clock::UnixTime;
 use crate::domain::app::{AppRole, Application, GrantConsentType, PermissionScope};
-use crate::domain::audit::{AuditEvent, user_actor};
+use crate::domain::audit::{AuditEvent, app_target, user_actor};
 use crate::domain::ids::ObjectId;
 use crate::domain::scope::{DelegatedScopes, ResourceScopes};
 use crate::domain::tenant::Tenant;
@@ -67,11 +66,12 @@ pub(super) async fn admin_consent(
     }
     let granted = granted_scope(&plan);
     let details = json!({ "appId": request.client.app_id, "consentType": "AllPrincipals", "scope": granted });
-    let event = AuditEvent::now(
+    let event = AuditEvent::new(
         now,
+        interaction.correlation_id,
         user_actor(user.id, &user.username),
         "consent.admin",
-        app_target(&request.client),
+        app_target(request.client.app_id),
         details,
     );
     state.store.grant_consent(tenant.id, &request.client, &tenant_wide(&plan), &event).await?;

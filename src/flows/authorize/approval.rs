@@ -3,12 +3,13 @@
 //! and sees, the next time they sign in, where their request stands.
 
 use serde_json::json;
+use uuid::Uuid;
 
 use super::consent::PendingPermission;
-use super::{app_target, scope_names};
+use super::consent::scope_names;
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
-use crate::domain::audit::{AuditEvent, user_actor};
+use crate::domain::audit::{AuditEvent, app_target, user_actor};
 use crate::domain::consent_request::{ConsentRequest, MAX_JUSTIFICATION, RequestStatus, Requester, justification};
 use crate::domain::policy::TenantPolicy;
 use crate::domain::tenant::Tenant;
@@ -43,13 +44,20 @@ pub(super) struct Blocked<'a> {
     pub pending: &'a [PendingPermission],
 }
 
-/// What the page shows of the workflow, after filing the user's request when they just sent one with
-/// the justification `asked`. `None` when the tenant has the workflow off.
+/// A user's request for approval, as just sent: its justification, and the request it came in.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Asked<'a> {
+    pub justification: &'a str,
+    pub correlation_id: Uuid,
+}
+
+/// What the page shows of the workflow, after filing the user's request when they just sent one
+/// (`asked`). `None` when the tenant has the workflow off.
 pub(super) async fn approval_request(
     state: &AppState,
     blocked: Blocked<'_>,
     policy: &TenantPolicy,
-    asked: Option<&str>,
+    asked: Option<Asked<'_>>,
     now: UnixTime,
 ) -> Result<Option<RequestView>, ProtocolError> {
     if !policy.consent_requests {
@@ -60,12 +68,12 @@ pub(super) async fn approval_request(
     let open =
         |request: &Option<ConsentRequest>| request.as_ref().is_some_and(|r| r.status_at(now) == RequestStatus::Pending);
     let mut message = None;
-    if let Some(raw) = asked
+    if let Some(asked) = asked
         && !open(&latest)
     {
-        match justification(raw) {
+        match justification(asked.justification) {
             Some(justification) => {
-                latest = Some(file(state, blocked, policy, justification, now).await?);
+                latest = Some(file(state, blocked, policy, (justification, asked.correlation_id), now).await?);
             }
             None => {
                 message = Some(format!("Say why you need this app, in at most {MAX_JUSTIFICATION} characters."));
@@ -79,14 +87,14 @@ async fn file(
     state: &AppState,
     blocked: Blocked<'_>,
     policy: &TenantPolicy,
-    justification: String,
+    (justification, correlation_id): (String, Uuid),
     now: UnixTime,
 ) -> Result<ConsentRequest, ProtocolError> {
     let Blocked { client, user, tenant, pending } = blocked;
     let scopes = scope_names(pending);
     let details = json!({ "appId": client.app_id, "scopes": scopes, "justification": justification });
-    let event =
-        AuditEvent::now(now, user_actor(user.id, &user.username), "consent_request.file", app_target(client), details);
+    let actor = user_actor(user.id, &user.username);
+    let event = AuditEvent::new(now, correlation_id, actor, "consent_request.file", app_target(client.app_id), details);
     let requester = Requester { user_id: user.id, justification, scopes, requested_at: now };
     let lifetime = i64::from(policy.request_days).saturating_mul(86_400);
     let request = state.store.file_consent_request(tenant.id, client.app_id, &requester, lifetime, &event).await?;

@@ -2,7 +2,8 @@
 //! page when they fail), then response type, scope, PKCE and prompt (an error reply), and whether the
 //! app lets the user's tenant in.
 
-use super::{AuthorizeParams, Endpoint, Prompt};
+use super::params::AuthorizeParams;
+use super::request::{Endpoint, Prompt};
 use crate::domain::app::{Application, ServicePrincipal, SignInAudience};
 use crate::domain::pkce::{self, ChallengeMethod};
 use crate::domain::scope::{DelegatedScopes, ScopeError};

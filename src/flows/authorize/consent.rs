@@ -72,6 +72,11 @@ pub fn decide(who: &Consenter<'_>, pending: &[PendingPermission]) -> ConsentDeci
     if allowed { ConsentDecision::AskUser } else { ConsentDecision::NeedsAdmin(AdminReason::TenantPolicy) }
 }
 
+/// `{resource appId}/{value}` of each pending permission, as audit events and requests name them.
+pub(super) fn scope_names(pending: &[PendingPermission]) -> Vec<String> {
+    pending.iter().map(|p| format!("{}/{}", p.resource.app_id, p.scope.value)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

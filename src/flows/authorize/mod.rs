@@ -10,242 +10,37 @@ mod approval;
 mod checks;
 pub mod consent;
 mod params;
+mod request;
 mod resources;
+mod views;
 
 use serde_json::json;
 use uuid::Uuid;
 
 use self::admin_consent::{admin_consent, everything_required};
 pub use self::approval::RequestView;
-use self::approval::{Blocked, approval_request};
+use self::approval::{Asked, Blocked, approval_request};
 use self::checks::{
     check_app_allows_tenant, check_client_known, check_pkce, check_prompt, check_redirect_uri, check_response_type,
     check_scope, check_tenant,
 };
-use self::consent::{AdminReason, ConsentDecision, Consenter, PendingPermission, decide};
+use self::consent::{ConsentDecision, Consenter, PendingPermission, decide, scope_names};
 pub use self::params::AuthorizeParams;
-use self::resources::{requested_values, resolve_resources};
+use self::request::error_reply;
+pub use self::request::{ConsentAnswer, Endpoint, Interaction, Outcome, Prompt, Reply, ResponseMode, ValidRequest};
+use self::resources::resolve_resources;
+pub use self::views::{AdminConsentView, ConsentView, PermissionView, ResourcePermissionsView};
 use crate::clock::UnixTime;
-use crate::domain::app::{Application, GrantConsentType};
-use crate::domain::audit::{AuditEvent, user_actor};
+use crate::domain::app::{GrantConsentType, ServicePrincipal};
+use crate::domain::audit::{AuditEvent, app_target, user_actor};
 use crate::domain::code::{AuthorizationCode, CODE_LIFETIME};
 use crate::domain::ids::ObjectId;
-use crate::domain::pkce::ChallengeMethod;
-use crate::domain::scope::DelegatedScopes;
+use crate::domain::policy::TenantPolicy;
 use crate::domain::session::Session;
-use crate::domain::tenant::{Tenant, TenantSegment};
+use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, OAuthError, ProtocolError};
 use crate::state::AppState;
 use crate::store::{Consent, User};
-
-/// How the response goes back to the client (OAuth 2.0 Multiple Response Type Encoding Practices).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseMode {
-    Query,
-    Fragment,
-    FormPost,
-}
-
-impl ResponseMode {
-    fn parse(value: Option<&str>) -> Option<Self> {
-        match value {
-            None | Some("query") => Some(Self::Query),
-            Some("fragment") => Some(Self::Fragment),
-            Some("form_post") => Some(Self::FormPost),
-            Some(_) => None,
-        }
-    }
-}
-
-/// Which endpoint a request came to. The pages' forms carry it, so a posted form continues the same flow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `/{tenant}/oauth2/v2.0/authorize`: sign in, and a code for the client.
-    #[default]
-    Authorize,
-    /// `/{tenant}/v2.0/adminconsent`: tenant-wide consent to the permissions `scope` names.
-    AdminConsent,
-    /// `/{tenant}/adminconsent`: tenant-wide consent to everything the app requires.
-    AdminConsentV1,
-}
-
-impl Endpoint {
-    /// The value of the pages' hidden `endpoint` field.
-    pub fn form_value(self) -> &'static str {
-        match self {
-            Self::Authorize => "authorize",
-            Self::AdminConsent => "adminconsent",
-            Self::AdminConsentV1 => "adminconsent-v1",
-        }
-    }
-
-    pub fn from_form_value(value: Option<&str>) -> Option<Self> {
-        match value {
-            None | Some("authorize") => Some(Self::Authorize),
-            Some("adminconsent") => Some(Self::AdminConsent),
-            Some("adminconsent-v1") => Some(Self::AdminConsentV1),
-            Some(_) => None,
-        }
-    }
-
-    /// One of the admin consent endpoints, whose every reply carries `admin_consent=True`.
-    pub fn is_admin_consent(self) -> bool {
-        self != Self::Authorize
-    }
-}
-
-/// The `prompt` values of the v2.0 endpoint, and v1's `admin_consent`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Prompt {
-    Login,
-    None,
-    Consent,
-    SelectAccount,
-    /// An administrator grants the permissions for the whole organisation.
-    AdminConsent,
-}
-
-impl Prompt {
-    fn parse(value: &str) -> Option<Self> {
-        match value {
-            "login" => Some(Self::Login),
-            "none" => Some(Self::None),
-            "consent" => Some(Self::Consent),
-            "select_account" => Some(Self::SelectAccount),
-            "admin_consent" => Some(Self::AdminConsent),
-            _ => None,
-        }
-    }
-}
-
-/// A response to the client at its registered redirect URI.
-#[derive(Clone, Debug)]
-pub struct Reply {
-    pub redirect_uri: String,
-    pub mode: ResponseMode,
-    pub params: Vec<(&'static str, String)>,
-}
-
-/// What the user is shown about a consent.
-#[derive(Clone, Debug)]
-pub struct ConsentView {
-    pub app_name: String,
-    pub publisher: String,
-    /// Whether the app is registered in the user's own tenant.
-    pub publisher_is_own_tenant: bool,
-    pub username: String,
-    pub permissions: Vec<PermissionView>,
-    /// The user is an admin: the page offers "Consent on behalf of your organization".
-    pub offer_organization: bool,
-    /// Why an admin is needed, when one is (AADSTS90094 or 90093).
-    pub admin_reason: Option<AdminReason>,
-    /// The admin consent request workflow, when the tenant has it on (AADSTS90095).
-    pub request: Option<RequestView>,
-}
-
-/// What an administrator is shown about a tenant-wide consent.
-#[derive(Clone, Debug)]
-pub struct AdminConsentView {
-    pub app_name: String,
-    pub publisher: String,
-    pub publisher_is_own_tenant: bool,
-    pub verified_publisher: bool,
-    pub username: String,
-    pub tenant_name: String,
-    pub resources: Vec<ResourcePermissionsView>,
-}
-
-/// The permissions of one resource on the admin consent page.
-#[derive(Clone, Debug)]
-pub struct ResourcePermissionsView {
-    pub resource: String,
-    /// Delegated permissions: display name and description.
-    pub delegated: Vec<(String, String)>,
-    /// Application permissions (app roles): display name and description.
-    pub application: Vec<(String, String)>,
-}
-
-#[derive(Clone, Debug)]
-pub struct PermissionView {
-    pub resource: String,
-    pub name: String,
-    pub description: String,
-    pub admin_only: bool,
-}
-
-/// What to answer.
-#[derive(Debug)]
-pub enum Outcome {
-    /// The client or redirect URI could not be trusted: an error page, never a redirect.
-    ErrorPage(ProtocolError),
-    /// Back to the client: a code, or an error.
-    Reply(Reply),
-    /// Ask for username and password.
-    SignIn { app_name: String, username: Option<String> },
-    /// Show the signed-in account, with "use another account".
-    SelectAccount { app_name: String, username: String, display_name: String },
-    /// Ask the user to consent.
-    Consent(ConsentView),
-    /// Only an administrator can grant what the app asks for (AADSTS90094, or 90093 by policy).
-    NeedsAdmin(ConsentView),
-    /// Ask an administrator to consent for the whole organisation.
-    AdminConsent(AdminConsentView),
-}
-
-/// A request whose client and redirect URI are trusted, with every parameter checked.
-#[derive(Clone, Debug)]
-pub struct ValidRequest {
-    pub endpoint: Endpoint,
-    pub segment: TenantSegment,
-    /// The tenant a GUID or domain segment names; `None` for `common` and `organizations`.
-    pub path_tenant: Option<Tenant>,
-    pub client: Application,
-    pub redirect_uri: String,
-    pub mode: ResponseMode,
-    pub state: Option<String>,
-    pub scopes: DelegatedScopes,
-    pub prompt: Option<Prompt>,
-    pub login_hint: Option<String>,
-    pub domain_hint: Option<String>,
-    pub challenge: Option<(String, ChallengeMethod)>,
-    pub nonce: Option<String>,
-}
-
-impl ValidRequest {
-    /// An error for the client, in the request's response mode.
-    pub fn error_reply(&self, error: &ProtocolError) -> Outcome {
-        error_reply(&self.redirect_uri, self.mode, self.state.as_deref(), self.endpoint, error)
-    }
-
-    pub fn reply(&self, mut params: Vec<(&'static str, String)>) -> Outcome {
-        if let Some(state) = &self.state {
-            params.push(("state", state.clone()));
-        }
-        Outcome::Reply(Reply { redirect_uri: self.redirect_uri.clone(), mode: self.mode, params })
-    }
-}
-
-/// What the browser just did, as the HTTP layer vouches for it (each form's CSRF token checked).
-#[derive(Clone, Debug, Default)]
-pub struct Interaction {
-    /// The user typed their password in this request.
-    pub signed_in_now: bool,
-    /// The user chose the signed-in account on the account page.
-    pub account_chosen: bool,
-    pub consent: Option<ConsentAnswer>,
-    /// An admin ticked "Consent on behalf of your organization".
-    pub for_organization: bool,
-    /// The justification of a request for admin approval (with [`ConsentAnswer::RequestApproval`]).
-    pub justification: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConsentAnswer {
-    Accept,
-    Cancel,
-    /// Ask the tenant's reviewers to approve the app.
-    RequestApproval,
-}
 
 /// Runs every check and, when nothing needs the user, issues the code.
 pub async fn authorize(
@@ -331,6 +126,8 @@ pub async fn proceed(
     }
 }
 
+/// The user phase, in order: the user's answer to a page, a signed-in user, the account choice, the
+/// app's audience, admin consent, then consent to what is pending; and the code.
 async fn proceed_checked(
     state: &AppState,
     request: &ValidRequest,
@@ -338,103 +135,175 @@ async fn proceed_checked(
     interaction: Interaction,
     now: UnixTime,
 ) -> Result<Outcome, ProtocolError> {
-    if interaction.consent == Some(ConsentAnswer::Cancel) {
-        return Err(ProtocolError::new(Aadsts::UserDeclined, "The user declined to consent to access the app."));
-    }
+    check_not_declined(&interaction)?;
     let user = match signed_in_user(state, request, session, &interaction).await? {
         SignedIn::User(user) => user,
-        SignedIn::NeedsSignIn => {
-            if request.prompt == Some(Prompt::None) {
-                return Err(ProtocolError::new(
-                    Aadsts::LoginRequired,
-                    "A silent sign-in request was sent but no user is signed in.",
-                ));
-            }
-            let username = request.login_hint.clone();
-            return Ok(Outcome::SignIn { app_name: request.client.display_name.clone(), username });
-        }
+        SignedIn::NeedsSignIn => return sign_in_page(request),
     };
-    if request.prompt == Some(Prompt::SelectAccount) && !interaction.account_chosen && !interaction.signed_in_now {
-        return Ok(Outcome::SelectAccount {
-            app_name: request.client.display_name.clone(),
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-        });
+    if let Some(outcome) = account_choice(request, &user, &interaction) {
+        return Ok(outcome);
     }
-    // Both lookups are cached: this is the path of every silent sign-in.
-    let tenant = state
-        .store
-        .resolve_tenant(&user.tenant_id.to_string())
-        .await?
-        .ok_or_else(|| ProtocolError::internal("user's tenant"))?;
-    let client_sp = state.store.sp_with_app(tenant.id, request.client.app_id).await?.map(|(sp, _)| sp);
+    let (tenant, client_sp) = user_tenant(state, request, &user).await?;
     check_app_allows_tenant(&request.client, client_sp.as_ref(), &tenant)?;
     if request.prompt == Some(Prompt::AdminConsent)
         && let Some(outcome) = admin_consent(state, request, &user, &tenant, &interaction, now).await?
     {
         return Ok(outcome);
     }
-    let resources = resolve_resources(state, &request.client, &tenant, &request.scopes).await?;
+    let pending = pending_permissions(state, request, (&tenant, &user), client_sp.as_ref(), &interaction).await?;
+    let case = ConsentCase { request, user: &user, tenant: &tenant, pending: &pending };
+    if let Some(outcome) = settle_consent(state, case, &interaction, now).await? {
+        return Ok(outcome);
+    }
+    issue_code(state, request, &tenant, &user, now).await
+}
+
+/// Cancel on a consent page ends the request (AADSTS65004).
+fn check_not_declined(interaction: &Interaction) -> Result<(), ProtocolError> {
+    match interaction.consent {
+        Some(ConsentAnswer::Cancel) => {
+            Err(ProtocolError::new(Aadsts::UserDeclined, "The user declined to consent to access the app."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// No usable session: the sign-in page, or AADSTS50058 when `prompt=none` forbids one.
+fn sign_in_page(request: &ValidRequest) -> Result<Outcome, ProtocolError> {
+    if request.prompt == Some(Prompt::None) {
+        return Err(ProtocolError::new(
+            Aadsts::LoginRequired,
+            "A silent sign-in request was sent but no user is signed in.",
+        ));
+    }
+    Ok(Outcome::SignIn { app_name: request.client.display_name.clone(), username: request.login_hint.clone() })
+}
+
+/// `prompt=select_account` shows the signed-in account until the user chose it or signed in anew.
+fn account_choice(request: &ValidRequest, user: &User, interaction: &Interaction) -> Option<Outcome> {
+    let chosen = interaction.account_chosen || interaction.signed_in_now;
+    (request.prompt == Some(Prompt::SelectAccount) && !chosen).then(|| Outcome::SelectAccount {
+        app_name: request.client.display_name.clone(),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+    })
+}
+
+/// The user's tenant and the client's service principal there, if any. Both lookups are cached: this
+/// is the path of every silent sign-in.
+async fn user_tenant(
+    state: &AppState,
+    request: &ValidRequest,
+    user: &User,
+) -> Result<(Tenant, Option<ServicePrincipal>), ProtocolError> {
+    let tenant = state
+        .store
+        .resolve_tenant(&user.tenant_id.to_string())
+        .await?
+        .ok_or_else(|| ProtocolError::internal("user's tenant"))?;
+    let client_sp = state.store.sp_with_app(tenant.id, request.client.app_id).await?.map(|(sp, _)| sp);
+    Ok((tenant, client_sp))
+}
+
+/// The permissions asked for that the user (or the organisation) has not granted yet; with
+/// `prompt=consent`, every permission asked for, until the user has answered.
+async fn pending_permissions(
+    state: &AppState,
+    request: &ValidRequest,
+    (tenant, user): (&Tenant, &User),
+    client_sp: Option<&ServicePrincipal>,
+    interaction: &Interaction,
+) -> Result<Vec<PendingPermission>, ProtocolError> {
+    let resources = resolve_resources(state, &request.client, tenant, &request.scopes).await?;
     let answered = interaction.consent == Some(ConsentAnswer::Accept);
-    // prompt=consent shows every permission again, until the user has answered.
     let ask_all = request.prompt == Some(Prompt::Consent) && !answered;
     let mut pending = Vec::new();
     for resource in &resources {
-        let granted = match &client_sp {
+        let granted = match client_sp {
             Some(sp) => state.store.delegated_scopes(tenant.id, sp.id, resource.sp.id, user.id).await?,
             None => Vec::new(),
         };
         pending.extend(resource.pending(&granted, ask_all));
     }
-    let policy = match pending.is_empty() {
-        true => None,
-        false => Some(state.store.tenant_policy(tenant.id).await?),
-    };
-    let decision = match &policy {
-        None => ConsentDecision::Granted,
-        Some(policy) => {
-            let low_impact = state.store.low_impact_permissions(tenant.id).await?;
-            let trusted_publisher = request.client.home_tenant == tenant.id || request.client.verified_publisher;
-            decide(&Consenter { user: &user, policy, trusted_publisher, low_impact: &low_impact }, &pending)
-        }
-    };
+    Ok(pending)
+}
+
+/// A user, in their tenant, and the permissions of `request` they have not granted.
+#[derive(Clone, Copy)]
+struct ConsentCase<'a> {
+    request: &'a ValidRequest,
+    user: &'a User,
+    tenant: &'a Tenant,
+    pending: &'a [PendingPermission],
+}
+
+/// Whether the tenant's policy lets the user grant what is pending (`None`: nothing is pending).
+async fn consent_decision(
+    state: &AppState,
+    case: ConsentCase<'_>,
+) -> Result<(ConsentDecision, Option<TenantPolicy>), ProtocolError> {
+    if case.pending.is_empty() {
+        return Ok((ConsentDecision::Granted, None));
+    }
+    let policy = state.store.tenant_policy(case.tenant.id).await?;
+    let low_impact = state.store.low_impact_permissions(case.tenant.id).await?;
+    let client = &case.request.client;
+    let trusted_publisher = client.home_tenant == case.tenant.id || client.verified_publisher;
+    let consenter = Consenter { user: case.user, policy: &policy, trusted_publisher, low_impact: &low_impact };
+    Ok((decide(&consenter, case.pending), Some(policy)))
+}
+
+/// Acts on the consent decision: nothing to do, a page to show, an error for `prompt=none`, or the
+/// user's Accept to store. `None` when the code may be issued.
+async fn settle_consent(
+    state: &AppState,
+    case: ConsentCase<'_>,
+    interaction: &Interaction,
+    now: UnixTime,
+) -> Result<Option<Outcome>, ProtocolError> {
+    let (decision, policy) = consent_decision(state, case).await?;
+    let request = case.request;
+    let answered = interaction.consent == Some(ConsentAnswer::Accept);
     match decision {
-        ConsentDecision::Granted => {}
-        decision if request.prompt == Some(Prompt::None) => {
-            let what = if decision == ConsentDecision::AskUser { "the user" } else { "an administrator" };
-            return Err(ProtocolError::new(
-                Aadsts::ConsentRequired,
-                format!(
-                    "The user or administrator has not consented to use the application with ID '{}' named '{}'. Consent by {what} is needed, which prompt=none does not allow.",
-                    request.client.app_id, request.client.display_name
-                ),
-            )
-            .with_error(OAuthError::ConsentRequired));
-        }
+        ConsentDecision::Granted => Ok(None),
+        decision if request.prompt == Some(Prompt::None) => Err(silent_consent_refused(request, decision)),
         ConsentDecision::NeedsAdmin(reason) => {
-            let mut view = consent_view(state, request, &user, &tenant, &pending).await?;
+            let mut view = consent_view(state, case).await?;
             view.admin_reason = Some(reason);
             if let Some(policy) = &policy {
                 let asked = match interaction.consent {
-                    Some(ConsentAnswer::RequestApproval) => {
-                        Some(interaction.justification.as_deref().unwrap_or_default())
-                    }
+                    Some(ConsentAnswer::RequestApproval) => Some(Asked {
+                        justification: interaction.justification.as_deref().unwrap_or_default(),
+                        correlation_id: interaction.correlation_id,
+                    }),
                     _ => None,
                 };
-                let blocked = Blocked { client: &request.client, user: &user, tenant: &tenant, pending: &pending };
+                let blocked =
+                    Blocked { client: &request.client, user: case.user, tenant: case.tenant, pending: case.pending };
                 view.request = approval_request(state, blocked, policy, asked, now).await?;
             }
-            return Ok(Outcome::NeedsAdmin(view));
+            Ok(Some(Outcome::NeedsAdmin(view)))
         }
-        ConsentDecision::AskUser if !answered => {
-            return Ok(Outcome::Consent(consent_view(state, request, &user, &tenant, &pending).await?));
-        }
+        ConsentDecision::AskUser if !answered => Ok(Some(Outcome::Consent(consent_view(state, case).await?))),
         ConsentDecision::AskUser => {
-            let for_organization = interaction.for_organization && user.is_admin;
-            grant(state, &request.client, &tenant, &user, &pending, for_organization, now).await?;
+            let for_organization = interaction.for_organization && case.user.is_admin;
+            grant(state, case, for_organization, (now, interaction.correlation_id)).await?;
+            Ok(None)
         }
     }
-    issue_code(state, request, &tenant, &user, now).await
+}
+
+/// AADSTS65001 as `consent_required`: consent is needed, which `prompt=none` does not allow.
+fn silent_consent_refused(request: &ValidRequest, decision: ConsentDecision) -> ProtocolError {
+    let what = if decision == ConsentDecision::AskUser { "the user" } else { "an administrator" };
+    ProtocolError::new(
+        Aadsts::ConsentRequired,
+        format!(
+            "The user or administrator has not consented to use the application with ID '{}' named '{}'. Consent by {what} is needed, which prompt=none does not allow.",
+            request.client.app_id, request.client.display_name
+        ),
+    )
+    .with_error(OAuthError::ConsentRequired)
 }
 
 /// Whether the session's user can serve this request.
@@ -466,13 +335,8 @@ async fn signed_in_user(
     Ok(SignedIn::User(user))
 }
 
-async fn consent_view(
-    state: &AppState,
-    request: &ValidRequest,
-    user: &User,
-    tenant: &Tenant,
-    pending: &[PendingPermission],
-) -> Result<ConsentView, ProtocolError> {
+async fn consent_view(state: &AppState, case: ConsentCase<'_>) -> Result<ConsentView, ProtocolError> {
+    let ConsentCase { request, user, tenant, pending } = case;
     let home = state.store.tenant(request.client.home_tenant).await?;
     let publisher = home.map_or_else(|| request.client.home_tenant.to_string(), |t| t.display_name);
     Ok(ConsentView {
@@ -500,13 +364,12 @@ async fn consent_view(
 /// everyone in the tenant (`AllPrincipals`).
 async fn grant(
     state: &AppState,
-    client: &Application,
-    tenant: &Tenant,
-    user: &User,
-    pending: &[PendingPermission],
+    case: ConsentCase<'_>,
     for_organization: bool,
-    now: UnixTime,
+    (now, correlation_id): (UnixTime, Uuid),
 ) -> Result<(), ProtocolError> {
+    let ConsentCase { request, user, tenant, pending } = case;
+    let client = &request.client;
     let mut delegated: Vec<(ObjectId, Vec<String>)> = Vec::new();
     for p in pending {
         match delegated.iter_mut().find(|(resource, _)| *resource == p.resource_sp.id) {
@@ -520,21 +383,12 @@ async fn grant(
     };
     let details =
         json!({ "appId": client.app_id, "consentType": consent_type.as_str(), "scopes": scope_names(pending) });
-    let event = AuditEvent::now(now, user_actor(user.id, &user.username), action, app_target(client), details);
+    let actor = user_actor(user.id, &user.username);
+    let event = AuditEvent::new(now, correlation_id, actor, action, app_target(client.app_id), details);
     let consent = Consent { consent_type, principal, delegated, roles: Vec::new() };
     state.store.grant_consent(tenant.id, client, &consent, &event).await?;
     tracing::info!(client = %client.app_id, tenant = %tenant.id, user = %user.id, action, "consent granted");
     Ok(())
-}
-
-/// The audit target naming an app.
-pub(crate) fn app_target(app: &Application) -> String {
-    format!("app:{}", app.app_id)
-}
-
-/// `{resource appId}/{value}` of each pending permission.
-fn scope_names(pending: &[PendingPermission]) -> Vec<String> {
-    pending.iter().map(|p| format!("{}/{}", p.resource.app_id, p.scope.value)).collect()
 }
 
 /// Issues a code bound to everything the token request must match (sealed into the code), and replies
@@ -561,33 +415,4 @@ async fn issue_code(
     };
     let code = bound.seal(&state.kek).map_err(ProtocolError::internal)?;
     Ok(request.reply(vec![("code", code)]))
-}
-
-/// An error for the client at `redirect_uri` (RFC 6749 §4.1.2.1), with Microsoft's AADSTS description;
-/// from an admin consent endpoint, with `admin_consent=True`.
-fn error_reply(
-    redirect_uri: &str,
-    mode: ResponseMode,
-    state: Option<&str>,
-    endpoint: Endpoint,
-    error: &ProtocolError,
-) -> Outcome {
-    let ids = crate::http::request_ids::RequestIds::current();
-    let body = error.body(&ids, &ids.public_url);
-    let mut params = vec![
-        ("error", body.error.to_owned()),
-        ("error_description", body.error_description),
-        ("error_uri", body.error_uri),
-    ];
-    if error.aadsts() == Aadsts::UserDeclined {
-        params.push(("error_subcode", "cancel".to_owned()));
-    }
-    if endpoint.is_admin_consent() {
-        params.push(("admin_consent", "True".to_owned()));
-    }
-    if let Some(state) = state {
-        params.push(("state", state.to_owned()));
-    }
-    tracing::info!(error = body.error, aadsts = error.aadsts().code(), "authorization error reply");
-    Outcome::Reply(Reply { redirect_uri: redirect_uri.to_owned(), mode, params })
 }

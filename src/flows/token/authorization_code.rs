@@ -7,8 +7,8 @@
 //! failed attempt at a code redeemed before, revokes every token the first issued.
 
 use super::client_auth::{AuthenticatedClient, authenticate};
+use super::request::{Endpoint, TokenRequest, TokenResponse};
 use super::user_tokens::{Issued, UserGrant, asked_scopes, consented, issue};
-use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::code::{AuthorizationCode, code_tenant};
 use crate::domain::pkce;

@@ -3,8 +3,8 @@
 //! The checks run in this order: which client, whether the tenant knows it, whether it is enabled,
 //! which one credential it sent, and whether that credential is right.
 
-use super::TokenRequest;
 use super::client_assertion::verify_assertion;
+use super::request::TokenRequest;
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, ServicePrincipal};
 use crate::domain::claims::ClientAuthMethod;

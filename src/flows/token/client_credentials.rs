@@ -2,7 +2,7 @@
 //! resource, carrying the app roles assigned to the client in the request's tenant.
 
 use super::client_auth::AuthenticatedClient;
-use super::{TokenRequest, TokenResponse};
+use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, MemberType, ServicePrincipal};
 use crate::domain::claims::{AppAccessTokenClaims, ClientAuthMethod, issuer};
@@ -46,10 +46,7 @@ pub async fn issue(
         uti: super::user_tokens::unique_token_id(),
         ver: "2.0",
     };
-    let signer = state.keys.signer(now).ok_or_else(|| {
-        tracing::error!("no active signing key");
-        ProtocolError::of(Aadsts::StoreUnavailable)
-    })?;
+    let signer = super::user_tokens::active_signer(state, now)?;
     let access_token = signer.sign_jwt(&claims).map_err(ProtocolError::internal)?;
     Ok(TokenResponse {
         token_type: "Bearer",

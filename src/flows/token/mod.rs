@@ -5,90 +5,14 @@ mod client_assertion;
 pub mod client_auth;
 mod client_credentials;
 mod refresh_token;
+mod request;
 pub mod user_tokens;
 
-use std::collections::HashMap;
-
-use serde::Serialize;
-
+pub use self::request::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
-use crate::domain::tenant::TenantSegment;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::tenant::concrete_tenant;
 use crate::state::AppState;
-
-/// A token request: the form parameters and the HTTP Basic credentials, if any.
-#[derive(Default)]
-pub struct TokenRequest {
-    params: HashMap<String, String>,
-    basic: Option<(String, String)>,
-}
-
-impl std::fmt::Debug for TokenRequest {
-    /// Parameter names only: values include secrets, codes and tokens.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenRequest")
-            .field("params", &self.params.keys().collect::<Vec<_>>())
-            .field("basic", &self.basic.is_some())
-            .finish()
-    }
-}
-
-impl TokenRequest {
-    /// Parses an `application/x-www-form-urlencoded` body. A parameter sent twice is refused
-    /// (RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once").
-    pub fn from_form(body: &[u8], basic: Option<(String, String)>) -> Result<Self, ProtocolError> {
-        let mut params = HashMap::new();
-        for (name, value) in url::form_urlencoded::parse(body) {
-            if params.insert(name.to_string(), value.into_owned()).is_some() {
-                return Err(ProtocolError::new(
-                    Aadsts::MalformedRequest,
-                    format!("The parameter '{name}' was sent more than once."),
-                ));
-            }
-        }
-        Ok(Self { params, basic })
-    }
-
-    /// A parameter's value; empty values count as absent.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str).filter(|v| !v.is_empty())
-    }
-
-    /// A required parameter, or AADSTS900144.
-    pub fn require(&self, name: &str) -> Result<&str, ProtocolError> {
-        self.get(name).ok_or_else(|| ProtocolError::missing(name))
-    }
-
-    pub fn basic(&self) -> Option<(&str, &str)> {
-        self.basic.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))
-    }
-}
-
-/// A successful token response (RFC 6749 §5.1, with Microsoft's `ext_expires_in`).
-#[derive(Debug, Serialize)]
-pub struct TokenResponse {
-    pub token_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    pub expires_in: i64,
-    pub ext_expires_in: i64,
-    pub access_token: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
-    /// base64url `{"uid": oid, "utid": tid}`, when the client sent `client_info=1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_info: Option<String>,
-}
-
-/// Where the request was sent: the `{tenant}` segment as written, and what it names.
-#[derive(Debug)]
-pub struct Endpoint<'a> {
-    pub segment: &'a str,
-    pub tenant: &'a TenantSegment,
-}
 
 /// Serves a token request at `endpoint`.
 pub async fn token(

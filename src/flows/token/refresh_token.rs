@@ -7,8 +7,8 @@
 //! secret, so a reused one is treated as stolen (OAuth 2.0 Security Best Current Practice §4.14.2).
 
 use super::client_auth::authenticate;
+use super::request::{Endpoint, TokenRequest, TokenResponse};
 use super::user_tokens::{UserGrant, asked_scopes, consented, issue};
-use super::{Endpoint, TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::refresh::RefreshUse;
 use crate::domain::scope::DelegatedScopes;

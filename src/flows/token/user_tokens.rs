@@ -2,12 +2,14 @@
 //! when `openid` was granted, and a rotated refresh token when `offline_access` was (protocol reference
 //! §4, §5). The authorization code and refresh token grants both end here.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use super::client_auth::AuthenticatedClient;
-use super::{TokenRequest, TokenResponse};
+use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
 use crate::domain::claims::{IdTokenClaims, UserAccessTokenClaims, issuer, pairwise_subject};
@@ -17,11 +19,12 @@ use crate::domain::scope::{DelegatedScopes, is_oidc};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
 use crate::secrets::{random_refresh_token, refresh_token_key};
+use crate::signing::Signer;
 use crate::state::AppState;
 use crate::store::{ResourceLookup, User};
 
 /// What the tokens are for.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct UserGrant<'a> {
     pub tenant: &'a Tenant,
     pub user: &'a User,
@@ -115,12 +118,9 @@ pub fn issue(
     consented: Consented,
     now: UnixTime,
 ) -> Result<Issued, ProtocolError> {
-    let UserGrant { tenant, user, client, oidc, nonce, family_id, refresh, client_info } = grant;
+    let UserGrant { tenant, user, client, oidc, nonce: _, family_id, refresh, client_info } = grant;
     let Consented { resource_name, resource, scp } = consented;
-    let signer = state.keys.signer(now).ok_or_else(|| {
-        tracing::error!("no active signing key");
-        ProtocolError::of(Aadsts::StoreUnavailable)
-    })?;
+    let signer = active_signer(state, now)?;
     let iss = issuer(&state.base_url, tenant.id);
     let sub = pairwise_subject(state.kek.pairwise_key(), tenant.id, user.id, client.app.app_id);
     let lifetime = state.config.access_token_lifetime.as_i64();
@@ -143,27 +143,11 @@ pub fn issue(
         ver: "2.0",
     };
     let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
-    let id_token = if oidc.has_oidc("openid") {
-        let profile = oidc.has_oidc("profile");
-        let claims = IdTokenClaims {
-            aud: client.app.app_id,
-            iss,
-            iat: now,
-            nbf: now,
-            exp: now + state.config.id_token_lifetime.as_i64(),
-            email: oidc.has_oidc("email").then(|| user.username.clone()),
-            name: profile.then(|| user.display_name.clone()),
-            nonce: nonce.map(str::to_owned),
-            oid: user.id,
-            preferred_username: profile.then(|| user.username.clone()),
-            sub,
-            tid: tenant.id,
-            uti: unique_token_id(),
-            ver: "2.0",
-        };
-        Some(signer.sign_jwt(&claims).map_err(ProtocolError::internal)?)
-    } else {
-        None
+    let id_token = match oidc.has_oidc("openid") {
+        true => {
+            Some(signer.sign_jwt(&id_token_claims(state, &grant, (iss, sub), now)).map_err(ProtocolError::internal)?)
+        }
+        false => None,
     };
     let refresh = match refresh {
         Some(bound) => Some(new_refresh_token(tenant, user, client, bound, family_id, now)?),
@@ -189,6 +173,41 @@ pub fn issue(
         id_token,
     };
     Ok(Issued { response, refresh })
+}
+
+/// The ID token's claims (OpenID Connect Core §2), with `profile` and `email` as the scopes ask.
+fn id_token_claims(
+    state: &AppState,
+    grant: &UserGrant<'_>,
+    (iss, sub): (String, String),
+    now: UnixTime,
+) -> IdTokenClaims {
+    let (user, oidc) = (grant.user, grant.oidc);
+    let profile = oidc.has_oidc("profile");
+    IdTokenClaims {
+        aud: grant.client.app.app_id,
+        iss,
+        iat: now,
+        nbf: now,
+        exp: now + state.config.id_token_lifetime.as_i64(),
+        email: oidc.has_oidc("email").then(|| user.username.clone()),
+        name: profile.then(|| user.display_name.clone()),
+        nonce: grant.nonce.map(str::to_owned),
+        oid: user.id,
+        preferred_username: profile.then(|| user.username.clone()),
+        sub,
+        tid: grant.tenant.id,
+        uti: unique_token_id(),
+        ver: "2.0",
+    }
+}
+
+/// The key that signs now, or AADSTS90105: without one no token can be issued.
+pub(super) fn active_signer(state: &AppState, now: UnixTime) -> Result<Arc<Signer>, ProtocolError> {
+    state.keys.signer(now).ok_or_else(|| {
+        tracing::error!("no active signing key");
+        ProtocolError::of(Aadsts::NoSigningKey)
+    })
 }
 
 /// The `scope` of the response: the access token's scopes, Graph's short-named, others prefixed with the
