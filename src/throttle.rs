@@ -6,7 +6,7 @@
 //! shortest cap, so the most a stranger can impose on a user is a short wait.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::clock::UnixTime;
 
@@ -36,9 +36,16 @@ impl Limiter {
         Self { failures: Mutex::new(HashMap::new()), free, max_wait, window: 900, capacity: 10_000 }
     }
 
+    /// The failures counted so far. A panic while the lock was held cannot leave the map half-written
+    /// (each update is one insert or remove), so a poisoned lock still holds the counts: the throttle
+    /// goes on counting and waiting rather than letting every attempt through.
+    fn failures(&self) -> MutexGuard<'_, HashMap<String, Failures>> {
+        self.failures.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Seconds until `key` may try again, if it must wait.
     fn wait(&self, key: &str, now: UnixTime) -> Option<i64> {
-        let failures = self.failures.lock().ok()?;
+        let failures = self.failures();
         let f = failures.get(key).filter(|f| now - f.last < self.window)?;
         let over = f.count.checked_sub(self.free)?;
         let delay = 1_i64.checked_shl(over.min(30)).unwrap_or(i64::MAX).min(self.max_wait);
@@ -47,7 +54,7 @@ impl Limiter {
     }
 
     fn record_failure(&self, key: &str, now: UnixTime) {
-        let Ok(mut failures) = self.failures.lock() else { return };
+        let mut failures = self.failures();
         if !failures.contains_key(key) && failures.len() >= self.capacity {
             failures.retain(|_, f| now - f.last < self.window);
             if failures.len() >= self.capacity {
@@ -66,9 +73,7 @@ impl Limiter {
     }
 
     fn clear(&self, key: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(key);
-        }
+        self.failures().remove(key);
     }
 }
 
@@ -140,6 +145,20 @@ mod tests {
         assert_eq!(t.wait("alice@contoso.com", "10.0.0.2", 1001), None);
         t.record_success("alice@contoso.com", "10.0.0.1");
         assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1001), None);
+    }
+
+    #[test]
+    fn a_poisoned_lock_still_throttles() {
+        let limiter = Limiter::new(0, 300);
+        limiter.record_failure("a", 0);
+        let poisoned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = limiter.failures.lock().unwrap();
+            panic!("a panic while the lock is held");
+        }));
+        assert!(poisoned.is_err() && limiter.failures.is_poisoned());
+        assert_eq!(limiter.wait("a", 0), Some(2), "one failure over none free: 2^1 s");
+        limiter.record_failure("a", 0);
+        assert_eq!(limiter.wait("a", 0), Some(4));
     }
 
     #[test]

@@ -30,7 +30,8 @@ impl MigrationTrait for Migration {
         let row = Query::insert()
             .into_table(DirectoryVersion::Table)
             .columns([DirectoryVersion::Id, DirectoryVersion::Version])
-            .values_panic([1.into(), 0.into()])
+            .values([1.into(), 0.into()])
+            .map_err(|e| DbErr::Custom(e.to_string()))?
             .to_owned();
         m.exec_stmt(row).await
     }

@@ -1,6 +1,9 @@
 //! Reading and verifying compact JWS (RFC 7515) signed with RSA: the client assertions of
-//! RFC 7523 §2.2. Hand-rolled because the JWT crates either re-parse keys per call or bring a
-//! second crypto provider; this needs only ring's RSA verification.
+//! RFC 7523 §2.2. Hand-rolled because the JWT crates bring a second crypto provider or key types of
+//! their own; this needs only ring's RSA verification. The caller passes the key's components, which
+//! it reads from the registered certificate on each assertion. No parsed key is cached: reading a
+//! certificate is cheaper than the RSA verification that follows it (about 18 µs), and each
+//! assertion also writes its `jti` to the database.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

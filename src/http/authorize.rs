@@ -279,24 +279,29 @@ fn sign_in_page(
     app_name: &str,
     username: &str,
     message: Option<String>,
-) -> (SignInPage, Browser) {
+) -> Result<(SignInPage, Browser), ProtocolError> {
     let mut browser = browser.clone();
     let page = SignInPage {
         action: format!("/{segment}/login"),
         hidden: carried.hidden(),
-        csrf: browser.browser_token(state, SIGN_IN_FORM),
+        csrf: browser.browser_token(state, SIGN_IN_FORM)?,
         app_name: app_name.to_owned(),
         username: username.to_owned(),
         message,
     };
-    (page, browser)
+    Ok((page, browser))
 }
 
-/// The sign-in page with the browser cookie it is bound to.
-fn with_cookies((page, browser): (SignInPage, Browser), status: StatusCode) -> HttpResponse {
-    let mut response = plain_page(status, &page);
-    set_cookies(&mut response, &browser);
-    response
+/// The sign-in page with the browser cookie it is bound to; an error page when it could not be made.
+fn with_cookies(page: Result<(SignInPage, Browser), ProtocolError>, status: StatusCode) -> HttpResponse {
+    match page {
+        Ok((page, browser)) => {
+            let mut response = plain_page(status, &page);
+            set_cookies(&mut response, &browser);
+            response
+        }
+        Err(err) => error_page(&err),
+    }
 }
 
 /// Renders what the flow decided.
@@ -312,16 +317,9 @@ fn render(
         Outcome::ErrorPage(error) => error_page(&error),
         Outcome::Reply(reply) => reply_to_client(reply, ids),
         Outcome::SignIn { app_name, username } => {
-            let (page, browser) = sign_in_page(
-                state,
-                segment,
-                carried,
-                browser,
-                &app_name,
-                username.as_deref().unwrap_or_default(),
-                None,
-            );
-            return with_cookies((page, browser), StatusCode::OK);
+            let username = username.as_deref().unwrap_or_default();
+            let page = sign_in_page(state, segment, carried, browser, &app_name, username, None);
+            return with_cookies(page, StatusCode::OK);
         }
         Outcome::SelectAccount { app_name, username, display_name } => {
             let page = SelectAccountPage {

@@ -48,18 +48,20 @@ impl Browser {
     }
 
     /// The token for `purpose` bound to the browser cookie (a form shown before any session exists),
-    /// creating that cookie when this browser has none yet.
-    pub fn browser_token(&mut self, state: &AppState, purpose: &str) -> String {
+    /// creating that cookie when this browser has none yet. Without randomness there is no cookie to
+    /// bind to, and no form: an internal error.
+    pub fn browser_token(&mut self, state: &AppState, purpose: &str) -> Result<String, ProtocolError> {
         let value = match &self.browser {
             Some(value) => value.clone(),
             None => {
-                let value = random_token().unwrap_or_default();
+                let value =
+                    random_token().map_err(|_| ProtocolError::internal("no randomness for a browser cookie"))?;
                 self.browser = Some(value.clone());
                 self.new_browser = true;
                 value
             }
         };
-        form_token(state.kek.csrf_key(), purpose, &value)
+        Ok(form_token(state.kek.csrf_key(), purpose, &value))
     }
 
     /// Whether the form's `csrf` field is the token for `purpose` bound to the cookie `cookie`.

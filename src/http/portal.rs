@@ -108,7 +108,7 @@ pub async fn sign_in(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let fields = form(&body);
+    let Some(fields) = form(&body) else { return malformed_form() };
     let browser = Browser::of(&state, &req);
     if !browser.vouches(&state, ADMIN_SIGN_IN_FORM, BROWSER_COOKIE, &fields) {
         return forged();
@@ -271,7 +271,7 @@ async fn posted(
     body: &[u8],
     purpose: &str,
 ) -> Result<Posted, HttpResponse> {
-    let fields = form(body);
+    let Some(fields) = form(body) else { return Err(malformed_form()) };
     let browser = Browser::of(state, req);
     if !browser.vouches(state, purpose, SESSION_COOKIE, &fields) {
         return Err(forged());
@@ -280,8 +280,20 @@ async fn posted(
     Ok((browser, fields, tenant, reviewer, id))
 }
 
-fn form(body: &[u8]) -> HashMap<String, String> {
-    url::form_urlencoded::parse(body).into_owned().collect()
+/// A posted form's fields; `None` when a field is sent twice, which the protocol's own parsers refuse
+/// too: which of two values counts would be up to the parser, not to the sender.
+fn form(body: &[u8]) -> Option<HashMap<String, String>> {
+    let mut fields = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(body).into_owned() {
+        if fields.insert(name, value).is_some() {
+            return None;
+        }
+    }
+    Some(fields)
+}
+
+fn malformed_form() -> HttpResponse {
+    error_page(&ProtocolError::new(Aadsts::MalformedRequest, "A form field was sent more than once."))
 }
 
 fn forged() -> HttpResponse {
@@ -304,7 +316,10 @@ fn sign_in_page(
     let page = SignInPage {
         action: format!("/{segment}/admin/signin"),
         hidden: vec![("next", next.segment().to_owned())],
-        csrf: browser.browser_token(state, ADMIN_SIGN_IN_FORM),
+        csrf: match browser.browser_token(state, ADMIN_SIGN_IN_FORM) {
+            Ok(token) => token,
+            Err(err) => return error_page(&err),
+        },
         app_name: PORTAL_NAME.to_owned(),
         username: username.to_owned(),
         message: message.map(str::to_owned),

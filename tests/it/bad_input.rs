@@ -21,6 +21,7 @@ on_every_backend!(
     malformed_requests_are_invalid_request,
     unknown_tenant_is_90002,
     unknown_paths_and_methods_get_protocol_errors,
+    a_portal_form_field_sent_twice_is_refused,
 );
 
 /// The directory's daemon form with some fields replaced (`None` removes the field).
@@ -211,4 +212,28 @@ async fn unknown_paths_and_methods_get_protocol_errors(backend: Backend) {
     let page = server.http.get(server.url("/error?code=12345")).send().await.unwrap();
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("AADSTS12345 is not a code Signet answers with"));
+}
+
+/// The administration forms refuse a field sent twice, as the protocol's parsers do: which of two
+/// values counts must not be up to the parser. The page is an error page that quotes the request's
+/// correlation id, with the security headers of every page.
+async fn a_portal_form_field_sent_twice_is_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    tenant(&server, "Contoso", "contoso.example").await;
+    let correlation = "0c0ffee0-0000-4000-8000-000000000001";
+    let response = server
+        .http
+        .post(server.url("/contoso.example/admin/signin"))
+        .header("client-request-id", correlation)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=a%40contoso.example&username=b%40contoso.example&password=x&csrf=y")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    assert_eq!(response.headers()["client-request-id"], correlation);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("AADSTS90014") && html.contains("A form field was sent more than once."), "{html}");
+    assert!(html.contains(correlation), "the page quotes the correlation id: {html}");
 }
