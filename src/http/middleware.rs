@@ -91,14 +91,3 @@ pub fn ids_of(req: &actix_web::HttpRequest, state: &AppState) -> RequestIds {
     let made = req.extensions().get::<RequestIds>().cloned();
     made.unwrap_or_else(|| RequestIds::new(None, state.clock.now(), state.base_url.clone()))
 }
-
-/// The request's ids, as the middleware made them.
-impl actix_web::FromRequest for RequestIds {
-    type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let ids = req.extensions().get::<RequestIds>().cloned();
-        std::future::ready(ids.ok_or_else(|| actix_web::error::ErrorInternalServerError("no request ids")))
-    }
-}
