@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
+use super::scoped::InTenant;
 use super::{
     Store, StoreError, StoreResult, begin_directory_change, is_unique_violation, parse_id, parse_json, to_json,
 };
@@ -98,7 +99,7 @@ impl Store {
         self.find_app(
             Condition::all()
                 .add(application::Column::AppId.eq(app_id.to_string()))
-                .add(application::Column::TenantId.eq(tenant.to_string())),
+                .add(application::Entity::of_tenant(tenant)),
         )
         .await
     }
@@ -109,18 +110,16 @@ impl Store {
             return Err(StoreError::NotFound("application"));
         }
         let txn = begin_directory_change(&self.db).await?;
-        let updated = application::Entity::update_many()
+        let updated = application::Entity::update_in(tenant)
             .set(app_columns(app))
             .filter(application::Column::AppId.eq(app.app_id.to_string()))
-            .filter(application::Column::TenantId.eq(tenant.to_string()))
             .exec(&txn)
             .await?;
         if updated.rows_affected != 1 {
             return Err(StoreError::NotFound("application"));
         }
-        identifier_uri::Entity::delete_many()
+        identifier_uri::Entity::delete_in(tenant)
             .filter(identifier_uri::Column::AppId.eq(app.app_id.to_string()))
-            .filter(identifier_uri::Column::TenantId.eq(tenant.to_string()))
             .exec(&txn)
             .await?;
         insert_identifier_uris(&txn, app).await?;
@@ -214,8 +213,7 @@ impl Store {
 
     /// The service principals of `tenant`.
     pub async fn service_principals(&self, tenant: TenantId) -> StoreResult<Vec<ServicePrincipal>> {
-        service_principal::Entity::find()
-            .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+        service_principal::Entity::find_in(tenant)
             .order_by_asc(service_principal::Column::CreatedAt)
             .all(&self.db)
             .await?
@@ -288,8 +286,7 @@ impl Store {
         tenant: TenantId,
         app_id: AppId,
     ) -> StoreResult<Vec<PasswordCredential>> {
-        password_credential::Entity::find()
-            .filter(password_credential::Column::TenantId.eq(tenant.to_string()))
+        password_credential::Entity::find_in(tenant)
             .filter(password_credential::Column::AppId.eq(app_id.to_string()))
             .all(&self.db)
             .await?
@@ -343,8 +340,7 @@ impl Store {
     }
 
     async fn key_credentials_uncached(&self, tenant: TenantId, app_id: AppId) -> StoreResult<Vec<KeyCredential>> {
-        key_credential::Entity::find()
-            .filter(key_credential::Column::TenantId.eq(tenant.to_string()))
+        key_credential::Entity::find_in(tenant)
             .filter(key_credential::Column::AppId.eq(app_id.to_string()))
             .all(&self.db)
             .await?
@@ -402,8 +398,7 @@ pub(super) async fn find_service_principal(
     tenant: TenantId,
     app_id: AppId,
 ) -> StoreResult<Option<ServicePrincipal>> {
-    service_principal::Entity::find()
-        .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+    service_principal::Entity::find_in(tenant)
         .filter(service_principal::Column::AppId.eq(app_id.to_string()))
         .one(db)
         .await?

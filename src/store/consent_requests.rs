@@ -13,6 +13,7 @@ use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{consent_request, consent_request_user, service_principal};
 use super::grants::apply_consent;
 use super::policy::insert_audit;
+use super::scoped::InTenant;
 use super::{
     Consent, Store, StoreError, StoreResult, begin_directory_change, once_more_if_raced, parse_id, parse_json, to_json,
 };
@@ -50,8 +51,7 @@ impl Store {
         let db = self.writing().await;
         let txn = db.begin().await?;
         close_expired(&txn, tenant, app, now).await?;
-        let open = consent_request::Entity::find()
-            .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
+        let open = consent_request::Entity::find_in(tenant)
             .filter(consent_request::Column::AppId.eq(app.to_string()))
             .filter(consent_request::Column::Status.eq(RequestStatus::Pending.as_str()))
             .one(&txn)
@@ -111,8 +111,7 @@ impl Store {
 
     /// Every request of `tenant`, newest first, with its requesters.
     pub async fn consent_requests(&self, tenant: TenantId) -> StoreResult<Vec<ConsentRequest>> {
-        let rows = consent_request::Entity::find()
-            .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
+        let rows = consent_request::Entity::find_in(tenant)
             .order_by_desc(consent_request::Column::CreatedAt)
             .order_by_desc(consent_request::Column::Id)
             .all(&self.db)
@@ -122,10 +121,7 @@ impl Store {
 
     /// The request `id` of `tenant`.
     pub async fn consent_request(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<ConsentRequest>> {
-        let row = consent_request::Entity::find_by_id(id.to_string())
-            .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
-            .one(&self.db)
-            .await?;
+        let row = consent_request::Entity::find_by_id_in(tenant, id.to_string()).one(&self.db).await?;
         Ok(self.with_requesters(tenant, row.into_iter().collect()).await?.pop())
     }
 
@@ -136,8 +132,7 @@ impl Store {
         app: AppId,
         user: ObjectId,
     ) -> StoreResult<Option<ConsentRequest>> {
-        let asked: Vec<String> = consent_request_user::Entity::find()
-            .filter(consent_request_user::Column::TenantId.eq(tenant.to_string()))
+        let asked: Vec<String> = consent_request_user::Entity::find_in(tenant)
             .filter(consent_request_user::Column::UserId.eq(user.to_string()))
             .all(&self.db)
             .await?
@@ -147,8 +142,7 @@ impl Store {
         if asked.is_empty() {
             return Ok(None);
         }
-        let row = consent_request::Entity::find()
-            .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
+        let row = consent_request::Entity::find_in(tenant)
             .filter(consent_request::Column::AppId.eq(app.to_string()))
             .filter(consent_request::Column::Id.is_in(asked))
             .order_by_desc(consent_request::Column::CreatedAt)
@@ -211,9 +205,8 @@ impl Store {
             if find_service_principal(&txn, tenant, client.app_id).await?.is_none() {
                 insert_service_principal(&txn, tenant, client, event.at).await?;
             }
-            service_principal::Entity::update_many()
+            service_principal::Entity::update_in(tenant)
                 .col_expr(service_principal::Column::AccountEnabled, Expr::value(false))
-                .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
                 .filter(service_principal::Column::AppId.eq(client.app_id.to_string()))
                 .exec(&txn)
                 .await?;
@@ -233,8 +226,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut requesters: HashMap<String, Vec<Requester>> = HashMap::new();
-        let users = consent_request_user::Entity::find()
-            .filter(consent_request_user::Column::TenantId.eq(tenant.to_string()))
+        let users = consent_request_user::Entity::find_in(tenant)
             .filter(consent_request_user::Column::RequestId.is_in(rows.iter().map(|r| r.id.clone())))
             .order_by_asc(consent_request_user::Column::RequestedAt)
             .order_by_asc(consent_request_user::Column::UserId)
@@ -272,9 +264,8 @@ impl Store {
 
 /// Marks the app's open request in `tenant` expired when its lifetime has passed, so a new one can open.
 async fn close_expired(db: &impl ConnectionTrait, tenant: TenantId, app: AppId, now: UnixTime) -> StoreResult<()> {
-    consent_request::Entity::update_many()
+    consent_request::Entity::update_in(tenant)
         .col_expr(consent_request::Column::Status, Expr::value(RequestStatus::Expired.as_str()))
-        .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
         .filter(consent_request::Column::AppId.eq(app.to_string()))
         .filter(consent_request::Column::Status.eq(RequestStatus::Pending.as_str()))
         .filter(consent_request::Column::ExpiresAt.lte(now))
@@ -293,13 +284,12 @@ async fn decide(
     reason: Option<&str>,
     event: &AuditEvent,
 ) -> StoreResult<()> {
-    let decided = consent_request::Entity::update_many()
+    let decided = consent_request::Entity::update_in(tenant)
         .col_expr(consent_request::Column::Status, Expr::value(status.as_str()))
         .col_expr(consent_request::Column::DecidedAt, Expr::value(event.at))
         .col_expr(consent_request::Column::DecidedBy, Expr::value(event.actor.clone()))
         .col_expr(consent_request::Column::DecisionReason, Expr::value(reason.map(str::to_owned)))
         .filter(consent_request::Column::Id.eq(id.to_string()))
-        .filter(consent_request::Column::TenantId.eq(tenant.to_string()))
         .filter(consent_request::Column::Status.eq(RequestStatus::Pending.as_str()))
         .filter(consent_request::Column::ExpiresAt.gt(event.at))
         .exec(txn)

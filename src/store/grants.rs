@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::apps::{find_service_principal, insert_service_principal};
 use super::entity::{app_role_assignment, permission_grant, service_principal};
 use super::policy::insert_audit;
+use super::scoped::InTenant;
 use super::{Store, StoreResult, begin_directory_change, once_more_if_raced, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::app::{AppRoleAssignment, Application, GrantConsentType, PermissionGrant, ServicePrincipal};
@@ -94,8 +95,7 @@ impl Store {
         let txn = begin_directory_change(&db).await?;
         let mut removed = 0;
         if what.role.is_none() {
-            let mut grants = permission_grant::Entity::delete_many()
-                .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+            let mut grants = permission_grant::Entity::delete_in(tenant)
                 .filter(permission_grant::Column::ClientSpId.eq(sp.to_string()));
             if let Some(user) = what.user {
                 grants = grants.filter(permission_grant::Column::PrincipalId.eq(user.to_string()));
@@ -126,8 +126,7 @@ impl Store {
         let txn = begin_directory_change(&db).await?;
         // Grants go with either service principal by foreign key; assignments name the client without one.
         delete_assignments_of(&txn, tenant, sp, Revocation::default()).await?;
-        let removed = service_principal::Entity::delete_many()
-            .filter(service_principal::Column::TenantId.eq(tenant.to_string()))
+        let removed = service_principal::Entity::delete_in(tenant)
             .filter(service_principal::Column::Id.eq(sp.to_string()))
             .exec(&txn)
             .await?
@@ -186,8 +185,7 @@ impl Store {
         client: ObjectId,
         user: ObjectId,
     ) -> StoreResult<Vec<PermissionGrant>> {
-        permission_grant::Entity::find()
-            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+        permission_grant::Entity::find_in(tenant)
             .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
             .filter(
                 sea_orm::Condition::any()
@@ -204,8 +202,7 @@ impl Store {
 
     /// The delegated grants of `tenant`.
     pub async fn permission_grants(&self, tenant: TenantId) -> StoreResult<Vec<PermissionGrant>> {
-        permission_grant::Entity::find()
-            .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+        permission_grant::Entity::find_in(tenant)
             .order_by_asc(permission_grant::Column::CreatedAt)
             .all(&self.db)
             .await?
@@ -231,8 +228,7 @@ impl Store {
         principal: ObjectId,
         resource: ObjectId,
     ) -> StoreResult<Vec<AppRoleAssignment>> {
-        app_role_assignment::Entity::find()
-            .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+        app_role_assignment::Entity::find_in(tenant)
             .filter(app_role_assignment::Column::PrincipalId.eq(principal.to_string()))
             .filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()))
             .order_by_asc(app_role_assignment::Column::CreatedAt)
@@ -245,8 +241,7 @@ impl Store {
 
     /// Every app role assignment in `tenant`.
     pub async fn all_app_role_assignments(&self, tenant: TenantId) -> StoreResult<Vec<AppRoleAssignment>> {
-        app_role_assignment::Entity::find()
-            .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+        app_role_assignment::Entity::find_in(tenant)
             .order_by_asc(app_role_assignment::Column::CreatedAt)
             .all(&self.db)
             .await?
@@ -315,8 +310,7 @@ async fn merge_grant(
     now: UnixTime,
 ) -> StoreResult<PermissionGrant> {
     let GrantTo { client, resource, consent_type, principal } = to;
-    let mut query = permission_grant::Entity::find()
-        .filter(permission_grant::Column::TenantId.eq(tenant.to_string()))
+    let mut query = permission_grant::Entity::find_in(tenant)
         .filter(permission_grant::Column::ClientSpId.eq(client.to_string()))
         .filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()))
         .filter(permission_grant::Column::ConsentType.eq(consent_type.as_str()));
@@ -356,8 +350,7 @@ async fn delete_assignments_of(
     sp: ObjectId,
     what: Revocation,
 ) -> StoreResult<u64> {
-    let mut assignments = app_role_assignment::Entity::delete_many()
-        .filter(app_role_assignment::Column::TenantId.eq(tenant.to_string()))
+    let mut assignments = app_role_assignment::Entity::delete_in(tenant)
         .filter(app_role_assignment::Column::PrincipalId.eq(sp.to_string()));
     if let Some(resource) = what.resource {
         assignments = assignments.filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()));

@@ -12,6 +12,7 @@ mod grants;
 mod policy;
 mod redemptions;
 mod refresh_tokens;
+mod scoped;
 mod sessions;
 mod signing_keys;
 mod tenants;

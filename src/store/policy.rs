@@ -1,11 +1,10 @@
 //! Each tenant's consent policy, its low-impact permission classifications, and its audit log.
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, TransactionTrait, sea_query};
 use uuid::Uuid;
 
 use super::entity::{audit_event, permission_classification, tenant_policy};
+use super::scoped::InTenant;
 use super::{Store, StoreError, StoreResult, parse_id, parse_json, to_json};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{AppId, TenantId};
@@ -65,8 +64,7 @@ impl Store {
 
     /// The permissions the tenant's admins classified as low impact, as (resource appId, scope id).
     pub async fn low_impact_permissions(&self, tenant: TenantId) -> StoreResult<Vec<(AppId, Uuid)>> {
-        permission_classification::Entity::find()
-            .filter(permission_classification::Column::TenantId.eq(tenant.to_string()))
+        permission_classification::Entity::find_in(tenant)
             .all(&self.db)
             .await?
             .into_iter()
@@ -121,8 +119,7 @@ impl Store {
 
     /// The tenant's audit log, oldest first.
     pub async fn audit_events(&self, tenant: TenantId) -> StoreResult<Vec<AuditEvent>> {
-        audit_event::Entity::find()
-            .filter(audit_event::Column::TenantId.eq(tenant.to_string()))
+        audit_event::Entity::find_in(tenant)
             .order_by_asc(audit_event::Column::At)
             .order_by_asc(audit_event::Column::Id)
             .all(&self.db)

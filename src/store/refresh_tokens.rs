@@ -4,6 +4,7 @@
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::refresh_token;
+use super::scoped::InTenant;
 use super::{KEEP_AFTER_EXPIRY, Store, StoreResult, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::ids::TenantId;
@@ -21,20 +22,16 @@ impl Store {
     /// Records a use of the token of `tenant` with this key. Expiry is the caller's to check.
     pub async fn use_refresh_token(&self, tenant: TenantId, token_key: &str, now: UnixTime) -> StoreResult<RefreshUse> {
         let db = self.writing().await;
-        let first = refresh_token::Entity::update_many()
+        let first = refresh_token::Entity::update_in(tenant)
             .set(refresh_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
             .filter(refresh_token::Column::TokenKey.eq(token_key))
-            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .filter(refresh_token::Column::UsedAt.is_null())
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&*db)
             .await?
             .rows_affected
             == 1;
-        let row = refresh_token::Entity::find_by_id(token_key.to_owned())
-            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
-            .one(&*db)
-            .await?;
+        let row = refresh_token::Entity::find_by_id_in(tenant, token_key.to_owned()).one(&*db).await?;
         Ok(match row {
             None => RefreshUse::Unknown,
             Some(row) if row.revoked_at.is_some() => RefreshUse::Revoked,
@@ -45,10 +42,7 @@ impl Store {
 
     /// The token of `tenant` with this key, whatever its state, without recording a use.
     pub async fn peek_refresh_token(&self, tenant: TenantId, token_key: &str) -> StoreResult<Option<RefreshToken>> {
-        let row = refresh_token::Entity::find_by_id(token_key.to_owned())
-            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
-            .one(&self.db)
-            .await?;
+        let row = refresh_token::Entity::find_by_id_in(tenant, token_key.to_owned()).one(&self.db).await?;
         row.map(to_refresh_token).transpose()
     }
 
@@ -81,9 +75,8 @@ impl Store {
         now: UnixTime,
     ) -> StoreResult<u64> {
         let db = self.writing().await;
-        let result = refresh_token::Entity::update_many()
+        let result = refresh_token::Entity::update_in(tenant)
             .set(refresh_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
-            .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .filter(refresh_token::Column::FamilyId.eq(family_id.to_string()))
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&*db)

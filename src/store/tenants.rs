@@ -3,6 +3,7 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{tenant, tenant_domain};
+use super::scoped::InTenant;
 use super::{Store, StoreError, StoreResult, begin_directory_change, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::graph::SYSTEM_TENANT;
@@ -94,8 +95,7 @@ impl Store {
         let Some(row) = tenant::Entity::find_by_id(id.to_string()).one(&self.db).await? else {
             return Ok(None);
         };
-        let domains = tenant_domain::Entity::find()
-            .filter(tenant_domain::Column::TenantId.eq(id.to_string()))
+        let domains = tenant_domain::Entity::find_in(id)
             .order_by_desc(tenant_domain::Column::IsInitial)
             .order_by_asc(tenant_domain::Column::Domain)
             .all(&self.db)

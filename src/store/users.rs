@@ -1,8 +1,9 @@
 //! Users of a tenant.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::entity::user;
+use super::scoped::InTenant;
 use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::ids::{ObjectId, TenantId};
@@ -50,8 +51,7 @@ impl Store {
 
     /// The user of `tenant` with this username (case-insensitive, as UPNs are).
     pub async fn user_by_username(&self, tenant: TenantId, username: &str) -> StoreResult<Option<User>> {
-        let row = user::Entity::find()
-            .filter(user::Column::TenantId.eq(tenant.to_string()))
+        let row = user::Entity::find_in(tenant)
             .filter(user::Column::Username.eq(username.to_ascii_lowercase()))
             .one(&self.db)
             .await?;
@@ -64,10 +64,7 @@ impl Store {
     }
 
     async fn user_uncached(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<User>> {
-        let row = user::Entity::find_by_id(id.to_string())
-            .filter(user::Column::TenantId.eq(tenant.to_string()))
-            .one(&self.db)
-            .await?;
+        let row = user::Entity::find_by_id_in(tenant, id.to_string()).one(&self.db).await?;
         row.map(to_user).transpose()
     }
 }
