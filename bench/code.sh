@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # The silent authorization-code flow (authorize with a session cookie, then code redemption with PKCE:
-# two RS256 signatures per flow), Signet beside node-oidc-provider, in ../shared/bench's harness.
+# two RS256 signatures and a code written and redeemed per flow), Signet on CPU 0 and bench/code-flow.py
+# on CPU 1. Run bench/setup.sh once first.
 #
 # usage: bench/code.sh [seconds=10] [concurrencies="8 32"] [rounds=3]
 #
-# Builds Signet (release), seeds with the CLI a tenant, a user, an API exposing Data.Read and a web app
-# that requires it with tenant-wide consent (so the sign-in needs no consent page), and runs
-# code-compare.sh with Signet as the extra server. Codes, sessions and refresh tokens go to SQLite.
+# Seeds with the CLI a tenant, a user, an API exposing Data.Read and a web app that requires it with
+# tenant-wide consent (so the sign-in needs no consent page). Codes, sessions and refresh tokens go to
+# SQLite. Each round starts a fresh server. Results go to $RESULTS_DIR
+# (default /tmp/bench-results/code-<date-time>).
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-harness=${BENCH_HARNESS:-$repo/../shared/bench}
-target=${CARGO_TARGET_DIR:-$repo/target}
-port=${SIGNET_BENCH_PORT:-8080}
-unset SIGNET_BENCH_PORT # signet refuses SIGNET_* variables it does not know, and children inherit it
-[[ -x $harness/code-compare.sh ]] || { echo "no benchmark harness at $harness" >&2; exit 1; }
+seconds=${1:-10} concurrencies=${2:-8 32} rounds=${3:-3}
+port=${BENCH_PORT:-8080}
+results=${RESULTS_DIR:-/tmp/bench-results/code-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$results"
+(cd "$repo" && cargo build --release --locked --quiet --bin signet)
 
-(cd "$repo" && cargo build --release --locked --quiet)
-signet=$target/release/signet
-
-work=$(mktemp -d /tmp/signet-code-bench.XXXXXX)
+work=$results/signet-data
+mkdir -p "$work"
 export SIGNET_DATABASE_URL="sqlite://$work/signet.db?mode=rwc" SIGNET_KEY_FILE=$work/signet.kek
 cli() { "$signet" "$@" --json; }
 redirect=http://127.0.0.1:9/cb
@@ -32,11 +32,18 @@ cli app require --tenant "$tid" --app "$web" --resource api://bench.example/api 
 cli app require --tenant "$tid" --app "$web" --resource https://graph.microsoft.com --scope openid --scope offline_access >/dev/null
 cli consent grant --tenant "$tid" --app "$web" >/dev/null
 secret=$(cli app add-secret --tenant "$tid" --app "$web" | jq -r .secretText)
-echo "signet: tenant $tid, web app $web, data in $work" >&2
+export SIGNET_DATABASE_URL="sqlite://$work/signet.db"
 
-base="http://127.0.0.1:$port/$tid"
-EXTRA_NAME=signet \
-EXTRA_CMD="RUST_LOG=warn SIGNET_DATABASE_URL=sqlite://$work/signet.db SIGNET_KEY_FILE=$work/signet.kek $signet serve --listen 127.0.0.1:$port" \
-EXTRA_URL="$base/oauth2/v2.0/authorize" \
-EXTRA_ARGS="--token-url $base/oauth2/v2.0/token --jwks $base/discovery/v2.0/keys --client-id $web --client-secret $secret --redirect-uri $redirect --scope 'openid offline_access api://bench.example/api/Data.Read' --login-form 'username=bench%40bench.example&password=bench-password'" \
-"$harness/code-compare.sh" "$@"
+for round in $(seq "$rounds"); do
+    for concurrency in $concurrencies; do
+        RUST_LOG=warn start_pinned "$results/signet.log" "$signet" serve --listen "127.0.0.1:$port"
+        for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+        pin_threads
+        line=$(taskset -c 1 python3 "$repo/bench/code-flow.py" "http://127.0.0.1:$port/$tid" "$web" "$secret" \
+            "$redirect" "openid offline_access api://bench.example/api/Data.Read" bench@bench.example bench-password \
+            "$seconds" "$concurrency")
+        stop_server
+        echo "round=$round c=$concurrency $line" | tee -a "$results/runs.txt"
+    done
+done
+echo "results in $results" >&2

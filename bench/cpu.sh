@@ -5,20 +5,19 @@
 # all the server's threads (/proc/PID/task/*/schedstat) is divided by the number of 200 responses.
 #
 # usage: bench/cpu.sh REQUESTS ROUNDS SIGNET_BINARY...
-# Needs oha and jq (../shared/bench/setup.sh installs oha).
+# Needs jq; run bench/setup.sh once first (it installs oha).
 set -euo pipefail
 
 (($# >= 3)) || { echo "usage: $0 REQUESTS ROUNDS SIGNET_BINARY..." >&2; exit 2; }
 requests=$1 rounds=$2
 shift 2
-repo=$(cd "$(dirname "$0")/.." && pwd)
-port=${SIGNET_BENCH_PORT:-8093}
-unset SIGNET_BENCH_PORT # signet refuses SIGNET_* variables it does not know, and children inherit it
+source "$(dirname "$0")/lib.sh"
+port=${BENCH_PORT:-8093}
 work=$(mktemp -d /tmp/signet-cpu.XXXXXX)
 eval "$("$repo/bench/seed-daemon.sh" "$1" "$work")"
 url="http://127.0.0.1:$port$TOKEN_PATH"
 
-load() { taskset -c 1 oha -n "$1" -c 32 --no-tui --output-format json -m POST \
+load() { taskset -c 1 "$oha" -n "$1" -c 32 --no-tui --output-format json -m POST \
     -T application/x-www-form-urlencoded -d "$BODY" "$url"; }
 cpu_ns() {
     local total=0 ran

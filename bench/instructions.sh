@@ -7,15 +7,15 @@
 # not with a native run.)
 #
 # usage: bench/instructions.sh SIGNET_BINARY [REQUESTS=2000]
-# Needs valgrind, oha and jq. The dump stays in $RESULTS_DIR (default: a new /tmp directory) for
+# Needs valgrind and jq; run bench/setup.sh once first (it installs oha). The dump stays in
+# $RESULTS_DIR (default: a new /tmp directory) for
 # callgrind_annotate.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 (($# >= 1)) || { echo "usage: $0 SIGNET_BINARY [REQUESTS]" >&2; exit 2; }
 signet=$1 requests=${2:-2000}
-repo=$(cd "$(dirname "$0")/.." && pwd)
-port=${SIGNET_BENCH_PORT:-8091}
-unset SIGNET_BENCH_PORT # signet refuses SIGNET_* variables it does not know, and children inherit it
+port=${BENCH_PORT:-8091}
 work=${RESULTS_DIR:-$(mktemp -d /tmp/signet-instructions.XXXXXX)}
 mkdir -p "$work"
 eval "$("$repo/bench/seed-daemon.sh" "$signet" "$work")"
@@ -28,7 +28,7 @@ SIGNET_DIRECTORY_CACHE_TTL=3600 RUST_LOG=warn SIGNET_DATABASE_URL=$DATABASE_URL 
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
-load() { oha -n "$1" -c 4 --no-tui --output-format json -m POST -T application/x-www-form-urlencoded -d "$BODY" "$url"; }
+load() { "$oha" -n "$1" -c 4 --no-tui --output-format json -m POST -T application/x-www-form-urlencoded -d "$BODY" "$url"; }
 load 200 >/dev/null
 callgrind_control --zero "$pid" >/dev/null 2>&1
 ok=$(load "$requests" | jq '.statusCodeDistribution["200"] // 0')
