@@ -13,6 +13,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::graph::{GRAPH_APP_ID, SYSTEM_TENANT, graph_application};
 use crate::domain::ids::AppId;
 use crate::domain::policy::{TenantPolicy, UserConsent};
+use crate::domain::redirect_uri::{self, Platform};
 use crate::domain::tenant::{Tenant, normalize_domain};
 use crate::seal::KeyEncryptionKey;
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
@@ -123,8 +124,9 @@ pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: Unix
     if name.is_empty() {
         return Err(AdminError::Invalid("the app name must not be empty".into()));
     }
+    let platform = if spec.public_client { Platform::PublicClient } else { Platform::Web };
     for uri in &spec.redirect_uris {
-        check_redirect_uri(uri)?;
+        redirect_uri::check(uri, platform).map_err(|e| AdminError::Invalid(e.to_string()))?;
     }
     for uri in &spec.identifier_uris {
         check_identifier_uri(uri)?;
@@ -144,20 +146,6 @@ pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: Unix
         is_public_client: spec.public_client,
     };
     Ok(store.create_app(tenant.id, new, now).await?)
-}
-
-/// Redirect URIs are absolute, have no fragment (RFC 6749 §3.1.2), and use https except on loopback
-/// or for a custom scheme (native apps, RFC 8252 §7).
-fn check_redirect_uri(uri: &str) -> Result<()> {
-    let parsed = url::Url::parse(uri).map_err(|e| AdminError::Invalid(format!("redirect URI '{uri}': {e}")))?;
-    if parsed.fragment().is_some() {
-        return Err(AdminError::Invalid(format!("redirect URI '{uri}' must not have a fragment")));
-    }
-    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if parsed.scheme() == "http" && !loopback {
-        return Err(AdminError::Invalid(format!("redirect URI '{uri}' must use https (http is for localhost only)")));
-    }
-    Ok(())
 }
 
 /// Identifier URIs are absolute URIs without query or fragment, e.g. `api://{appId}` or `https://host/api`.

@@ -125,6 +125,7 @@ aadsts_catalogue! {
     MethodNotAllowed = 90098, InvalidRequest, 405, "This endpoint does not accept that HTTP method.";
     InternalError = 90100, ServerError, 500, "An internal error occurred. Quote the correlation id when you report it.";
     StoreUnavailable = 90101, TemporarilyUnavailable, 503, "The directory store is unavailable. Retry later.";
+    BodyTimeout = 90106, InvalidRequest, 408, "The request body did not arrive in time: send the whole body with the request.";
     NoSigningKey = 90105, TemporarilyUnavailable, 503, "No signing key is active, so no token can be issued. Retry later; an operator should check key rotation.";
 }
 

@@ -15,6 +15,7 @@ pub mod flows;
 pub mod http;
 pub mod key_file;
 pub mod pages;
+pub mod password_pool;
 pub mod request_ids;
 pub mod seal;
 pub mod secrets;

@@ -1,7 +1,6 @@
 //! One askama template per page.
 
 use askama::Template;
-use askama_web::WebTemplate;
 
 use crate::domain::consent_request::RequestStatus;
 use crate::flows::authorize::consent::AdminReason;
@@ -16,7 +15,7 @@ pub struct CodeInfo {
 }
 
 /// `GET /error?code=N`.
-#[derive(Debug, Template, WebTemplate)]
+#[derive(Debug, Template)]
 #[template(path = "error_code.html")]
 pub struct ErrorCodePage {
     pub code: Option<CodeInfo>,
@@ -145,6 +144,15 @@ pub struct AuthErrorPage {
     pub trace_id: String,
     pub correlation_id: String,
     pub timestamp: String,
+}
+
+/// Asks before ending the session when the request does not show it came from a signed-in app.
+#[derive(Debug, Template)]
+#[template(path = "sign_out.html")]
+pub struct SignOutPage {
+    pub action: String,
+    pub hidden: Hidden,
+    pub csrf: String,
 }
 
 /// After sign-out without a registered `post_logout_redirect_uri`.

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::{Config, redact_url};
 use crate::http::middleware::request_context;
 use crate::key_file::KeyFileError;
+use crate::password_pool::PasswordPool;
 use crate::signing::rotation::{RotationPolicy, maintain, rotate_if_due};
 use crate::signing::{KeyError, KeyRing};
 use crate::state::AppState;
@@ -33,6 +34,8 @@ pub enum StartError {
     Tls(#[from] crate::tls::TlsError),
     #[error("built-in resources: {0}")]
     Builtin(#[from] crate::admin::AdminError),
+    #[error("password check threads: {0}")]
+    Threads(std::io::Error),
 }
 
 /// Connects to the database, migrates it, opens the key-encryption key, makes the first signing key
@@ -54,6 +57,7 @@ pub async fn build_state(config: Config, base_url: String, clock: Clock) -> Resu
         keys,
         clock,
         throttle: Arc::new(SignInThrottle::default()),
+        passwords: Arc::new(PasswordPool::per_core().map_err(StartError::Threads)?),
     })
 }
 
@@ -83,6 +87,9 @@ impl Running {
     }
 }
 
+/// The most connections one worker serves at once; more wait in the kernel's accept queue.
+const MAX_CONNECTIONS: usize = 4096;
+
 /// Binds, builds the state and serves, over TLS when `tls` is given.
 pub async fn start(config: Config, clock: Clock, tls: Option<rustls::ServerConfig>) -> Result<Running, StartError> {
     let listener = TcpListener::bind(config.listen).map_err(|e| StartError::Listen(config.listen, e))?;
@@ -99,7 +106,13 @@ pub async fn start(config: Config, clock: Clock, tls: Option<rustls::ServerConfi
             .wrap(from_fn(request_context))
             .configure(crate::http::routes)
     };
-    let mut server = HttpServer::new(factory).disable_signals().shutdown_timeout(5);
+    // A request head must arrive within 5 s and a body within 10 s of stalling (http/body_deadline.rs);
+    // each worker holds at most MAX_CONNECTIONS connections and waits to accept more.
+    let mut server = HttpServer::new(factory)
+        .disable_signals()
+        .shutdown_timeout(5)
+        .client_request_timeout(Duration::from_secs(5))
+        .max_connections(MAX_CONNECTIONS);
     if workers > 0 {
         server = server.workers(workers);
     }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::password_pool::PasswordPool;
 use crate::seal::KeyEncryptionKey;
 use crate::signing::KeyRing;
 use crate::store::Store;
@@ -21,4 +22,6 @@ pub struct AppState {
     pub clock: Clock,
     /// Failed password sign-ins of this replica.
     pub throttle: Arc<SignInThrottle>,
+    /// The threads that verify passwords.
+    pub passwords: Arc<PasswordPool>,
 }

@@ -75,6 +75,13 @@ impl Limiter {
     fn clear(&self, key: &str) {
         self.failures().remove(key);
     }
+
+    /// Takes one failure back.
+    fn forgive(&self, key: &str) {
+        if let Some(f) = self.failures().get_mut(key) {
+            f.count = f.count.saturating_sub(1);
+        }
+    }
 }
 
 /// The sign-in throttle of one replica.
@@ -83,6 +90,8 @@ pub struct SignInThrottle {
     by_account_and_address: Limiter,
     by_address: Limiter,
     by_account: Limiter,
+    /// Held while an attempt checks and takes its place, so simultaneous attempts are counted one by one.
+    admission: Mutex<()>,
 }
 
 impl Default for SignInThrottle {
@@ -91,6 +100,7 @@ impl Default for SignInThrottle {
             by_account_and_address: Limiter::new(5, 300),
             by_address: Limiter::new(30, 300),
             by_account: Limiter::new(20, 60),
+            admission: Mutex::new(()),
         }
     }
 }
@@ -115,9 +125,24 @@ impl SignInThrottle {
         self.by_account.record_failure(&account.to_ascii_lowercase(), now);
     }
 
-    /// A successful sign-in forgets that pair's failures (not the address's or the account's).
-    pub fn record_success(&self, account: &str, address: &str) {
+    /// Lets an attempt of `account` from `address` go ahead, counted as a failure until it
+    /// [`succeeded`](Self::succeeded); or the seconds it must wait. Checking and counting are one step:
+    /// of simultaneous attempts, only as many as the free failures allow go ahead.
+    pub fn begin(&self, account: &str, address: &str, now: UnixTime) -> Result<(), i64> {
+        let _admission = self.admission.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(wait) = self.wait(account, address, now) {
+            return Err(wait);
+        }
+        self.record_failure(account, address, now);
+        Ok(())
+    }
+
+    /// An attempt [`begin`](Self::begin) counted did not fail: the pair's failures are forgotten, and
+    /// the address and the account get back the failure counted for it.
+    pub fn succeeded(&self, account: &str, address: &str) {
         self.by_account_and_address.clear(&pair_key(account, address));
+        self.by_address.forgive(address);
+        self.by_account.forgive(&account.to_ascii_lowercase());
     }
 }
 
@@ -143,8 +168,25 @@ mod tests {
         assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1003), None);
         // Another address is not held up by this pair.
         assert_eq!(t.wait("alice@contoso.com", "10.0.0.2", 1001), None);
-        t.record_success("alice@contoso.com", "10.0.0.1");
+        t.succeeded("alice@contoso.com", "10.0.0.1");
         assert_eq!(t.wait("alice@contoso.com", "10.0.0.1", 1001), None);
+    }
+
+    /// Twenty attempts at once: each takes its place before its password is checked, so only the five
+    /// free ones go ahead (issue 16, item 1).
+    #[test]
+    fn simultaneous_attempts_are_admitted_one_by_one() {
+        let t = std::sync::Arc::new(SignInThrottle::default());
+        let admitted: usize = std::thread::scope(|scope| {
+            let attempts: Vec<_> =
+                (0..20).map(|_| scope.spawn(|| t.begin("carol@contoso.com", "10.0.0.9", 1000).is_ok())).collect();
+            attempts.into_iter().map(|a| usize::from(a.join().unwrap_or(false))).sum()
+        });
+        assert_eq!(admitted, 5);
+        assert_eq!(t.begin("carol@contoso.com", "10.0.0.9", 1000), Err(1));
+        // A success gives back what it was counted: the address and account counts fall by one.
+        t.succeeded("carol@contoso.com", "10.0.0.9");
+        assert_eq!(t.by_address.failures().get("10.0.0.9").map(|f| f.count), Some(4));
     }
 
     #[test]

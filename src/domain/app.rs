@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ids::{AppId, ObjectId, TenantId};
+use super::redirect_uri::{Platform, check as check_redirect_uri};
 use crate::clock::UnixTime;
 
 /// Who may sign in to an app (`signInAudience`).
@@ -120,6 +121,23 @@ pub struct Application {
 }
 
 impl Application {
+    /// Which of the app's redirect URI lists holds exactly `uri`, if one does.
+    pub fn redirect_platform(&self, uri: &str) -> Option<Platform> {
+        if self.web_redirect_uris.iter().any(|r| r == uri) {
+            Some(Platform::Web)
+        } else if self.public_client_redirect_uris.iter().any(|r| r == uri) {
+            Some(Platform::PublicClient)
+        } else {
+            None
+        }
+    }
+
+    /// `uri`, when the app registered it exactly and it still follows the redirect URI rules.
+    pub fn followable_redirect(&self, uri: &str) -> Option<String> {
+        let platform = self.redirect_platform(uri)?;
+        check_redirect_uri(uri, platform).is_ok().then(|| uri.to_owned())
+    }
+
     pub fn scope(&self, value: &str) -> Option<&PermissionScope> {
         self.scopes.iter().find(|s| s.value == value)
     }

@@ -1,7 +1,8 @@
 //! Password sign-in and the SSO session it starts.
 //!
 //! The session cookie holds a random value; the store keeps only its hash. Passwords are checked with
-//! argon2id off the async runtime, and an unknown username costs the same verification as a known one.
+//! argon2id on the password pool's threads, and an unknown username costs the same verification as a
+//! known one.
 
 use std::sync::LazyLock;
 
@@ -9,7 +10,7 @@ use crate::clock::UnixTime;
 use crate::domain::session::{SESSION_LIFETIME, Session};
 use crate::domain::tenant::Tenant;
 use crate::error::ProtocolError;
-use crate::secrets::{hash_password, random_token, token_hash, verify_password};
+use crate::secrets::{hash_password, random_token, token_hash};
 use crate::state::AppState;
 use crate::store::User;
 
@@ -23,6 +24,8 @@ pub enum SignInFailure {
     Invalid,
     /// Too many failures: try again after this many seconds.
     Wait(i64),
+    /// Every password checker is busy: try again in a second.
+    Busy,
     Internal(ProtocolError),
 }
 
@@ -57,30 +60,42 @@ pub async fn sign_in(
     now: UnixTime,
 ) -> Result<StartedSession, SignInFailure> {
     let username = username.trim();
-    if let Some(wait) = state.throttle.wait(username, address, now) {
-        return Err(SignInFailure::Wait(wait));
-    }
-    let user = find_user(state, directory, username).await?;
-    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| ProtocolError::internal(format!("password check: {e}")))?;
-    let user = match user {
-        Some(user) if matches => user,
-        _ => {
-            state.throttle.record_failure(username, address, now);
+    // The attempt counts as a failure from here on, so simultaneous attempts cannot all pass the check
+    // before any of them fails; a success takes it back.
+    state.throttle.begin(username, address, now).map_err(SignInFailure::Wait)?;
+    let checked = check_password(state, directory, username, password).await;
+    let user = match checked {
+        Ok(Some(user)) => user,
+        Ok(None) => {
             tracing::info!("sign-in failed: wrong username or password");
             return Err(SignInFailure::Invalid);
         }
+        Err(failure) => {
+            // Not checked at all: the attempt does not count.
+            state.throttle.succeeded(username, address);
+            return Err(failure);
+        }
     };
-    state.throttle.record_success(username, address);
+    state.throttle.succeeded(username, address);
     let cookie_value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
     let session =
         Session { tenant_id: user.tenant_id, user_id: user.id, auth_time: now, expires_at: now + SESSION_LIFETIME };
     state.store.insert_session(&token_hash(&cookie_value), &session).await.map_err(ProtocolError::from)?;
     tracing::info!(user = %user.id, tenant = %user.tenant_id, "signed in");
     Ok(StartedSession { cookie_value, session })
+}
+
+/// The user, when `password` is theirs. An unknown username costs the same verification.
+async fn check_password(
+    state: &AppState,
+    directory: Directory<'_>,
+    username: &str,
+    password: &str,
+) -> Result<Option<User>, SignInFailure> {
+    let user = find_user(state, directory, username).await?;
+    let hash = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+    let matches = state.passwords.verify(password, hash).await.map_err(|_| SignInFailure::Busy)?;
+    Ok(user.filter(|_| matches))
 }
 
 /// The account `username` names in `directory`.

@@ -135,26 +135,53 @@ pub async fn sign_in(
             render(&state, &path, &carried, &browser, outcome, &ids)
         }
         Err(failure) => match retry_message(failure) {
-            Ok((status, message)) => retry(status, message),
+            Ok(again) => again.apply(retry(again.status, again.message.clone())),
             Err(err) => error_page(&err),
         },
     }
 }
 
-/// What a sign-in page says when the password did not sign the user in, and its status; an internal
-/// failure is an error page instead.
-pub(super) fn retry_message(failure: SignInFailure) -> Result<(StatusCode, String), ProtocolError> {
+/// What a sign-in page says when the password did not sign the user in: its status, message and the
+/// seconds to send in `Retry-After`. An internal failure is an error page instead.
+pub(super) fn retry_message(failure: SignInFailure) -> Result<Retry, ProtocolError> {
     match failure {
-        SignInFailure::Invalid => Ok((
-            StatusCode::OK,
-            "Your account or password is incorrect. If you don't remember your password, ask your administrator to reset it."
+        SignInFailure::Invalid => Ok(Retry {
+            status: StatusCode::OK,
+            message: "Your account or password is incorrect. If you don't remember your password, ask your administrator to reset it."
                 .to_owned(),
-        )),
-        SignInFailure::Wait(seconds) => Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
-        )),
+            after: None,
+        }),
+        SignInFailure::Wait(seconds) => Ok(Retry {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
+            after: Some(seconds),
+        }),
+        SignInFailure::Busy => Ok(Retry {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: "Too many people are signing in right now. Try again in a moment.".to_owned(),
+            after: Some(1),
+        }),
         SignInFailure::Internal(err) => Err(err),
+    }
+}
+
+/// A sign-in page shown again.
+pub(super) struct Retry {
+    pub status: StatusCode,
+    pub message: String,
+    /// Seconds for `Retry-After`, when the user must wait.
+    pub after: Option<i64>,
+}
+
+impl Retry {
+    /// Adds `Retry-After` to the page, when there is a wait.
+    pub fn apply(&self, mut page: HttpResponse) -> HttpResponse {
+        if let Some(seconds) = self.after
+            && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
+        {
+            page.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        page
     }
 }
 

@@ -1,9 +1,10 @@
 //! `GET /error?code=N`: what an AADSTS code means (the `error_uri` of every error body).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, Responder, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::html::plain_page;
 use crate::error::Aadsts;
 use crate::pages::{CodeInfo, ErrorCodePage};
 
@@ -16,7 +17,7 @@ fn info(a: Aadsts) -> CodeInfo {
     CodeInfo { number: a.code(), error: a.error().as_str(), status: a.status().as_u16(), summary: a.summary() }
 }
 
-pub async fn lookup(query: web::Query<Lookup>, req: actix_web::HttpRequest) -> HttpResponse {
+pub async fn lookup(query: web::Query<Lookup>) -> HttpResponse {
     let requested = query.code.as_deref().map(|c| c.trim().trim_start_matches("AADSTS"));
     let found = requested.and_then(|c| c.parse().ok()).and_then(Aadsts::from_code);
     let message = match requested {
@@ -25,7 +26,5 @@ pub async fn lookup(query: web::Query<Lookup>, req: actix_web::HttpRequest) -> H
     };
     let status = if found.is_some() || requested.is_none() { StatusCode::OK } else { StatusCode::NOT_FOUND };
     let page = ErrorCodePage { code: found.map(info), message, all: Aadsts::ALL.iter().copied().map(info).collect() };
-    let mut response = page.respond_to(&req);
-    *response.status_mut() = status;
-    response.map_into_boxed_body()
+    plain_page(status, &page)
 }

@@ -1,63 +1,62 @@
 //! `GET`/`POST /{tenant}/oauth2/v2.0/logout` (OpenID Connect RP-Initiated Logout 1.0): ends the SSO
-//! session, then goes to `post_logout_redirect_uri` only when it is registered on the app named by
-//! `client_id` or by `id_token_hint`'s audience.
+//! session, at once when a valid `id_token_hint` shows the request comes from a signed-in app, after
+//! the user confirms otherwise; then goes to `post_logout_redirect_uri` only when it is registered on
+//! the app named by `client_id` or by the hint's audience (see [`crate::flows::logout`]).
 
-use actix_web::cookie::Cookie;
+use std::collections::HashMap;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::browser::SESSION_COOKIE;
+use super::browser::{Browser, SESSION_COOKIE};
 use super::html::{error_page, plain_page, secure};
-use crate::domain::ids::AppId;
-use crate::flows::bearer::verify_issued;
+use crate::flows::logout::{self, LogoutRequest};
 use crate::flows::session::sign_out;
-use crate::pages::SignedOutPage;
+use crate::pages::{Hidden, SignOutPage, SignedOutPage};
 use crate::state::AppState;
 
-#[derive(Debug, Default)]
-struct LogoutParams {
-    post_logout_redirect_uri: Option<String>,
-    state: Option<String>,
-    client_id: Option<String>,
-    id_token_hint: Option<String>,
-}
+/// The purpose the confirmation form's CSRF token is made for.
+const CONFIRM_PURPOSE: &str = "logout";
 
-impl LogoutParams {
-    fn parse(encoded: &[u8]) -> Self {
-        let mut params = Self::default();
-        for (name, value) in url::form_urlencoded::parse(encoded) {
-            let slot = match name.as_ref() {
-                "post_logout_redirect_uri" => &mut params.post_logout_redirect_uri,
-                "state" => &mut params.state,
-                "client_id" => &mut params.client_id,
-                "id_token_hint" => &mut params.id_token_hint,
-                _ => continue,
-            };
-            *slot = Some(value.into_owned()).filter(|v| !v.is_empty());
-        }
-        params
-    }
+fn parse(encoded: &[u8]) -> (LogoutRequest, HashMap<String, String>) {
+    let fields: HashMap<String, String> =
+        url::form_urlencoded::parse(encoded).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let get = |name: &str| fields.get(name).filter(|v| !v.is_empty()).cloned();
+    let request = LogoutRequest {
+        post_logout_redirect_uri: get("post_logout_redirect_uri"),
+        state: get("state"),
+        client_id: get("client_id"),
+        id_token_hint: get("id_token_hint"),
+    };
+    (request, fields)
 }
 
 pub async fn logout_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    logout(&state, &req, req.query_string().as_bytes()).await
+    let (request, _) = parse(req.query_string().as_bytes());
+    logout(&state, &req, request, false).await
 }
 
 pub async fn logout_post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    logout(&state, &req, &body).await
+    let (request, fields) = parse(&body);
+    let confirmed = Browser::of(&state, &req).vouches(&state, CONFIRM_PURPOSE, SESSION_COOKIE, &fields);
+    logout(&state, &req, request, confirmed).await
 }
 
-async fn logout(state: &AppState, req: &HttpRequest, encoded: &[u8]) -> HttpResponse {
-    let params = LogoutParams::parse(encoded);
-    if let Some(cookie) = req.cookie(SESSION_COOKIE)
-        && let Err(err) = sign_out(state, cookie.value()).await
-    {
-        return error_page(&err);
+async fn logout(state: &AppState, req: &HttpRequest, request: LogoutRequest, confirmed: bool) -> HttpResponse {
+    let segment = req.match_info().get("tenant").unwrap_or_default();
+    let checked = logout::check(state, segment, &request).await;
+    let browser = Browser::of(state, req);
+    if let Some(cookie) = &browser.session {
+        if checked.hint.is_none() && !confirmed {
+            return confirmation(state, req, &browser, &request);
+        }
+        if let Err(err) = sign_out(state, cookie).await {
+            return error_page(&err);
+        }
     }
-    let destination = match registered_destination(state, &params).await {
-        Some(uri) => {
-            let mut location = uri;
-            if let Some(s) = &params.state {
+    let mut response = match logout::destination(state, &request, &checked).await {
+        Some(mut location) => {
+            if let Some(s) = &request.state {
                 let encoded = url::form_urlencoded::Serializer::new(String::new()).append_pair("state", s).finish();
                 location.push(if location.contains('?') { '&' } else { '?' });
                 location.push_str(&encoded);
@@ -66,8 +65,7 @@ async fn logout(state: &AppState, req: &HttpRequest, encoded: &[u8]) -> HttpResp
         }
         None => plain_page(StatusCode::OK, &SignedOutPage),
     };
-    let mut response = destination;
-    let mut removal = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).finish();
+    let mut removal = browser.cookie(SESSION_COOKIE, String::new());
     removal.make_removal();
     if let Err(err) = response.add_cookie(&removal) {
         tracing::error!(cause = %err, "cookie not removed");
@@ -75,23 +73,19 @@ async fn logout(state: &AppState, req: &HttpRequest, encoded: &[u8]) -> HttpResp
     response
 }
 
-/// `post_logout_redirect_uri`, when the app the request names has registered it exactly.
-async fn registered_destination(state: &AppState, params: &LogoutParams) -> Option<String> {
-    let uri = params.post_logout_redirect_uri.as_deref()?;
-    let from_hint = || {
-        let hint = params.id_token_hint.as_deref()?;
-        verify_issued(state, hint, state.clock.now(), true).ok().map(|c| c.aud)
-    };
-    let app_id: AppId = match params.client_id.as_deref() {
-        Some(id) => id.parse().ok()?,
-        None => from_hint()?,
-    };
-    let app = state.store.app_by_app_id(app_id).await.ok()??;
-    let registered = app.web_redirect_uris.iter().chain(&app.public_client_redirect_uris).any(|r| r == uri);
-    if registered {
-        Some(uri.to_owned())
-    } else {
-        tracing::info!(client = %app.app_id, "post_logout_redirect_uri is not registered; not redirecting");
-        None
+/// The page that asks the user to confirm, posting the request back with a token bound to the session.
+fn confirmation(state: &AppState, req: &HttpRequest, browser: &Browser, request: &LogoutRequest) -> HttpResponse {
+    let mut hidden: Hidden = Vec::new();
+    let fields = [
+        ("post_logout_redirect_uri", &request.post_logout_redirect_uri),
+        ("state", &request.state),
+        ("client_id", &request.client_id),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value {
+            hidden.push((name, value.clone()));
+        }
     }
+    let page = SignOutPage { action: req.path().to_owned(), hidden, csrf: browser.token(state, CONFIRM_PURPOSE) };
+    plain_page(StatusCode::OK, &page)
 }

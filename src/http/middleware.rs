@@ -5,13 +5,15 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{PayloadError, UrlencodedError};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing::Instrument;
 use uuid::Uuid;
 
+use super::body_deadline::{BODY_DEADLINE, Deadline};
 use super::html::{PageError, render_error_page};
 use crate::error::{Aadsts, ProtocolError};
 use crate::request_ids::RequestIds;
@@ -20,9 +22,13 @@ use crate::state::AppState;
 /// Gives the request its ids, logs method, path (never the query: it can carry codes) and outcome,
 /// renders error responses with the request's ids, and turns non-protocol errors into protocol errors.
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.headers().contains_key(header::CONTENT_LENGTH) || req.headers().contains_key(header::TRANSFER_ENCODING) {
+        let payload = req.take_payload();
+        req.set_payload(Deadline::wrap(payload, BODY_DEADLINE));
+    }
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(actix_web::error::ErrorInternalServerError("the application has no state"));
     };
@@ -30,6 +36,7 @@ pub async fn request_context(
         req.headers().get("client-request-id").and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v).ok());
     let ids = RequestIds::new(correlation_id, state.clock.now(), state.base_url.clone());
     req.extensions_mut().insert(ids.clone());
+    let tls = state.base_url.starts_with("https://");
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
@@ -55,6 +62,9 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&ids.trace_id.to_string()) {
         headers.insert(HeaderName::from_static("x-ms-request-id"), value);
     }
+    if tls {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     Ok(response)
 }
 
@@ -76,7 +86,12 @@ fn rendered(response: ServiceResponse<BoxBody>, ids: &RequestIds) -> ServiceResp
 /// The protocol error a framework error (an unreadable body, an oversized one) amounts to.
 fn framework_error(response: &ServiceResponse<BoxBody>) -> ProtocolError {
     let status = response.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+    if response.response().error().is_some_and(body_timed_out) {
+        ProtocolError::new(
+            Aadsts::BodyTimeout,
+            format!("The request body did not arrive within {} seconds.", BODY_DEADLINE.as_secs()),
+        )
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
         ProtocolError::new(Aadsts::MalformedRequest, "The request body is too large.")
     } else if status.is_client_error() {
         let cause = response.response().error().map(ToString::to_string).unwrap_or_default();
@@ -84,6 +99,15 @@ fn framework_error(response: &ServiceResponse<BoxBody>) -> ProtocolError {
     } else {
         ProtocolError::internal(format!("framework error {status}"))
     }
+}
+
+/// Whether a body read failed because [`Deadline`] ran out, whichever extractor read it.
+fn body_timed_out(error: &actix_web::Error) -> bool {
+    let payload = error.as_error::<PayloadError>().or_else(|| match error.as_error::<UrlencodedError>() {
+        Some(UrlencodedError::Payload(payload)) => Some(payload),
+        _ => None,
+    });
+    matches!(payload, Some(PayloadError::Io(io)) if io.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// The request's ids, as the middleware made them (fresh ones, by the server's clock, outside it).

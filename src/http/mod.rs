@@ -1,6 +1,7 @@
 //! HTTP: one route table, thin handlers that parse, call one flow and render.
 
 mod authorize;
+mod body_deadline;
 mod browser;
 mod discovery;
 mod error_page;

@@ -133,7 +133,7 @@ pub async fn sign_in(
             see_other(&next.path(&tenant), &browser)
         }
         Err(failure) => match retry_message(failure) {
-            Ok((status, message)) => retry(status, &message),
+            Ok(again) => again.apply(retry(again.status, &again.message)),
             Err(err) => error_page(&err),
         },
     }

@@ -8,6 +8,7 @@ mod codes;
 mod consent_requests;
 pub mod entity;
 mod error;
+mod files;
 mod grants;
 mod policy;
 mod redemptions;
@@ -94,10 +95,10 @@ impl Store {
     /// Connects to `url`, creating the SQLite file's folder when needed; cached lookups live `cache_ttl`;
     /// on SQLite, commits are synced to disk as `sync` says; `clock` measures the cache's lifetimes.
     pub async fn connect_with(url: &str, cache_ttl: Duration, sync: SqliteSync, clock: Clock) -> StoreResult<Self> {
-        let sqlite_dir =
-            sqlite_path(url).and_then(|p| std::path::Path::new(p).parent()).filter(|d| !d.as_os_str().is_empty());
-        if let Some(dir) = sqlite_dir {
-            std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
+        let sqlite_file = sqlite_path(url).map(std::path::Path::new);
+        let file_error = |path: &std::path::Path, e: std::io::Error| DbErr::Custom(format!("{}: {e}", path.display()));
+        if let Some(path) = sqlite_file {
+            files::prepare(path, url.contains("mode=rwc")).map_err(|e| file_error(path, e))?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
         // sqlx pings a pooled connection before every query unless told otherwise: one more round trip
@@ -118,6 +119,9 @@ impl Store {
             // already turns on foreign keys and a 5 s busy timeout on every pooled connection.
             // `synchronous` is set per connection above.
             db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
+            if let Some(path) = sqlite_file {
+                files::narrow(path).map_err(|e| file_error(path, e))?;
+            }
             options.max_connections(1).min_connections(1);
             let writer = Database::connect(options).await?;
             sqlite_writer = Some(Arc::new(tokio::sync::Mutex::new(writer)));
@@ -375,5 +379,45 @@ pub(crate) mod tests {
         assert_eq!(first.copied_pages, first.log_pages);
         // Nothing new was committed: the log is already in the database file.
         assert_eq!(store.checkpoint().await.unwrap(), Some(first));
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &std::path::Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).map_or(0, |meta| meta.permissions().mode() & 0o777)
+    }
+
+    /// A new data directory is 0700; the database and its write-ahead files are 0600 (issue 16, item 7).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_database_is_readable_by_its_owner_only() {
+        let root = tempfile::tempdir().unwrap();
+        let db = root.path().join("data/signet.db");
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", db.display())).await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(mode(&root.path().join("data")), 0o700);
+        for file in ["signet.db", "signet.db-wal", "signet.db-shm"] {
+            assert_eq!(mode(&root.path().join("data").join(file)), 0o600, "{file}");
+        }
+    }
+
+    /// An older database that others could read is narrowed when the server opens it.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_existing_world_readable_database_is_narrowed() {
+        let root = tempfile::tempdir().unwrap();
+        let db = root.path().join("signet.db");
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        // The first store stays open, so its write-ahead files stay too.
+        let first = Store::connect(&url).await.unwrap();
+        first.migrate().await.unwrap();
+        for file in ["signet.db", "signet.db-wal", "signet.db-shm"] {
+            let path = root.path().join(file);
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        }
+        let _second = Store::connect(&url).await.unwrap();
+        for file in ["signet.db", "signet.db-wal", "signet.db-shm"] {
+            assert_eq!(mode(&root.path().join(file)), 0o600, "{file}");
+        }
     }
 }

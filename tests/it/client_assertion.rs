@@ -99,6 +99,15 @@ async fn assertion_claims_are_checked_50013(backend: Backend) {
         ("subject is another app", with("sub", json!("someone"))),
         ("no expiry", with("exp", Value::Null)),
         ("no jti", with("jti", Value::Null)),
+        // An assertion lives at most an hour (issue 16, item 8), and no `exp` overflows the arithmetic.
+        ("valid for ten years", with("exp", json!(now + 10 * 365 * 86_400))),
+        ("exp 1e300", with("exp", json!(1e300))),
+        ("exp -1e300", with("exp", json!(-1e300))),
+        ("nbf -1e300 and exp 1e300", {
+            let mut claims = with("nbf", json!(-1e300));
+            claims["exp"] = json!(1e300);
+            claims
+        }),
     ];
     for (case, claims) in cases {
         let mut claims = claims;
@@ -111,6 +120,9 @@ async fn assertion_claims_are_checked_50013(backend: Backend) {
     }
     let (status, body) = s.exchange("not.a-jwt").await;
     assert_error(status, &body, 401, "invalid_client", 50013);
+    // An hour ahead, with the skew, is still accepted.
+    let (status, body) = s.exchange(&s.cert.assertion(Algorithm::RS256, &with("exp", json!(now + 3600 + 300)))).await;
+    assert_eq!(status, 200, "{body}");
     let assertion = s.cert.assertion(Algorithm::RS256, &ClientCert::claims(&client, &s.aud(), now));
     let (status, body) = s.exchange_as(&assertion, "urn:ietf:params:oauth:client-assertion-type:saml2-bearer").await;
     assert_error(status, &body, 401, "invalid_client", 50013);

@@ -17,6 +17,7 @@ mod consent_requests;
 mod demo;
 mod discovery_jwks;
 mod graph;
+mod hostile;
 mod key_rotation;
 mod msal;
 mod refresh_tokens;

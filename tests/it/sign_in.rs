@@ -553,10 +553,14 @@ async fn userinfo_and_sign_out(backend: Backend) {
     let body: Value = response.json().await.unwrap();
     assert_error(StatusCode::UNAUTHORIZED, &body, 401, "invalid_token", 90103);
 
-    // Sign-out: an unregistered destination gets a page, a registered one a redirect; the session ends.
+    // Sign-out: without an id_token_hint the user confirms first; an unregistered destination then gets
+    // a page, a registered one a redirect; the session ends.
     let logout = s.server.url(&format!("/{tid}/oauth2/v2.0/logout"));
     let evil = format!("{logout}?client_id={}&post_logout_redirect_uri=https://evil.example/", s.web.id());
     let (status, html) = page(browser.get(&evil).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Sign out?</h1>"), "{html}");
+    let (status, html) = page(browser.submit(&Form::first(&html), Some(("confirm", "yes"))).await).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("You signed out"), "{html}");
     let (_, html) = page(browser.get(&s.authorize_url(&s.web, &[])).await).await;

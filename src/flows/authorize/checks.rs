@@ -6,6 +6,7 @@ use super::params::AuthorizeParams;
 use super::request::{Endpoint, Prompt};
 use crate::domain::app::{Application, ServicePrincipal, SignInAudience};
 use crate::domain::pkce::{self, ChallengeMethod};
+use crate::domain::redirect_uri;
 use crate::domain::scope::{DelegatedScopes, ScopeError};
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, ProtocolError};
@@ -59,11 +60,17 @@ pub(super) async fn check_client_known(
     if visible { Ok(app) } else { Err(not_found()) }
 }
 
-/// `redirect_uri`: exactly one of the app's registered URIs (AADSTS50011).
+/// `redirect_uri`: exactly one of the app's registered URIs (AADSTS50011), and one that still follows
+/// the redirect URI rules: a URI stored before they were enforced is not followed.
 pub(super) fn check_redirect_uri(client: &Application, params: &AuthorizeParams) -> Result<String, ProtocolError> {
     let uri = params.redirect_uri.as_deref().ok_or_else(|| ProtocolError::missing("redirect_uri"))?;
-    let registered = client.web_redirect_uris.iter().chain(&client.public_client_redirect_uris).any(|r| r == uri);
-    if registered {
+    if let Some(platform) = client.redirect_platform(uri) {
+        redirect_uri::check(uri, platform).map_err(|err| {
+            ProtocolError::new(
+                Aadsts::RedirectUriMismatch,
+                format!("The redirect URI registered for the application '{}' is not allowed: {err}.", client.app_id),
+            )
+        })?;
         Ok(uri.to_owned())
     } else {
         Err(ProtocolError::new(

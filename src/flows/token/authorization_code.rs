@@ -4,7 +4,8 @@
 //! issued to this client, has not expired, names the same redirect URI, and that the PKCE verifier
 //! answers its challenge; then the tokens are signed, and the code's redemption is written with the new
 //! refresh token in one transaction. Only one redemption of a code ever commits: a second one, or any
-//! failed attempt at a code redeemed before, revokes every token the first issued.
+//! failed attempt by the code's own client at a code redeemed before, revokes every token the first
+//! issued.
 
 use super::client_auth::{AuthenticatedClient, authenticate};
 use super::request::{Endpoint, TokenRequest, TokenResponse};
@@ -34,8 +35,9 @@ pub async fn redeem(
     let bound = AuthorizationCode::open(code, tenant.id, &state.kek).ok_or_else(invalid_code)?;
     let issued = match tokens_for(state, &tenant, &client, &bound, request, redirect_uri, now).await {
         Ok(issued) => issued,
-        // A failed attempt at a code that was redeemed before is a replay all the same.
-        Err(_) if state.store.code_redeemed(&hash, bound.issued_at).await? => {
+        // A failed attempt at a code that was redeemed before is a replay all the same, when the code's
+        // own client makes it: another client learns nothing and must not revoke the real one's tokens.
+        Err(_) if bound.client_id == client.app.app_id && state.store.code_redeemed(&hash, bound.issued_at).await? => {
             return Err(replayed(state, &bound, now).await?);
         }
         Err(err) => return Err(err),

@@ -17,6 +17,11 @@ const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer
 /// Clock skew tolerated on `exp` and `nbf`, as the Microsoft identity platform does.
 const SKEW: i64 = 300;
 
+/// The longest an assertion may still be valid when it arrives: an hour. Microsoft's libraries make
+/// them valid for ten minutes; a longer one is a stolen-credential risk, and its `jti` would be kept
+/// as long.
+const MAX_LIFETIME: i64 = 3600;
+
 #[derive(Debug, Deserialize)]
 struct AssertionClaims {
     iss: Option<String>,
@@ -151,10 +156,15 @@ fn check_claims(
         )));
     }
     let exp = claims.exp().ok_or_else(|| invalid("The assertion has no 'exp' claim.".into()))?;
-    if exp + SKEW <= now {
+    if exp.saturating_add(SKEW) <= now {
         return Err(invalid(format!("The assertion expired at {exp}; the current time is {now}.")));
     }
-    if claims.nbf().is_some_and(|nbf| nbf - SKEW > now) {
+    if exp.saturating_sub(now) > MAX_LIFETIME + SKEW {
+        return Err(invalid(format!(
+            "The assertion's 'exp' ({exp}) is more than {MAX_LIFETIME} seconds after the current time ({now}); an assertion must be short-lived."
+        )));
+    }
+    if claims.nbf().is_some_and(|nbf| nbf.saturating_sub(SKEW) > now) {
         return Err(invalid("The assertion is not yet valid ('nbf' is in the future).".into()));
     }
     Ok(())
@@ -181,7 +191,7 @@ async fn record_jti(
         .as_deref()
         .filter(|j| !j.is_empty() && j.len() <= 256)
         .ok_or_else(|| invalid("The assertion must carry a 'jti' of at most 256 characters.".into()))?;
-    let expires = claims.exp().unwrap_or(now).max(now) + SKEW;
+    let expires = claims.exp().unwrap_or(now).max(now).saturating_add(SKEW);
     if state.store.record_assertion(app.app_id, jti, expires).await? {
         Ok(())
     } else {
