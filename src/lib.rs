@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod flows;
+pub mod form_token;
 pub mod http;
 pub mod key_file;
 pub mod pages;

@@ -83,11 +83,11 @@ pub struct ReviewPage {
     pub base: String,
     /// The audit log page, linked for administrators.
     pub audit: String,
-    pub csrf: String,
     pub tenant_name: String,
     pub username: String,
     pub can_approve: bool,
-    pub open: Vec<crate::flows::portal::RequestSummary>,
+    /// Each open request with the token its deny and block forms carry.
+    pub open: Vec<(crate::flows::portal::RequestSummary, String)>,
     pub closed: Vec<crate::flows::portal::RequestSummary>,
 }
 

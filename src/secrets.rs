@@ -107,18 +107,6 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
-/// A form token against cross-site request forgery: HMAC of the form's purpose and the cookie value
-/// it is bound to, so only a page this browser was served can post the form.
-pub fn form_token(key: &ring::hmac::Key, purpose: &str, cookie_value: &str) -> String {
-    let tag = ring::hmac::sign(key, format!("{purpose}\u{0}{cookie_value}").as_bytes());
-    URL_SAFE_NO_PAD.encode(tag)
-}
-
-/// Whether `presented` is the form token for `purpose` and `cookie_value`, compared in constant time.
-pub fn form_token_matches(key: &ring::hmac::Key, purpose: &str, cookie_value: &str, presented: &str) -> bool {
-    ct_eq(form_token(key, purpose, cookie_value).as_bytes(), presented.as_bytes())
-}
-
 /// An argon2id PHC string for `password` (OWASP parameters: m=19 MiB, t=2, p=1).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
@@ -194,16 +182,6 @@ mod tests {
         let k2 = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"two");
         assert!(ct_eq(&hash_client_secret(&k1, "s"), &hash_client_secret(&k1, "s")));
         assert!(!ct_eq(&hash_client_secret(&k1, "s"), &hash_client_secret(&k2, "s")));
-    }
-
-    #[test]
-    fn form_tokens_are_bound_to_purpose_and_cookie() {
-        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"k");
-        let token = form_token(&key, "signin", "cookie-a");
-        assert!(form_token_matches(&key, "signin", "cookie-a", &token));
-        assert!(!form_token_matches(&key, "signin", "cookie-b", &token));
-        assert!(!form_token_matches(&key, "consent", "cookie-a", &token));
-        assert!(!form_token_matches(&key, "signin", "cookie-a", ""));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod m0006_consent_governance;
 mod m0007_consent_requests;
 mod m0008_ordered_token_keys;
 mod m0009_directory_version;
+mod m0010_used_form_tokens;
 mod references;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_consent_requests::Migration),
             Box::new(m0008_ordered_token_keys::Migration),
             Box::new(m0009_directory_version::Migration),
+            Box::new(m0010_used_form_tokens::Migration),
         ]
     }
 }

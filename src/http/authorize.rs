@@ -48,6 +48,11 @@ impl Carried {
         self.endpoint.is_admin_consent() || self.params.prompt.as_deref() == Some("admin_consent")
     }
 
+    /// What a form carrying this request decides, as its token is bound to it: the hidden fields.
+    fn decides(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(self.hidden()).finish()
+    }
+
     /// The hidden fields of a page's form.
     fn hidden(&self) -> Hidden {
         let mut fields: Hidden =
@@ -284,8 +289,14 @@ async fn posted(
         Form::Consent => (CONSENT_FORM, SESSION_COOKIE),
     };
     let browser = Browser::of(state, req);
-    if !browser.vouches(state, purpose, cookie, &fields) {
+    let Some(verified) = browser.vouches(state, (purpose, cookie), &fields, &carried.decides()) else {
         return Err(forged());
+    };
+    // Each form acts once: a replayed sign-in, account choice or consent gets no second code.
+    match state.store.spend_form_token(&verified.nonce, verified.expires_at).await {
+        Ok(true) => {}
+        Ok(false) => return Err(forged()),
+        Err(err) => return Err(error_page(&ProtocolError::from(err))),
     }
     match prepare(state, endpoint, segment, &carried.params).await {
         Ok(request) => Ok((carried, fields, browser, request)),
@@ -311,7 +322,7 @@ fn sign_in_page(
     let page = SignInPage {
         action: format!("/{segment}/login"),
         hidden: carried.hidden(),
-        csrf: browser.browser_token(state, SIGN_IN_FORM)?,
+        csrf: browser.browser_token(state, SIGN_IN_FORM, &carried.decides())?,
         app_name: app_name.to_owned(),
         username: username.to_owned(),
         message,
@@ -352,7 +363,7 @@ fn render(
             let page = SelectAccountPage {
                 action: format!("/{segment}/account"),
                 hidden: carried.hidden(),
-                csrf: browser.token(state, ACCOUNT_FORM),
+                csrf: browser.token(state, ACCOUNT_FORM, &carried.decides()),
                 app_name,
                 username,
                 display_name,
@@ -365,7 +376,7 @@ fn render(
             let page = AdminConsentPage {
                 action: format!("/{segment}/consent"),
                 hidden: carried.hidden(),
-                csrf: browser.token(state, ADMIN_CONSENT_FORM),
+                csrf: browser.token(state, ADMIN_CONSENT_FORM, &carried.decides()),
                 view,
             };
             plain_page(StatusCode::OK, &page)
@@ -387,7 +398,7 @@ fn consent_page(
     let page = ConsentPage {
         action: format!("/{segment}/consent"),
         hidden: carried.hidden(),
-        csrf: browser.token(state, CONSENT_FORM),
+        csrf: browser.token(state, CONSENT_FORM, &carried.decides()),
         view,
         needs_admin,
     };

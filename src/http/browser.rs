@@ -9,7 +9,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::domain::session::Session;
 use crate::error::ProtocolError;
 use crate::flows::session::current_session;
-use crate::secrets::{form_token, form_token_matches, random_token};
+use crate::form_token::{self, Binding, Verified};
+use crate::secrets::random_token;
 use crate::state::AppState;
 
 /// The SSO session cookie: a random value whose hash the store keeps.
@@ -47,10 +48,10 @@ impl Browser {
         }
     }
 
-    /// The token for `purpose` bound to the browser cookie (a form shown before any session exists),
-    /// creating that cookie when this browser has none yet. Without randomness there is no cookie to
-    /// bind to, and no form: an internal error.
-    pub fn browser_token(&mut self, state: &AppState, purpose: &str) -> Result<String, ProtocolError> {
+    /// The token for the form `purpose` deciding `decides`, bound to the browser cookie (a form shown
+    /// before any session exists), creating that cookie when this browser has none yet. Without
+    /// randomness there is no cookie to bind to, and no form: an internal error.
+    pub fn browser_token(&mut self, state: &AppState, purpose: &str, decides: &str) -> Result<String, ProtocolError> {
         let value = match &self.browser {
             Some(value) => value.clone(),
             None => {
@@ -61,21 +62,28 @@ impl Browser {
                 value
             }
         };
-        Ok(form_token(state.kek.csrf_key(), purpose, &value))
+        let binding = Binding { purpose, cookie: &value, decides };
+        Ok(form_token::issue(state.kek.csrf_key(), binding, state.clock.now()))
     }
 
-    /// Whether the form's `csrf` field is the token for `purpose` bound to the cookie `cookie`.
-    pub fn vouches(&self, state: &AppState, purpose: &str, cookie: &str, fields: &HashMap<String, String>) -> bool {
+    /// The verified token, when the form's `csrf` field is a live token for the form `purpose` deciding
+    /// `decides`, bound to the cookie `cookie` of this browser.
+    pub fn vouches(
+        &self,
+        state: &AppState,
+        (purpose, cookie): (&str, &str),
+        fields: &HashMap<String, String>,
+        decides: &str,
+    ) -> Option<Verified> {
         let bound = if cookie == SESSION_COOKIE { &self.session } else { &self.browser };
-        match (bound, fields.get("csrf")) {
-            (Some(value), Some(token)) => form_token_matches(state.kek.csrf_key(), purpose, value, token),
-            _ => false,
-        }
+        let (value, token) = (bound.as_deref()?, fields.get("csrf")?);
+        form_token::verify(state.kek.csrf_key(), Binding { purpose, cookie: value, decides }, token, state.clock.now())
     }
 
-    /// The token for `purpose` bound to the session cookie.
-    pub fn token(&self, state: &AppState, purpose: &str) -> String {
-        form_token(state.kek.csrf_key(), purpose, self.session.as_deref().unwrap_or_default())
+    /// The token for the form `purpose` deciding `decides`, bound to the session cookie.
+    pub fn token(&self, state: &AppState, purpose: &str, decides: &str) -> String {
+        let cookie = self.session.as_deref().unwrap_or_default();
+        form_token::issue(state.kek.csrf_key(), Binding { purpose, cookie, decides }, state.clock.now())
     }
 
     pub fn cookie(&self, name: &'static str, value: String) -> Cookie<'static> {

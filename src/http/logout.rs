@@ -38,7 +38,9 @@ pub async fn logout_get(state: web::Data<AppState>, req: HttpRequest) -> HttpRes
 
 pub async fn logout_post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let (request, fields) = parse(&body);
-    let confirmed = Browser::of(&state, &req).vouches(&state, CONFIRM_PURPOSE, SESSION_COOKIE, &fields);
+    let decides = decides(&request);
+    let confirmed = Browser::of(&state, &req).vouches(&state, (CONFIRM_PURPOSE, SESSION_COOKIE), &fields, &decides);
+    let confirmed = confirmed.is_some();
     logout(&state, &req, request, confirmed).await
 }
 
@@ -75,17 +77,22 @@ async fn logout(state: &AppState, req: &HttpRequest, request: LogoutRequest, con
 
 /// The page that asks the user to confirm, posting the request back with a token bound to the session.
 fn confirmation(state: &AppState, req: &HttpRequest, browser: &Browser, request: &LogoutRequest) -> HttpResponse {
-    let mut hidden: Hidden = Vec::new();
+    let csrf = browser.token(state, CONFIRM_PURPOSE, &decides(request));
+    let page = SignOutPage { action: req.path().to_owned(), hidden: hidden(request), csrf };
+    plain_page(StatusCode::OK, &page)
+}
+
+/// The confirmation form's hidden fields: where to go afterwards, and for which app.
+fn hidden(request: &LogoutRequest) -> Hidden {
     let fields = [
         ("post_logout_redirect_uri", &request.post_logout_redirect_uri),
         ("state", &request.state),
         ("client_id", &request.client_id),
     ];
-    for (name, value) in fields {
-        if let Some(value) = value {
-            hidden.push((name, value.clone()));
-        }
-    }
-    let page = SignOutPage { action: req.path().to_owned(), hidden, csrf: browser.token(state, CONFIRM_PURPOSE) };
-    plain_page(StatusCode::OK, &page)
+    fields.into_iter().filter_map(|(name, value)| Some((name, value.clone()?))).collect()
+}
+
+/// What the confirmation decides, as its token is bound to it.
+fn decides(request: &LogoutRequest) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(hidden(request)).finish()
 }

@@ -17,6 +17,7 @@ use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::portal::{Reviewer, approval_page, approve, audit_log, refuse, requests, review_tenant, reviewer};
 use crate::flows::session::{Directory, sign_in as password_sign_in};
+use crate::form_token::Verified;
 use crate::pages::{AdminConsentPage, AuditPage, AuditRow, ReviewPage, SignInPage};
 use crate::state::AppState;
 
@@ -66,14 +67,17 @@ pub async fn list(state: web::Data<AppState>, path: web::Path<String>, req: Http
         Ok(found) => found,
         Err(err) => return error_page(&err),
     };
+    let open = open.into_iter().map(|r| {
+        let token = browser.token(&state, REVIEW_FORM, &r.id.to_string());
+        (r, token)
+    });
     let page = ReviewPage {
         base: requests_path(&tenant),
         audit: Page::Audit.path(&tenant),
-        csrf: browser.token(&state, REVIEW_FORM),
         tenant_name: tenant.display_name.clone(),
         username: reviewer.user.username.clone(),
         can_approve: reviewer.can_approve(),
-        open,
+        open: open.collect(),
         closed,
     };
     plain_page(StatusCode::OK, &page)
@@ -110,8 +114,12 @@ pub async fn sign_in(
 ) -> HttpResponse {
     let Some(fields) = form(&body) else { return malformed_form() };
     let browser = Browser::of(&state, &req);
-    if !browser.vouches(&state, ADMIN_SIGN_IN_FORM, BROWSER_COOKIE, &fields) {
+    let next = fields.get("next").map(String::as_str).unwrap_or_default();
+    let Some(verified) = browser.vouches(&state, (ADMIN_SIGN_IN_FORM, BROWSER_COOKIE), &fields, next) else {
         return forged();
+    };
+    if let Err(response) = spend(&state, &verified).await {
+        return response;
     }
     let tenant = match review_tenant(&state, &path).await {
         Ok(tenant) => tenant,
@@ -153,7 +161,7 @@ pub async fn approval(state: web::Data<AppState>, path: web::Path<(String, Strin
             let page = AdminConsentPage {
                 action: format!("{}/{id}/approve", requests_path(&tenant)),
                 hidden: Vec::new(),
-                csrf: browser.token(&state, APPROVAL_FORM),
+                csrf: browser.token(&state, APPROVAL_FORM, &id.to_string()),
                 view,
             };
             plain_page(StatusCode::OK, &page)
@@ -273,8 +281,11 @@ async fn posted(
 ) -> Result<Posted, HttpResponse> {
     let Some(fields) = form(body) else { return Err(malformed_form()) };
     let browser = Browser::of(state, req);
-    if !browser.vouches(state, purpose, SESSION_COOKIE, &fields) {
+    let Some(verified) = browser.vouches(state, (purpose, SESSION_COOKIE), &fields, id) else {
         return Err(forged());
+    };
+    if purpose == APPROVAL_FORM {
+        spend(state, &verified).await?;
     }
     let (tenant, reviewer, id) = reviewed(state, segment, id, &browser).await?;
     Ok((browser, fields, tenant, reviewer, id))
@@ -290,6 +301,15 @@ fn form(body: &[u8]) -> Option<HashMap<String, String>> {
         }
     }
     Some(fields)
+}
+
+/// Records a single-use form's token as posted; a second post of the same form is refused.
+async fn spend(state: &AppState, verified: &Verified) -> Result<(), HttpResponse> {
+    match state.store.spend_form_token(&verified.nonce, verified.expires_at).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(forged()),
+        Err(err) => Err(error_page(&ProtocolError::from(err))),
+    }
 }
 
 fn malformed_form() -> HttpResponse {
@@ -316,7 +336,7 @@ fn sign_in_page(
     let page = SignInPage {
         action: format!("/{segment}/admin/signin"),
         hidden: vec![("next", next.segment().to_owned())],
-        csrf: match browser.browser_token(state, ADMIN_SIGN_IN_FORM) {
+        csrf: match browser.browser_token(state, ADMIN_SIGN_IN_FORM, next.segment()) {
             Ok(token) => token,
             Err(err) => return error_page(&err),
         },

@@ -240,8 +240,10 @@ async fn blocked_users_file_one_request_per_app_and_an_admin_approves_it(backend
     let (status, html) = page(rita.get(&audit_url).await).await;
     assert_page_error(status, &html, 403, 90104);
 
-    // A decided request cannot be decided again.
+    // The approval form acts once; and a decided request cannot be decided again.
     let (status, html) = page(root.submit(&Form::first(&approval), Some(("decision", "accept"))).await).await;
+    assert_page_error(status, &html, 400, 90102);
+    let (status, html) = page(root.get(&approve_url).await).await;
     assert_page_error(status, &html, 409, 90096);
     assert_eq!(
         w.request_audit().await,
@@ -342,9 +344,14 @@ async fn requests_expire_after_the_tenant_lifetime(backend: Backend) {
         list.contains(&format!("<tr id=\"request-{first}\"><td>Web App</td><td class=\"status\">expired</td>")),
         "{list}"
     );
+    // The history offers no form for it, and another request's form is bound to that request.
     let open = Form::all(&list).into_iter().find(|f| f.action.ends_with("/deny")).expect("the new request's form");
     let expired = Form { action: format!("/{}/admin/consent-requests/{first}/deny", w.d.tenant_id()), ..open };
     let (status, html) = page(rita.submit(&expired.set("justification", "Too late"), None).await).await;
+    assert_page_error(status, &html, 400, 90102);
+    let (root, _) = w.reviewer(&w.root).await;
+    let approve = w.server.url(&format!("/{}/admin/consent-requests/{first}/approve", w.d.tenant_id()));
+    let (status, html) = page(root.get(&approve).await).await;
     assert_page_error(status, &html, 409, 90096);
 }
 
@@ -390,12 +397,13 @@ async fn reviewers_are_checked_and_tenants_isolated(backend: Backend) {
     assert!(html.contains("Your account or password is incorrect."), "{html}");
     let b_form = Form::all(&list_b).into_iter().find(|f| f.action.ends_with("/block")).expect("B's block form");
     let aimed = Form { action: format!("/{}/admin/consent-requests/{id}/block", w.d.tenant_id()), ..b_form.clone() };
+    // B's form is bound to B's request: aimed at A's request, at either tenant's path, it is refused.
     let (status, html) = page(root_b.submit(&aimed.set("justification", "mine now"), None).await).await;
-    assert!(status == StatusCode::OK && html.contains("<h1>Sign in</h1>"), "{status} {html}");
+    assert_page_error(status, &html, 400, 90102);
     let crossed = format!("/{}/admin/consent-requests/{id}/block", b.tenant_id());
     let (status, html) =
         page(root_b.submit(&Form { action: crossed, ..b_form }.set("justification", "x"), None).await).await;
-    assert_page_error(status, &html, 404, 90099);
+    assert_page_error(status, &html, 400, 90102);
     let (status, html) = page(root_b.get(&w.server.url(&format!("/{}/admin/audit", w.d.tenant_id()))).await).await;
     assert!(status == StatusCode::OK && html.contains("<h1>Sign in</h1>"), "{status} {html}");
     let approve = w.server.url(&format!("/{}/admin/consent-requests/{id}/approve", b.tenant_id()));

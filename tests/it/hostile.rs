@@ -21,6 +21,7 @@ on_every_backend!(
     simultaneous_wrong_passwords_are_throttled_before_they_are_checked,
     a_body_that_never_arrives_is_answered_408,
     tls_responses_demand_https_and_logout_cookies_stay_secure,
+    form_tokens_are_bound_to_their_request_expire_and_act_once,
 );
 
 /// A tenant with a user and two confidential web apps.
@@ -280,13 +281,18 @@ async fn a_bare_logout_asks_before_ending_the_session(backend: Backend) {
 async fn simultaneous_wrong_passwords_are_throttled_before_they_are_checked(backend: Backend) {
     let s = setup(backend).await;
     let browser = Browser::new(&s.server);
-    let (_, html) = page(browser.get(&authorize_url(&s.server, &s.d.tenant_id(), &s.web, &[])).await).await;
-    let form = Form::first(&html).set("username", &s.username).set("password", "wrong password");
-    let action = s.server.url(&form.action);
-    let attempts: Vec<_> = (0..20)
-        .map(|_| {
-            let (http, action, fields) = (browser.http.clone(), action.clone(), form.fields.clone());
-            tokio::spawn(async move { http.post(action).form(&fields).send().await.unwrap() })
+    let url = authorize_url(&s.server, &s.d.tenant_id(), &s.web, &[]);
+    // Twenty sign-in pages, as twenty tabs would show them: each form may be posted once.
+    let mut forms = Vec::new();
+    for _ in 0..20 {
+        let (_, html) = page(browser.get(&url).await).await;
+        forms.push(Form::first(&html).set("username", &s.username).set("password", "wrong password"));
+    }
+    let attempts: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let (http, action) = (browser.http.clone(), s.server.url(&form.action));
+            tokio::spawn(async move { http.post(action).form(&form.fields).send().await.unwrap() })
         })
         .collect();
     let mut answers = Vec::new();
@@ -361,4 +367,49 @@ async fn tls_responses_demand_https_and_logout_cookies_stay_secure(backend: Back
     for part in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age=0"] {
         assert!(removal.contains(part), "{part} in {removal}");
     }
+}
+
+async fn form_tokens_are_bound_to_their_request_expire_and_act_once(backend: Backend) {
+    let s = setup(backend).await;
+    let tid = s.d.tenant_id();
+    let api_scope = format!("openid {}/Forecast.Read", s.d.api_uri);
+    let browser = Browser::new(&s.server);
+
+    // A sign-in form expires: an hour after it was shown it is refused.
+    let (_, html) = page(browser.get(&authorize_url(&s.server, &tid, &s.web, &[("scope", &api_scope)])).await).await;
+    let sign_in = Form::first(&html).set("username", &s.username).set("password", PASSWORD);
+    s.server.clock.advance(3600);
+    let (status, location, html) = answer(browser.submit(&sign_in, None).await).await;
+    assert_error_page(status, location.as_deref(), &html, 90102);
+
+    // A sign-in form acts once: posted again, it gets no second code or page.
+    let (_, html) = page(browser.get(&authorize_url(&s.server, &tid, &s.web, &[("scope", &api_scope)])).await).await;
+    let sign_in = Form::first(&html).set("username", &s.username).set("password", PASSWORD);
+    let (status, html) = page(browser.submit(&sign_in, None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Permissions requested</h1>"), "{html}");
+    let (status, location, again) = answer(browser.submit(&sign_in, None).await).await;
+    assert_error_page(status, location.as_deref(), &again, 90102);
+
+    // The consent form of the web app, posted for the other app, grants nothing.
+    let consent = Form::first(&html);
+    let switched = consent.clone().set("client_id", &s.other.id());
+    let (status, location, refused) = answer(browser.submit(&switched, Some(("decision", "accept"))).await).await;
+    assert_error_page(status, location.as_deref(), &refused, 90102);
+    let other = authorize_url(&s.server, &tid, &s.other, &[("scope", &api_scope)]);
+    let (status, html) = page(browser.get(&other).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Permissions requested</h1>"), "the other app has no consent: {html}");
+
+    // The real consent acts once: a replay gets no second code.
+    code_of(&browser.submit(&consent, Some(("decision", "accept"))).await);
+    let (status, location, html) = answer(browser.submit(&consent, Some(("decision", "accept"))).await).await;
+    assert_error_page(status, location.as_deref(), &html, 90102);
+}
+
+/// A response's status, `Location` and body.
+async fn answer(response: reqwest::Response) -> (StatusCode, Option<String>, String) {
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+    let (status, html) = page(response).await;
+    (status, location, html)
 }

@@ -20,4 +20,5 @@ pub mod tenant;
 pub mod tenant_domain;
 pub mod tenant_policy;
 pub mod used_assertion;
+pub mod used_form_token;
 pub mod user;
