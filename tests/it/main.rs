@@ -20,6 +20,7 @@ mod graph;
 mod hostile;
 mod key_rotation;
 mod msal;
+mod probes;
 mod refresh_tokens;
 mod replicas;
 mod restart;
