@@ -26,3 +26,6 @@ pub mod state;
 pub mod store;
 pub mod throttle;
 pub mod tls;
+
+#[cfg(test)]
+mod properties;

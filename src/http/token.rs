@@ -2,12 +2,10 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 
 use crate::domain::tenant::TenantSegment;
 use crate::error::{Aadsts, ProtocolError};
-use crate::flows::token::{Endpoint, TokenRequest, token as serve_token};
+use crate::flows::token::{Endpoint, TokenRequest, parse_basic, token as serve_token};
 use crate::state::AppState;
 
 pub async fn token(
@@ -38,19 +36,7 @@ fn require_form(req: &HttpRequest) -> Result<(), ProtocolError> {
     }
 }
 
-/// HTTP Basic client credentials; RFC 6749 §2.3.1 form-encodes both parts before base64.
+/// HTTP Basic client credentials, when the request sends an `Authorization` header.
 fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ProtocolError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
-    let malformed =
-        || ProtocolError::new(Aadsts::MalformedRequest, "The Authorization header is not valid HTTP Basic.");
-    let value = value.to_str().map_err(|_| malformed())?;
-    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
-        return Err(malformed());
-    };
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
-    let unescape =
-        |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8().map(|v| v.into_owned());
-    Ok(Some((unescape(id).map_err(|_| malformed())?, unescape(secret).map_err(|_| malformed())?)))
+    req.headers().get(header::AUTHORIZATION).map(|value| parse_basic(value.as_bytes())).transpose()
 }

@@ -28,17 +28,19 @@ impl AuthorizeParams {
     pub fn parse(encoded: &[u8]) -> Result<(Self, HashMap<String, String>), ProtocolError> {
         let mut params = Self::default();
         let mut others = HashMap::new();
+        // Names seen, empty values included: `client_id=&client_id=x` is a parameter sent twice too.
+        let mut seen = std::collections::HashSet::new();
         for (name, value) in url::form_urlencoded::parse(encoded) {
-            let duplicate = || {
-                ProtocolError::new(Aadsts::MalformedRequest, format!("The parameter '{name}' was sent more than once."))
-            };
+            if !seen.insert(name.clone()) {
+                return Err(ProtocolError::new(
+                    Aadsts::MalformedRequest,
+                    format!("The parameter '{name}' was sent more than once."),
+                ));
+            }
             match params.slot(&name) {
-                Some(slot) if slot.is_some() => return Err(duplicate()),
                 Some(slot) => *slot = Some(value.into_owned()).filter(|v| !v.is_empty()),
                 None => {
-                    if others.insert(name.to_string(), value.to_string()).is_some() {
-                        return Err(duplicate());
-                    }
+                    others.insert(name.into_owned(), value.into_owned());
                 }
             }
         }

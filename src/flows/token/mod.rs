@@ -8,7 +8,7 @@ mod refresh_token;
 mod request;
 pub mod user_tokens;
 
-pub use self::request::{Endpoint, TokenRequest, TokenResponse};
+pub use self::request::{Endpoint, TokenRequest, TokenResponse, parse_basic};
 use crate::clock::UnixTime;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::tenant::concrete_tenant;

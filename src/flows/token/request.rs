@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use crate::domain::tenant::TenantSegment;
@@ -53,6 +55,23 @@ impl TokenRequest {
     pub fn basic(&self) -> Option<(&str, &str)> {
         self.basic.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))
     }
+}
+
+/// The client id and secret of an HTTP Basic `Authorization` header's value; RFC 6749 §2.3.1
+/// form-encodes both parts before base64.
+pub fn parse_basic(value: &[u8]) -> Result<(String, String), ProtocolError> {
+    let malformed =
+        || ProtocolError::new(Aadsts::MalformedRequest, "The Authorization header is not valid HTTP Basic.");
+    let value = std::str::from_utf8(value).map_err(|_| malformed())?;
+    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+        return Err(malformed());
+    };
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    let unescape =
+        |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8().map(|v| v.into_owned());
+    Ok((unescape(id).map_err(|_| malformed())?, unescape(secret).map_err(|_| malformed())?))
 }
 
 /// A successful token response (RFC 6749 §5.1, with Microsoft's `ext_expires_in`).
