@@ -13,20 +13,8 @@ import sys
 import threading
 import time
 import urllib.parse
-from html.parser import HTMLParser
 
-
-class Form(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.action, self.fields = None, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and self.action is None:
-            self.action = attrs.get("action")
-        elif tag == "input" and attrs.get("type") == "hidden":
-            self.fields[attrs["name"]] = attrs.get("value", "")
+from signin_pages import Form
 
 
 def main():
