@@ -144,6 +144,14 @@ impl SignInThrottle {
         self.by_address.forgive(address);
         self.by_account.forgive(&account.to_ascii_lowercase());
     }
+
+    /// An attempt [`begin`](Self::begin) counted was never checked (no password thread was free): each
+    /// limiter gets back the failure counted for it, and nothing else is forgotten.
+    pub fn withdrawn(&self, account: &str, address: &str) {
+        self.by_account_and_address.forgive(&pair_key(account, address));
+        self.by_address.forgive(address);
+        self.by_account.forgive(&account.to_ascii_lowercase());
+    }
 }
 
 fn pair_key(account: &str, address: &str) -> String {
@@ -184,9 +192,15 @@ mod tests {
         });
         assert_eq!(admitted, 5);
         assert_eq!(t.begin("carol@contoso.com", "10.0.0.9", 1000), Err(1));
-        // A success gives back what it was counted: the address and account counts fall by one.
-        t.succeeded("carol@contoso.com", "10.0.0.9");
+        // An attempt never checked gives back its count, and only that.
+        t.withdrawn("carol@contoso.com", "10.0.0.9");
+        let pair = pair_key("carol@contoso.com", "10.0.0.9");
+        assert_eq!(t.by_account_and_address.failures().get(&pair).map(|f| f.count), Some(4));
         assert_eq!(t.by_address.failures().get("10.0.0.9").map(|f| f.count), Some(4));
+        // A success gives back what it was counted and forgets the pair.
+        t.succeeded("carol@contoso.com", "10.0.0.9");
+        assert_eq!(t.by_account_and_address.failures().get(&pair).map(|f| f.count), None);
+        assert_eq!(t.by_address.failures().get("10.0.0.9").map(|f| f.count), Some(3));
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub async fn sign_in(
         }
         Err(failure) => {
             // Not checked at all: the attempt does not count.
-            state.throttle.succeeded(username, address);
+            state.throttle.withdrawn(username, address);
             return Err(failure);
         }
     };
