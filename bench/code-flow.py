@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Silent authorization-code flows per second against Signet: each worker signs in once (the sign-in
-form, so it holds a real session cookie), then repeats the flow a signed-in user's app runs: GET
-/authorize with a fresh PKCE challenge (answered 302 with a code, no page), then POST /token with the
-code, verifier and client secret (answered 200 with an access, ID and refresh token). Each worker keeps
-one keep-alive connection. Prints `flows_per_s=<n> p50_ms=<n> p99_ms=<n> errors=<n>`.
+"""Silent authorization-code flows per second: each worker signs in once (through the server's own
+sign-in page, so it holds a real session cookie), then repeats the flow a signed-in user's app runs:
+GET the authorization endpoint with a fresh PKCE challenge (answered with a redirect carrying a code,
+no page), then POST the token endpoint with the code, verifier and client secret (answered 200 with
+the tokens). Each worker keeps one keep-alive connection. Works with Signet and with the peer
+(bench/peer/code-server.mjs). Prints `flows_per_s=<n> p50_ms=<n> p99_ms=<n> errors=<n>`.
 
-usage: code-flow.py BASE_URL CLIENT_ID CLIENT_SECRET REDIRECT_URI SCOPE USERNAME PASSWORD [seconds=10] [concurrency=8]
-BASE_URL is http://host:port/<tenant>.
+usage: code-flow.py AUTHORIZE_URL TOKEN_URL CLIENT_ID CLIENT_SECRET REDIRECT_URI SCOPE USERNAME PASSWORD
+                    [seconds=10] [concurrency=8]
 """
 import base64
 import hashlib
@@ -18,35 +19,48 @@ import statistics
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
 from signin_pages import Form, NoRedirect
 
 
-def session_cookie(authorize_url, username, password):
-    """Signs in through the form and returns the Cookie header the browser would send next."""
+def session_cookie(authorize_url, redirect_uri, username, password):
+    """Signs in through the sign-in page (following the server's redirects until the app's redirect URI)
+    and returns the Cookie header the browser would send next."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    with opener.open(authorize_url, timeout=30) as response:
-        form = Form()
-        form.feed(response.read().decode())
+
+    def until_page_or_app(url, data=None):
+        while True:
+            try:
+                with opener.open(url, data=data, timeout=30) as response:
+                    return url, response.read().decode()
+            except urllib.error.HTTPError as redirect:
+                location = redirect.headers.get("Location", "")
+                if redirect.code not in (302, 303) or not location:
+                    raise SystemExit(f"sign-in answered {redirect.code}")
+                if location.startswith(redirect_uri):
+                    return location, None
+                url, data = urllib.parse.urljoin(url, location), None
+
+    url, page = until_page_or_app(authorize_url)
+    form = Form()
+    form.feed(page)
     data = urllib.parse.urlencode(dict(form.fields, username=username, password=password)).encode()
-    try:
-        opener.open(urllib.parse.urljoin(authorize_url, form.action), data=data, timeout=30)
-        raise SystemExit("sign-in did not redirect")
-    except urllib.error.HTTPError as redirect:
-        if redirect.code != 302 or "code=" not in redirect.headers.get("Location", ""):
-            raise SystemExit(f"sign-in answered {redirect.code}")
+    location, page = until_page_or_app(urllib.parse.urljoin(url, form.action), data)
+    if page is not None or "code=" not in location:
+        raise SystemExit("sign-in did not end at the app with a code")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def main():
-    base, client_id, client_secret, redirect_uri, scope, username, password = sys.argv[1:8]
-    seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 10
-    concurrency = int(sys.argv[9]) if len(sys.argv) > 9 else 8
-    parsed = urllib.parse.urlsplit(base)
-    tenant_path = parsed.path.rstrip("/")
+    authorize_url, token_url, client_id, client_secret, redirect_uri, scope, username, password = sys.argv[1:9]
+    seconds = float(sys.argv[9]) if len(sys.argv) > 9 else 10
+    concurrency = int(sys.argv[10]) if len(sys.argv) > 10 else 8
+    parsed = urllib.parse.urlsplit(authorize_url)
+    authorize_path, token_path = parsed.path, urllib.parse.urlsplit(token_url).path
 
     def authorize_query(challenge):
         return urllib.parse.urlencode({
@@ -55,25 +69,25 @@ def main():
         })
 
     samples, errors, lock = [], [0], threading.Lock()
-    cookies = [session_cookie(f"{base}/oauth2/v2.0/authorize?{authorize_query('x' * 43)}", username, password)
+    cookies = [session_cookie(f"{authorize_url}?{authorize_query('x' * 43)}", redirect_uri, username, password)
                for _ in range(concurrency)]
     deadline = time.perf_counter() + seconds
 
     def flow(conn, cookie):
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        conn.request("GET", f"{tenant_path}/oauth2/v2.0/authorize?{authorize_query(challenge)}", headers={"Cookie": cookie})
+        conn.request("GET", f"{authorize_path}?{authorize_query(challenge)}", headers={"Cookie": cookie})
         response = conn.getresponse()
         response.read()
         location = response.getheader("Location", "")
         code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).get("code")
-        if response.status != 302 or not code:
+        if response.status not in (302, 303) or not code:
             return False
         form = urllib.parse.urlencode({
             "grant_type": "authorization_code", "code": code[0], "redirect_uri": redirect_uri, "client_id": client_id,
             "client_secret": client_secret, "code_verifier": verifier, "scope": scope,
         })
-        conn.request("POST", f"{tenant_path}/oauth2/v2.0/token", body=form,
+        conn.request("POST", token_path, body=form,
                      headers={"Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
         body = response.read()

@@ -21,6 +21,7 @@ start_pinned() {
 
 # stop_server: stops the server start_pinned started.
 stop_server() {
+    [[ -n ${server_pid:-} ]] || return 0
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
 }
