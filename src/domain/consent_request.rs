@@ -117,7 +117,9 @@ pub const MAX_JUSTIFICATION: usize = 500;
 /// A justification as given: trimmed, not empty, at most [`MAX_JUSTIFICATION`] characters.
 pub fn justification(raw: &str) -> Option<String> {
     let trimmed = raw.trim();
-    let fits = !trimmed.is_empty() && trimmed.chars().count() <= MAX_JUSTIFICATION;
+    let fits = !trimmed.is_empty()
+        && trimmed.chars().count() <= MAX_JUSTIFICATION
+        && !trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t');
     fits.then(|| trimmed.to_owned())
 }
 

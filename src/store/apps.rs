@@ -10,7 +10,8 @@ use sea_orm::{
 use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
 use super::scoped::InTenant;
 use super::{
-    Store, StoreError, StoreResult, begin_directory_change, is_unique_violation, parse_id, parse_json, to_json,
+    Store, StoreError, StoreResult, begin_directory_change, can_match, is_unique_violation, parse_id, parse_json,
+    to_json,
 };
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
@@ -158,6 +159,9 @@ impl Store {
 
     /// Resolves a resource named by identifier URI or appId, as `tenant` sees it.
     pub async fn resource_in_tenant(&self, tenant: TenantId, resource: &str) -> StoreResult<ResourceLookup> {
+        if !can_match(resource) {
+            return Ok(ResourceLookup::NotRegistered);
+        }
         // Only a found resource is cached; why one was not found comes from the database read.
         let mut missing = None;
         let missing_reason = &mut missing;

@@ -246,6 +246,13 @@ async fn begin_directory_change(db: &DatabaseConnection) -> StoreResult<Database
     Ok(txn)
 }
 
+/// Whether a lookup by `text`, which a client sent, can find anything. PostgreSQL's `text` holds no NUL
+/// character, and a query comparing with one fails there instead of matching nothing; no stored name
+/// has one, so such a lookup finds nothing, on either backend, without asking the database.
+fn can_match(text: &str) -> bool {
+    !text.contains('\0')
+}
+
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();

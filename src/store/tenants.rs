@@ -4,7 +4,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 
 use super::entity::{tenant, tenant_domain};
 use super::scoped::InTenant;
-use super::{Store, StoreError, StoreResult, begin_directory_change, is_unique_violation, parse_id};
+use super::{Store, StoreError, StoreResult, begin_directory_change, can_match, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::graph::SYSTEM_TENANT;
 use crate::domain::ids::TenantId;
@@ -74,6 +74,9 @@ impl Store {
 
     /// The tenant a GUID or verified domain names.
     pub async fn resolve_tenant(&self, name: &str) -> StoreResult<Option<Tenant>> {
+        if !can_match(name) {
+            return Ok(None);
+        }
         let key = name.to_ascii_lowercase();
         self.cache.get_or_load_found(&self.cache.tenants, key, || self.resolve_tenant_uncached(name)).await
     }

@@ -4,7 +4,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::entity::user;
 use super::scoped::InTenant;
-use super::{Store, StoreError, StoreResult, is_unique_violation, parse_id};
+use super::{Store, StoreError, StoreResult, can_match, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::ids::{ObjectId, TenantId};
 use crate::domain::user::User;
@@ -51,6 +51,9 @@ impl Store {
 
     /// The user of `tenant` with this username (case-insensitive, as UPNs are).
     pub async fn user_by_username(&self, tenant: TenantId, username: &str) -> StoreResult<Option<User>> {
+        if !can_match(username) {
+            return Ok(None);
+        }
         let row = user::Entity::find_in(tenant)
             .filter(user::Column::Username.eq(username.to_ascii_lowercase()))
             .one(&self.db)

@@ -189,8 +189,10 @@ async fn record_jti(
     let jti = claims
         .jti
         .as_deref()
-        .filter(|j| !j.is_empty() && j.len() <= 256)
-        .ok_or_else(|| invalid("The assertion must carry a 'jti' of at most 256 characters.".into()))?;
+        .filter(|j| !j.is_empty() && j.len() <= 256 && !j.chars().any(char::is_control))
+        .ok_or_else(|| {
+            invalid("The assertion must carry a 'jti' of at most 256 characters, none a control character.".into())
+        })?;
     let expires = claims.exp().unwrap_or(now).max(now).saturating_add(SKEW);
     if state.store.record_assertion(app.app_id, jti, expires).await? {
         Ok(())
