@@ -249,6 +249,15 @@ async fn script_in_names_is_text_on_every_page(backend: Backend) {
     let (_, html) = page(admin_browser.get(&url).await).await;
     let (_, admin_consent) = page(admin_browser.sign_in(&html, &admin.username, PASSWORD).await).await;
     pages.push(admin_consent);
+    // An error page that quotes what the client sent.
+    let url = server.url(&format!(
+        "/{}/oauth2/v2.0/authorize?client_id={}&response_type=code",
+        d.tenant_id(),
+        url::form_urlencoded::byte_serialize(script.as_bytes()).collect::<String>()
+    ));
+    let (status, error) = page(Browser::new(&server).get(&url).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    pages.push(error);
     for (n, html) in pages.iter().enumerate() {
         assert!(!html.contains(script), "page {n} carries the script as markup:\n{html}");
         assert!(
