@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod flows;
 pub mod form_token;
+pub mod graph_error;
 pub mod http;
 pub mod key_file;
 pub mod pages;

@@ -29,6 +29,9 @@ pub struct IssuedClaims {
     /// Delegated scopes: present in user access tokens only.
     #[serde(default)]
     pub scp: Option<String>,
+    /// App roles: in app-only access tokens, when the client was assigned any.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// Verifies a token's signature against a published key and its issuer; checks expiry unless

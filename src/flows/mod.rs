@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod bearer;
+pub mod graph;
 pub mod logout;
 pub mod portal;
 pub mod session;

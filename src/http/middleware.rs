@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::body_deadline::{BODY_DEADLINE, Deadline};
 use super::html::{PageError, render_error_page};
 use crate::error::{Aadsts, ProtocolError};
+use crate::graph_error::GraphError;
 use crate::request_ids::RequestIds;
 use crate::state::AppState;
 
@@ -69,13 +70,16 @@ pub async fn request_context(
 }
 
 /// An error response rendered with the request's ids: a [`ProtocolError`] as JSON, a [`PageError`] as
-/// a page, and any other error (the framework's) as the protocol error it amounts to.
+/// a page, a [`GraphError`] in Graph's shape, and any other error (the framework's) as the protocol
+/// error it amounts to.
 fn rendered(response: ServiceResponse<BoxBody>, ids: &RequestIds) -> ServiceResponse<BoxBody> {
     let Some(error) = response.response().error() else { return response };
     let page = if let Some(error) = error.as_error::<ProtocolError>() {
         error.json_response(ids)
     } else if let Some(PageError(error)) = error.as_error::<PageError>() {
         render_error_page(error, ids)
+    } else if let Some(error) = error.as_error::<GraphError>() {
+        error.json_response(ids)
     } else {
         framework_error(&response).json_response(ids)
     };

@@ -5,6 +5,7 @@ mod body_deadline;
 mod browser;
 mod discovery;
 mod error_page;
+mod graph;
 mod health;
 mod html;
 mod logout;
@@ -51,6 +52,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(userinfo::userinfo))
                 .route(web::post().to(userinfo::userinfo)),
         )
+        .service(resource("/v1.0/me").route(web::get().to(graph::me)))
+        .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/error").route(web::get().to(error_page::lookup)))

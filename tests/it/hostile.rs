@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 7] = [
+const JSON_ROUTES: [&str; 9] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -111,6 +111,8 @@ const JSON_ROUTES: [&str; 7] = [
     "/static/signet.css",
     "/{tenant}/v2.0/.well-known/openid-configuration",
     "/{tenant}/discovery/v2.0/keys",
+    "/v1.0/me",
+    "/v1.0/organization",
 ];
 
 async fn every_html_route_sends_the_security_headers(backend: Backend) {

@@ -15,6 +15,7 @@ mod codes;
 mod consent_governance;
 mod consent_requests;
 mod demo;
+mod directory_api;
 mod discovery_jwks;
 mod graph;
 mod hostile;

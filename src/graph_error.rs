@@ -1,0 +1,95 @@
+//! Errors of the directory API in Microsoft Graph's shape: `{"error": {"code", "message", "innerError":
+//! {"date", "request-id", "client-request-id"}}}`, with Graph's codes for the same mistakes, so Graph
+//! SDKs raise the exceptions they raise against Entra ID. Like [`crate::error::ProtocolError`], the
+//! request middleware renders it, as it alone knows the request's ids.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::domain::graph::GRAPH_APP_ID;
+use crate::request_ids::RequestIds;
+
+/// A directory API error on its way to the client.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct GraphError {
+    pub status: StatusCode,
+    /// Graph's error code, e.g. `InvalidAuthenticationToken`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl GraphError {
+    /// 401: no token, or one that is not a valid token for the directory API.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::UNAUTHORIZED, code: "InvalidAuthenticationToken", message: message.into() }
+    }
+
+    /// 403: a valid token without the permission or the rights the call needs.
+    pub fn denied(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::FORBIDDEN, code: "Authorization_RequestDenied", message: message.into() }
+    }
+
+    /// 400: a request the API cannot serve as asked.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: message.into() }
+    }
+
+    /// 503: the store could not answer.
+    pub fn unavailable() -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "serviceNotAvailable",
+            message: "The directory store is unavailable. Retry later.".to_owned(),
+        }
+    }
+
+    /// The JSON response with the request's ids; a 401 names the Bearer scheme and where to get a token.
+    pub fn json_response(&self, ids: &RequestIds) -> HttpResponse {
+        tracing::info!(code = self.code, status = self.status.as_u16(), "directory API error");
+        let date = time::OffsetDateTime::from_unix_timestamp(ids.started)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default();
+        let body = json!({
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "innerError": {
+                    "date": date.trim_end_matches('Z'),
+                    "request-id": ids.trace_id,
+                    "client-request-id": ids.correlation_id,
+                },
+            },
+        });
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = format!(
+                "Bearer realm=\"\", authorization_uri=\"{}/common/oauth2/v2.0/authorize\", client_id=\"{GRAPH_APP_ID}\"",
+                ids.public_url
+            );
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
+        response.json(body)
+    }
+}
+
+/// The status alone; the middleware replaces the body with [`GraphError::json_response`].
+impl ResponseError for GraphError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::new(self.status)
+    }
+}
+
+impl From<crate::store::StoreError> for GraphError {
+    fn from(err: crate::store::StoreError) -> Self {
+        tracing::error!(cause = %err, "store error");
+        Self::unavailable()
+    }
+}

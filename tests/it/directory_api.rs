@@ -1,0 +1,173 @@
+//! The directory API in Microsoft Graph's shape (issue 17), first part: who may call, Graph's error
+//! shape, `GET /v1.0/me` and `GET /v1.0/organization`.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_every_backend;
+use crate::support::browser::Browser;
+use crate::support::flow::*;
+use crate::support::seed::{self, ClientApp, Directory};
+use crate::support::{Backend, TestServer};
+
+on_every_backend!(
+    me_is_the_signed_in_user_in_graphs_shape,
+    organization_is_the_callers_tenant_only,
+    calls_without_a_valid_graph_token_get_401_in_graphs_shape,
+    an_app_only_token_has_no_me_and_needs_a_role,
+);
+
+struct Setup {
+    server: TestServer,
+    d: Directory,
+    web: ClientApp,
+}
+
+async fn setup(backend: Backend) -> Setup {
+    let server = TestServer::start(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let web = seed::client_app(&server, &d, "Web App", false, false).await;
+    Setup { server, d, web }
+}
+
+impl Setup {
+    /// A directory API token of `user` with `scope`, through the code flow.
+    async fn user_token(&self, username: &str, scope: &str) -> String {
+        let url = authorize_url(&self.server, &self.d.tenant_id(), &self.web, &[("scope", scope)]);
+        let code = code_of(&sign_in_and_consent(&Browser::new(&self.server), &url, username).await);
+        let (status, tokens) =
+            post_token(&self.server, &self.d.tenant_id(), &redeem_form(&self.web, &code, VERIFIER)).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        tokens["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// The daemon's app-only token for the directory API.
+    async fn app_token(&self) -> String {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", &self.d.daemon_id()),
+            ("client_secret", &self.d.secret),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ];
+        let (status, body) = self.server.token(&self.d.tenant_id(), &form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut request = self.server.http.get(self.server.url(path)).header("client-request-id", CLIENT_REQUEST_ID);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.json().await.unwrap())
+    }
+}
+
+const CLIENT_REQUEST_ID: &str = "6f1b0d4e-2a7c-4f0e-9d1a-3b5c7e9f1a2b";
+
+/// Graph's error body, with its request ids.
+fn assert_graph_error(status: StatusCode, body: &Value, want_status: u16, code: &str) {
+    assert_eq!(status.as_u16(), want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    let inner = &body["error"]["innerError"];
+    assert_eq!(inner["client-request-id"], CLIENT_REQUEST_ID, "{body}");
+    assert!(inner["request-id"].as_str().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "{body}");
+    assert!(inner["date"].as_str().is_some_and(|d| d.len() == 19 && d.as_bytes()[10] == b'T'), "{body}");
+}
+
+async fn me_is_the_signed_in_user_in_graphs_shape(backend: Backend) {
+    let s = setup(backend).await;
+    let user = seed::user(&s.server, &s.d, "alice").await;
+    let token = s.user_token(&user.username, "openid User.Read").await;
+    let (status, _, body) = s.get("/v1.0/me", Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "@odata.context": format!("{}/v1.0/$metadata#users/$entity", s.server.base),
+            "id": user.id.to_string(),
+            "businessPhones": [],
+            "displayName": "alice",
+            "givenName": null,
+            "jobTitle": null,
+            "mail": "alice@contoso.example",
+            "mobilePhone": null,
+            "officeLocation": null,
+            "preferredLanguage": null,
+            "surname": null,
+            "userPrincipalName": "alice@contoso.example",
+        })
+    );
+    // A token with only `openid` is not enough to read the profile.
+    let token = s.user_token(&user.username, "openid").await;
+    let (status, _, body) = s.get("/v1.0/me", Some(&token)).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+}
+
+async fn organization_is_the_callers_tenant_only(backend: Backend) {
+    let s = setup(backend).await;
+    seed::directory(&s.server, "fabrikam.example").await;
+    let user = seed::user(&s.server, &s.d, "alice").await;
+    let token = s.user_token(&user.username, "User.Read").await;
+    let (status, _, body) = s.get("/v1.0/organization", Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "@odata.context": format!("{}/v1.0/$metadata#organization", s.server.base),
+            "value": [{
+                "id": s.d.tenant_id(),
+                "displayName": s.d.tenant.display_name,
+                "tenantType": "AAD",
+                "verifiedDomains": [{
+                    "capabilities": "None", "isDefault": true, "isInitial": true,
+                    "name": "contoso.example", "type": "Managed",
+                }],
+            }],
+        })
+    );
+}
+
+async fn calls_without_a_valid_graph_token_get_401_in_graphs_shape(backend: Backend) {
+    let s = setup(backend).await;
+    // A token for another resource: the daemon's for the Forecast API.
+    let form = seed::daemon_form(&s.d);
+    let (status, api) = post_token(&s.server, &s.d.tenant_id(), &form).await;
+    assert_eq!(status, StatusCode::OK, "{api}");
+    let other_audience = api["access_token"].as_str().unwrap().to_owned();
+    let tampered = format!("{}x", s.app_token().await);
+    for (token, message) in [
+        (None, "Access token is empty."),
+        (Some("not-a-token"), "Access token validation failure. Invalid signature, issuer or lifetime."),
+        (Some(tampered.as_str()), "Access token validation failure. Invalid signature, issuer or lifetime."),
+        (Some(other_audience.as_str()), "Access token validation failure. Invalid audience."),
+    ] {
+        for path in ["/v1.0/me", "/v1.0/organization"] {
+            let (status, headers, body) = s.get(path, token).await;
+            assert_graph_error(status, &body, 401, "InvalidAuthenticationToken");
+            assert_eq!(body["error"]["message"], message);
+            let challenge = headers["www-authenticate"].to_str().unwrap();
+            assert!(challenge.starts_with("Bearer realm=\"\", authorization_uri=\""), "{challenge}");
+            assert!(challenge.ends_with("client_id=\"00000003-0000-0000-c000-000000000000\""), "{challenge}");
+        }
+    }
+    // An expired token.
+    let token = s.app_token().await;
+    s.server.clock.advance(3600 + 301);
+    let (status, _, body) = s.get("/v1.0/organization", Some(&token)).await;
+    assert_graph_error(status, &body, 401, "InvalidAuthenticationToken");
+}
+
+async fn an_app_only_token_has_no_me_and_needs_a_role(backend: Backend) {
+    let s = setup(backend).await;
+    let token = s.app_token().await;
+    let (status, _, body) = s.get("/v1.0/me", Some(&token)).await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+    assert_eq!(body["error"]["message"], "/me request is only valid with delegated authentication flow.");
+    // No directory app role was granted to the daemon.
+    let (status, _, body) = s.get("/v1.0/organization", Some(&token)).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+}
