@@ -22,6 +22,7 @@ on_every_backend!(
     a_denied_request_can_be_asked_again_and_a_blocked_app_signs_in_nobody,
     requests_expire_after_the_tenant_lifetime,
     reviewers_are_checked_and_tenants_isolated,
+    script_in_names_and_justifications_is_text_on_the_review_pages,
 );
 
 /// A tenant whose users may not consent, with the request workflow on: the users alice and bob, the
@@ -441,4 +442,30 @@ async fn blocked_without_workflow(w: &Workflow, user: &User) -> (Browser, String
     assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     assert!(html.contains("AADSTS90093") && !html.contains("Request approval"), "{html}");
     (browser, html)
+}
+
+/// Issue 16's probe of script in displayed names, on the workflow's pages: the user's "Need admin
+/// approval" page, the reviewer's list, the approval page and the audit log.
+async fn script_in_names_and_justifications_is_text_on_the_review_pages(backend: Backend) {
+    let w = workflow(backend).await;
+    let script = "<script>alert(1)</script>";
+    let mut app = w.web.app.clone();
+    app.display_name = script.into();
+    w.server.state().store.save_app(w.d.tenant.id, &app).await.unwrap();
+    let (alice, blocked) = w.blocked(&w.alice).await;
+    w.ask(&alice, &blocked, script).await;
+    let (root, list) = w.reviewer(&w.root).await;
+    let id = w.requests().await[0].id;
+    let approve = w.server.url(&format!("/{}/admin/consent-requests/{id}/approve", w.d.tenant_id()));
+    let (_, approval) = page(root.get(&approve).await).await;
+    let (_, audit) = page(root.get(&w.server.url(&format!("/{}/admin/audit", w.d.tenant_id()))).await).await;
+    for (name, html) in [("blocked", &blocked), ("list", &list), ("approval", &approval), ("audit", &audit)] {
+        assert!(!html.contains(script), "{name} carries the script as markup:\n{html}");
+    }
+    for (name, html) in [("blocked", &blocked), ("list", &list), ("approval", &approval)] {
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"),
+            "{name}:\n{html}"
+        );
+    }
 }
