@@ -20,8 +20,9 @@ use crate::graph_error::GraphError;
 use crate::request_ids::RequestIds;
 use crate::state::AppState;
 
-/// Gives the request its ids, logs method, path (never the query: it can carry codes) and outcome,
-/// renders error responses with the request's ids, and turns non-protocol errors into protocol errors.
+/// Gives the request its ids and a deadline for its body, logs method, path (never the query: it can
+/// carry codes) and outcome, renders error responses with the request's ids, turns non-protocol errors
+/// into protocol errors, and adds `Strict-Transport-Security` when Signet is served over TLS.
 pub async fn request_context(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
