@@ -7,7 +7,7 @@
 
 use uuid::{Uuid, uuid};
 
-use super::app::{Application, ConsentType, PermissionScope, SignInAudience};
+use super::app::{AppRole, Application, ConsentType, MemberType, PermissionScope, SignInAudience};
 use super::ids::{AppId, ObjectId, TenantId};
 
 /// The tenant that owns first-party apps (Microsoft's first-party tenant id). Nobody signs in to it.
@@ -64,14 +64,116 @@ const SCOPES: &[(Uuid, &str, ConsentType, &str, &str)] = &[
         "Sign in and read user profile",
         "Allows you to sign in to the app with your organizational account and let the app read your profile.",
     ),
+];
+
+/// The directory permissions (issue 17), each a delegated scope an admin must grant and an app role of
+/// the same value, with Microsoft Graph's ids: (value, scope id, app role id, name, what it allows).
+const DIRECTORY_PERMISSIONS: &[(&str, Uuid, Uuid, &str, &str)] = &[
     (
-        uuid!("a154be20-db9c-4678-8ab7-66f6cc099a59"),
         "User.Read.All",
-        ConsentType::Admin,
+        uuid!("a154be20-db9c-4678-8ab7-66f6cc099a59"),
+        uuid!("df021288-bdef-4463-88db-98f22de89214"),
         "Read all users' full profiles",
-        "Allows the app to read the full set of profile properties of all users in your organization.",
+        "read the full profiles of all users in the organization",
+    ),
+    (
+        "User.ReadWrite.All",
+        uuid!("204e0828-b5ca-4ad8-b9f3-f32a958e7cc4"),
+        uuid!("741f803b-c850-494e-b5df-cde7c675a1ca"),
+        "Read and write all users' full profiles",
+        "create, read, update and delete the users of the organization, and reset their passwords",
+    ),
+    (
+        "Application.Read.All",
+        uuid!("c79f8feb-a9db-4090-85f9-90d820caa0eb"),
+        uuid!("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30"),
+        "Read applications",
+        "read the organization's app registrations and service principals",
+    ),
+    (
+        "Application.ReadWrite.All",
+        uuid!("bdfbf15f-ee85-4955-8675-146e8e5296b5"),
+        uuid!("1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"),
+        "Read and write all applications",
+        "create, read, update and delete app registrations and service principals, and their credentials",
+    ),
+    (
+        "AppRoleAssignment.ReadWrite.All",
+        uuid!("84bccea3-f856-4a8a-967b-dbe0a3d53a64"),
+        uuid!("06b708a9-e830-4db3-a914-8e69da51d44f"),
+        "Manage app role assignments",
+        "assign and remove the app roles of any app, to users and apps",
+    ),
+    (
+        "DelegatedPermissionGrant.ReadWrite.All",
+        uuid!("41ce6ca6-6826-4807-84f1-1c82854f7ee5"),
+        uuid!("8e8e4742-1d95-4f68-9d56-6ee75648c72a"),
+        "Manage delegated permission grants",
+        "grant, change and revoke delegated permissions for any app",
+    ),
+    (
+        "Directory.Read.All",
+        uuid!("06da0dbc-49e2-44d2-8312-53f166ab848a"),
+        uuid!("7ab1d382-f21e-4acd-a863-ba3e13f7da61"),
+        "Read directory data",
+        "read the organization's directory: users, apps, service principals, grants and domains",
+    ),
+    (
+        "Policy.Read.All",
+        uuid!("572fea84-0151-49b2-9301-11cb16974376"),
+        uuid!("246dd0d5-5bd0-4def-940b-0421030a5b68"),
+        "Read the organization's policies",
+        "read the organization's consent and authorization policies",
+    ),
+    (
+        "Policy.ReadWrite.PermissionGrant",
+        uuid!("2672f8bb-fd5e-42e0-85e1-ec764dd2614e"),
+        uuid!("a402ca1c-2696-4531-972d-6e5ee4aa11ea"),
+        "Manage consent and permission grant policies",
+        "change which permissions users may consent to, and how permissions are classified",
+    ),
+    (
+        "Policy.ReadWrite.Authorization",
+        uuid!("edd3c878-b384-41fd-95ad-e7407dd775be"),
+        uuid!("fb221be6-99f2-473f-bd32-01c6a0e9ca3b"),
+        "Manage the authorization policy",
+        "change the organization's authorization policy",
+    ),
+    (
+        "ConsentRequest.Read.All",
+        uuid!("f3bfad56-966e-4590-a536-82ecf548ac1e"),
+        uuid!("1260ad83-98fb-4785-abbb-d6cc1806fd41"),
+        "Read consent requests",
+        "read the organization's admin consent requests",
+    ),
+    (
+        "AuditLog.Read.All",
+        uuid!("e4c9e354-4dc5-45b8-9e7c-e1393b0b1a20"),
+        uuid!("b0afded3-3588-46d8-8b3d-9842eff778da"),
+        "Read audit log data",
+        "read the organization's audit log",
+    ),
+    (
+        "Domain.ReadWrite.All",
+        uuid!("0b5d694c-a244-4bde-86e6-eb5cd07730fe"),
+        uuid!("7e05723c-0bb0-42da-be95-ae9f08a6e53c"),
+        "Read and write domains",
+        "read, add and remove the organization's domains",
     ),
 ];
+
+fn scope(id: Uuid, value: &str, consent_type: ConsentType, name: &str, description: &str) -> PermissionScope {
+    PermissionScope {
+        id,
+        value: value.to_owned(),
+        consent_type,
+        admin_consent_display_name: name.to_owned(),
+        admin_consent_description: description.to_owned(),
+        user_consent_display_name: name.to_owned(),
+        user_consent_description: description.to_owned(),
+        is_enabled: true,
+    }
+}
 
 /// The built-in registration as `base_url` publishes it.
 pub fn graph_application(base_url: &str) -> Application {
@@ -87,18 +189,23 @@ pub fn graph_application(base_url: &str) -> Application {
         is_public_client: false,
         scopes: SCOPES
             .iter()
-            .map(|&(id, value, consent_type, name, description)| PermissionScope {
+            .map(|&(id, value, consent_type, name, description)| scope(id, value, consent_type, name, description))
+            .chain(DIRECTORY_PERMISSIONS.iter().map(|&(value, id, _, name, allows)| {
+                let description = format!("Allows the app to {allows} on behalf of the signed-in user.");
+                scope(id, value, ConsentType::Admin, name, &description)
+            }))
+            .collect(),
+        app_roles: DIRECTORY_PERMISSIONS
+            .iter()
+            .map(|&(value, _, id, name, allows)| AppRole {
                 id,
                 value: value.to_owned(),
-                consent_type,
-                admin_consent_display_name: name.to_owned(),
-                admin_consent_description: description.to_owned(),
-                user_consent_display_name: name.to_owned(),
-                user_consent_description: description.to_owned(),
+                display_name: name.to_owned(),
+                description: format!("Allows the app to {allows} without a signed-in user."),
+                allowed_member_types: vec![MemberType::Application],
                 is_enabled: true,
             })
             .collect(),
-        app_roles: Vec::new(),
         required_resource_access: Vec::new(),
         verified_publisher: true,
     }

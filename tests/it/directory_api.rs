@@ -15,6 +15,7 @@ on_every_backend!(
     organization_is_the_callers_tenant_only,
     calls_without_a_valid_graph_token_get_401_in_graphs_shape,
     an_app_only_token_has_no_me_and_needs_a_role,
+    a_daemon_granted_a_directory_role_reads_the_organization,
 );
 
 struct Setup {
@@ -170,4 +171,25 @@ async fn an_app_only_token_has_no_me_and_needs_a_role(backend: Backend) {
     // No directory app role was granted to the daemon.
     let (status, _, body) = s.get("/v1.0/organization", Some(&token)).await;
     assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+}
+
+/// The directory permissions are app roles of the built-in resource: an admin grants the daemon
+/// `Directory.Read.All`, its token carries the role, and the role lets it read.
+async fn a_daemon_granted_a_directory_role_reads_the_organization(backend: Backend) {
+    let s = setup(backend).await;
+    let store = &s.server.state().store;
+    let roles = ["Directory.Read.All".to_owned()];
+    signet::admin::require(store, &s.d.tenant, &s.d.daemon_id(), "https://graph.microsoft.com", &[], &roles)
+        .await
+        .unwrap();
+    signet::admin::grant_consent(store, &s.d.tenant, &s.d.daemon_id(), s.server.now()).await.unwrap();
+    let token = s.app_token().await;
+    let claims = s.server.verify(&s.d.tenant_id(), &token).await;
+    assert_eq!(claims["roles"], json!(["Directory.Read.All"]));
+    let (status, _, body) = s.get("/v1.0/organization", Some(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["value"][0]["id"], s.d.tenant_id());
+    // A role grants nothing on /me, which only a user has.
+    let (status, _, body) = s.get("/v1.0/me", Some(&token)).await;
+    assert_graph_error(status, &body, 400, "BadRequest");
 }

@@ -33,7 +33,51 @@ async fn every_tenant_has_the_graph_resource_under_each_name(backend: Backend) {
                 assert_eq!(user_read.id.to_string(), "e1fe6dd8-ba31-4d61-89e7-88639da4683d");
                 assert_eq!(user_read.consent_type, signet::domain::app::ConsentType::User);
                 let values: Vec<&str> = app.scopes.iter().map(|s| s.value.as_str()).collect();
-                assert_eq!(values, ["openid", "profile", "email", "offline_access", "User.Read", "User.Read.All"]);
+                let directory = [
+                    "User.Read.All",
+                    "User.ReadWrite.All",
+                    "Application.Read.All",
+                    "Application.ReadWrite.All",
+                    "AppRoleAssignment.ReadWrite.All",
+                    "DelegatedPermissionGrant.ReadWrite.All",
+                    "Directory.Read.All",
+                    "Policy.Read.All",
+                    "Policy.ReadWrite.PermissionGrant",
+                    "Policy.ReadWrite.Authorization",
+                    "ConsentRequest.Read.All",
+                    "AuditLog.Read.All",
+                    "Domain.ReadWrite.All",
+                ];
+                let oidc_and_profile = ["openid", "profile", "email", "offline_access", "User.Read"];
+                assert_eq!(values, [oidc_and_profile.as_slice(), directory.as_slice()].concat());
+                // Each directory permission is also an app role, with Microsoft Graph's ids; only
+                // User.Read may be granted by users.
+                let roles: Vec<&str> = app.app_roles.iter().map(|r| r.value.as_str()).collect();
+                assert_eq!(roles, directory);
+                let admin_only: Vec<&str> = app
+                    .scopes
+                    .iter()
+                    .filter(|s| s.consent_type == signet::domain::app::ConsentType::Admin)
+                    .map(|s| s.value.as_str())
+                    .collect();
+                assert_eq!(admin_only, directory);
+                let ids = |value: &str| {
+                    (app.scope(value).unwrap().id.to_string(), app.app_role(value).unwrap().id.to_string())
+                };
+                assert_eq!(
+                    ids("Application.ReadWrite.All"),
+                    (
+                        "bdfbf15f-ee85-4955-8675-146e8e5296b5".to_owned(),
+                        "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9".to_owned()
+                    )
+                );
+                assert_eq!(
+                    ids("Directory.Read.All"),
+                    (
+                        "06da0dbc-49e2-44d2-8312-53f166ab848a".to_owned(),
+                        "7ab1d382-f21e-4acd-a863-ba3e13f7da61".to_owned()
+                    )
+                );
             }
             other => panic!("{name}: {other:?}"),
         }
