@@ -14,7 +14,7 @@ use crate::on_every_backend;
 use crate::support::browser::{Browser, Form, page};
 use crate::support::certs::ClientCert;
 use crate::support::flow::*;
-use crate::support::seed::{self, ClientApp, Directory, PASSWORD, REDIRECT_URI};
+use crate::support::seed::{self, ClientApp, PASSWORD, REDIRECT_URI};
 use crate::support::{Backend, TestServer, assert_error};
 
 on_every_backend!(
@@ -28,21 +28,10 @@ on_every_backend!(
     host_and_forwarded_headers_are_ignored,
 );
 
-struct Setup {
-    server: TestServer,
-    d: Directory,
-    username: String,
-    web: ClientApp,
-    public: ClientApp,
-}
+type Setup = seed::SignInSetup;
 
 async fn setup(backend: Backend) -> Setup {
-    let server = TestServer::start(backend).await;
-    let d = seed::directory(&server, "contoso.example").await;
-    let user = seed::user(&server, &d, "alice").await;
-    let web = seed::client_app(&server, &d, "Web App", false, false).await;
-    let public = seed::client_app(&server, &d, "Native App", true, false).await;
-    Setup { server, d, username: user.username, web, public }
+    seed::sign_in_setup(backend).await
 }
 
 impl Setup {

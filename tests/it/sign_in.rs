@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::on_every_backend;
 use crate::support::browser::{Browser, Form, page, param, redirect_params};
 use crate::support::flow::*;
-use crate::support::seed::{self, ClientApp, Directory, PASSWORD, REDIRECT_URI};
+use crate::support::seed::{self, ClientApp, PASSWORD, REDIRECT_URI};
 use crate::support::{Backend, TestServer, assert_error, jwt_claims};
 
 on_every_backend!(
@@ -34,23 +34,10 @@ on_every_backend!(
     session_cookies_are_http_only_lax_and_secure_over_tls,
 );
 
-/// A tenant with a user, the Forecast API, and a confidential and a public client.
-struct Setup {
-    server: TestServer,
-    d: Directory,
-    username: String,
-    user_id: signet::domain::ids::ObjectId,
-    web: ClientApp,
-    public: ClientApp,
-}
+type Setup = seed::SignInSetup;
 
 async fn setup(backend: Backend) -> Setup {
-    let server = TestServer::start(backend).await;
-    let d = seed::directory(&server, "contoso.example").await;
-    let user = seed::user(&server, &d, "alice").await;
-    let web = seed::client_app(&server, &d, "Web App", false, false).await;
-    let public = seed::client_app(&server, &d, "Native App", true, false).await;
-    Setup { server, d, username: user.username, user_id: user.id, web, public }
+    seed::sign_in_setup(backend).await
 }
 
 impl Setup {

@@ -127,3 +127,23 @@ pub async fn admin_user(server: &TestServer, d: &Directory, local: &str) -> sign
 
 /// The password every seeded user has.
 pub const PASSWORD: &str = "correct horse battery";
+
+/// What the sign-in tests start from: a tenant with the user alice, the Forecast API, a confidential
+/// web app and a public client.
+pub struct SignInSetup {
+    pub server: TestServer,
+    pub d: Directory,
+    pub username: String,
+    pub user_id: signet::domain::ids::ObjectId,
+    pub web: ClientApp,
+    pub public: ClientApp,
+}
+
+pub async fn sign_in_setup(backend: super::Backend) -> SignInSetup {
+    let server = TestServer::start(backend).await;
+    let d = directory(&server, "contoso.example").await;
+    let user = user(&server, &d, "alice").await;
+    let web = client_app(&server, &d, "Web App", false, false).await;
+    let public = client_app(&server, &d, "Native App", true, false).await;
+    SignInSetup { server, d, username: user.username, user_id: user.id, web, public }
+}
