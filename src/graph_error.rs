@@ -31,6 +31,17 @@ impl GraphError {
         Self { status: StatusCode::FORBIDDEN, code: "Authorization_RequestDenied", message: message.into() }
     }
 
+    /// 404: no such object in the caller's tenant (whether it exists in another is not said).
+    pub fn not_found(id: &str) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "Request_ResourceNotFound",
+            message: format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        }
+    }
+
     /// 400: a request the API cannot serve as asked.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: message.into() }

@@ -46,6 +46,17 @@ pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResp
     Ok(ok(Entity { context: metadata(&state, "users/$entity"), entity: user }))
 }
 
+/// `GET /v1.0/users/{id | userPrincipalName}`.
+pub async fn user(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    let user = graph::user(&state, &caller, &key).await?;
+    Ok(ok(Entity { context: metadata(&state, "users/$entity"), entity: user }))
+}
+
 /// `GET /v1.0/organization`.
 pub async fn organization(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;

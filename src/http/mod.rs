@@ -53,6 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(userinfo::userinfo)),
         )
         .service(resource("/v1.0/me").route(web::get().to(graph::me)))
+        .service(resource("/v1.0/users/{user}").route(web::get().to(graph::user)))
         .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))

@@ -16,6 +16,7 @@ on_every_backend!(
     calls_without_a_valid_graph_token_get_401_in_graphs_shape,
     an_app_only_token_has_no_me_and_needs_a_role,
     a_daemon_granted_a_directory_role_reads_the_organization,
+    users_are_read_by_id_or_upn_within_the_callers_tenant,
 );
 
 struct Setup {
@@ -192,4 +193,58 @@ async fn a_daemon_granted_a_directory_role_reads_the_organization(backend: Backe
     // A role grants nothing on /me, which only a user has.
     let (status, _, body) = s.get("/v1.0/me", Some(&token)).await;
     assert_graph_error(status, &body, 400, "BadRequest");
+}
+
+async fn users_are_read_by_id_or_upn_within_the_callers_tenant(backend: Backend) {
+    let s = setup(backend).await;
+    let store = &s.server.state().store;
+    let alice = seed::user(&s.server, &s.d, "alice").await;
+    let bob = seed::user(&s.server, &s.d, "bob").await;
+    let fabrikam = seed::directory(&s.server, "fabrikam.example").await;
+    let carol = seed::user(&s.server, &fabrikam, "carol").await;
+
+    // A member reads itself by id or UPN with User.Read, and nobody else.
+    let token = s.user_token(&alice.username, "User.Read").await;
+    for key in [alice.id.to_string(), alice.username.clone()] {
+        let (status, _, body) = s.get(&format!("/v1.0/users/{key}"), Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["id"], alice.id.to_string());
+    }
+    let (status, _, body) = s.get(&format!("/v1.0/users/{}", bob.id), Some(&token)).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+
+    // A daemon an admin granted User.Read.All reads any user of its tenant, and none of another.
+    let roles = ["User.Read.All".to_owned()];
+    signet::admin::require(store, &s.d.tenant, &s.d.daemon_id(), "https://graph.microsoft.com", &[], &roles)
+        .await
+        .unwrap();
+    signet::admin::grant_consent(store, &s.d.tenant, &s.d.daemon_id(), s.server.now()).await.unwrap();
+    let token = s.app_token().await;
+    for key in [bob.id.to_string(), "BOB@contoso.example".to_owned()] {
+        let (status, _, body) = s.get(&format!("/v1.0/users/{key}"), Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body,
+            json!({
+                "@odata.context": format!("{}/v1.0/$metadata#users/$entity", s.server.base),
+                "id": bob.id.to_string(),
+                "businessPhones": [],
+                "displayName": "bob",
+                "givenName": null,
+                "jobTitle": null,
+                "mail": "bob@contoso.example",
+                "mobilePhone": null,
+                "officeLocation": null,
+                "preferredLanguage": null,
+                "surname": null,
+                "userPrincipalName": "bob@contoso.example",
+            })
+        );
+    }
+    let unknown = uuid::Uuid::new_v4().to_string();
+    for key in [unknown.as_str(), &carol.id.to_string(), "carol@fabrikam.example", "nobody@contoso.example"] {
+        let (status, _, body) = s.get(&format!("/v1.0/users/{key}"), Some(&token)).await;
+        assert_graph_error(status, &body, 404, "Request_ResourceNotFound");
+        assert!(body["error"]["message"].as_str().unwrap().contains(key), "{body}");
+    }
 }

@@ -84,6 +84,25 @@ pub fn me(caller: &Caller) -> Result<GraphUser, GraphError> {
     Ok(GraphUser::of(user))
 }
 
+/// Permissions that let a caller read any user of its tenant.
+const READ_USERS: &[&str] = &["User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
+
+/// `GET /v1.0/users/{id | userPrincipalName}`: a user of the caller's tenant. A delegated caller may
+/// read itself with a profile scope; anyone else needs a directory read permission.
+pub async fn user(state: &AppState, caller: &Caller, key: &str) -> Result<GraphUser, GraphError> {
+    let found = match key.parse() {
+        Ok(id) => state.store.user(caller.tenant.id, id).await?,
+        Err(_) => state.store.user_by_username(caller.tenant.id, key).await?,
+    };
+    let is_self = matches!((&caller.acting, &found), (Acting::User { user, .. }, Some(found)) if user.id == found.id);
+    if is_self {
+        caller.require(READ_ME, &[])?;
+    } else {
+        caller.require(READ_USERS, READ_USERS)?;
+    }
+    found.map(|user| GraphUser::of(&user)).ok_or_else(|| GraphError::not_found(key))
+}
+
 /// `GET /v1.0/organization`: the caller's tenant.
 pub fn organization(caller: &Caller) -> Result<Organization, GraphError> {
     caller.require(READ_ME, &["Organization.Read.All", "Directory.Read.All"])?;
