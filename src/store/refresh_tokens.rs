@@ -46,6 +46,13 @@ impl Store {
         row.map(to_refresh_token).transpose()
     }
 
+    /// Whether the token of `tenant` with this key has been revoked.
+    pub async fn refresh_token_revoked(&self, tenant: TenantId, token_key: &str) -> StoreResult<bool> {
+        let db = self.writing().await;
+        let row = refresh_token::Entity::find_by_id_in(tenant, token_key.to_owned()).one(&*db).await?;
+        Ok(row.is_some_and(|row| row.revoked_at.is_some()))
+    }
+
     /// The tenant a refresh token was issued in, for use at `common` or `organizations`.
     pub async fn refresh_token_tenant(&self, token_key: &str) -> StoreResult<Option<TenantId>> {
         let row = refresh_token::Entity::find_by_id(token_key.to_owned()).one(&self.db).await?;

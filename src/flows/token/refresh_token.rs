@@ -75,8 +75,17 @@ pub async fn redeem(
         client_info: request.get("client_info") == Some("1"),
     };
     let issued = issue(state, grant, consented, now)?;
-    if let Some((key, bound)) = &issued.refresh {
-        state.store.insert_refresh_token(key, bound).await?;
+    if let Some((new_key, rotated)) = &issued.refresh {
+        state.store.insert_refresh_token(new_key, rotated).await?;
+        // A replay of the presented token may have revoked its family between its use above and this
+        // insert; the new token must not outlive that revocation.
+        if state.store.refresh_token_revoked(tenant.id, &key).await? {
+            state.store.revoke_refresh_family(tenant.id, rotated.family_id, now).await?;
+            return Err(ProtocolError::new(
+                Aadsts::GrantExpired,
+                "The refresh token was revoked while it was being used. Send a new interactive authorization request.",
+            ));
+        }
     }
     Ok(issued.response)
 }
