@@ -15,7 +15,6 @@ import http.client
 import http.cookiejar
 import json
 import secrets
-import statistics
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from signin_pages import Form, NoRedirect
+from signin_pages import Form, NoRedirect, report, run_all
 
 
 def session_cookie(authorize_url, redirect_uri, username, password):
@@ -109,16 +108,8 @@ def main():
                 else:
                     errors[0] += 1
 
-    threads = [threading.Thread(target=work, args=(cookie,)) for cookie in cookies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    samples.sort()
-    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] if samples else 0
-    median = statistics.median(samples) if samples else 0
-    print(f"flows_per_s={len(samples) / seconds:.1f} p50_ms={median * 1000:.1f} "
-          f"p99_ms={p99 * 1000:.1f} errors={errors[0]}")
+    run_all([threading.Thread(target=work, args=(cookie,)) for cookie in cookies])
+    report("flows_per_s", samples, errors[0], seconds)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ posts the sign-in form with the right password, and expects the redirect to the 
 usage: signin-bench.py AUTHORIZE_URL USERNAME PASSWORD [seconds=10] [concurrency=4]
 """
 import http.cookiejar
-import statistics
 import sys
 import threading
 import time
@@ -14,7 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from signin_pages import Form, NoRedirect
+from signin_pages import Form, NoRedirect, report, run_all
 
 
 def sign_in(url, username, password):
@@ -49,15 +48,8 @@ def main():
                 else:
                     errors[0] += 1
 
-    threads = [threading.Thread(target=work) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    samples.sort()
-    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] if samples else 0
-    print(f"signins_per_s={len(samples) / seconds:.1f} p50_ms={statistics.median(samples) * 1000:.1f} "
-          f"p99_ms={p99 * 1000:.1f} errors={errors[0]}")
+    run_all([threading.Thread(target=work) for _ in range(concurrency)])
+    report("signins_per_s", samples, errors[0], seconds)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""What the benchmark drivers share: reading Signet's sign-in form, and a urllib opener that does not
-follow redirects (the code is in the redirect)."""
+"""What the benchmark drivers share: reading Signet's sign-in form, a urllib opener that does not
+follow redirects (the code is in the redirect), and running workers and reporting their latencies."""
+import statistics
 import urllib.request
 from html.parser import HTMLParser
 
@@ -22,3 +23,20 @@ class Form(HTMLParser):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def run_all(threads):
+    """Starts every worker thread and waits for all of them."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def report(rate_name, samples, errors, seconds):
+    """Prints `{rate_name}=<n> p50_ms=<n> p99_ms=<n> errors=<n>` for the successful samples (seconds each)."""
+    samples = sorted(samples)
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] if samples else 0
+    median = statistics.median(samples) if samples else 0
+    print(f"{rate_name}={len(samples) / seconds:.1f} p50_ms={median * 1000:.1f} "
+          f"p99_ms={p99 * 1000:.1f} errors={errors}")
