@@ -11,14 +11,14 @@ use crate::domain::app::{
 };
 use crate::domain::audit::AuditEvent;
 use crate::domain::graph::{GRAPH_APP_ID, SYSTEM_TENANT, graph_application};
-use crate::domain::ids::AppId;
+use crate::domain::ids::{AppId, ObjectId};
 use crate::domain::policy::{TenantPolicy, UserConsent};
 use crate::domain::redirect_uri::{self, Platform};
 use crate::domain::tenant::{Tenant, normalize_domain};
 use crate::seal::KeyEncryptionKey;
 use crate::secrets::{ClientSecret, hash_client_secret, hash_password};
 use crate::signing::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
-use crate::store::{Consent, NewApplication, ResourceLookup, Revocation, Store, StoreError, User};
+use crate::store::{Consent, NewApplication, NewUser, ResourceLookup, Revocation, Store, StoreError, User, UserChange};
 
 /// Why an administrative change was refused. `Invalid`, `NotFound` and `Conflict` are the caller's
 /// to fix; `Internal` is ours.
@@ -79,20 +79,89 @@ pub async fn ensure_builtin_resources(store: &Store, base_url: &str, now: UnixTi
     Ok(())
 }
 
-/// Creates a user whose username is `name@{a verified domain of the tenant}`.
+/// Who makes a change, as the audit log names it, with the correlation id of the request it came in.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub name: String,
+    pub correlation_id: Uuid,
+}
+
+impl Actor {
+    /// The command line. Each command is its own correlation: there is no client request whose id it
+    /// could carry.
+    pub fn cli() -> Self {
+        Self { name: CLI_ACTOR.to_owned(), correlation_id: Uuid::new_v4() }
+    }
+
+    fn event(&self, now: UnixTime, action: &str, target: String, details: serde_json::Value) -> AuditEvent {
+        AuditEvent::new(now, self.correlation_id, self.name.clone(), action, target, details)
+    }
+}
+
+/// A user to create.
+#[derive(Clone, Copy, Debug)]
+pub struct UserSpec<'a> {
+    /// `name@{a verified domain of the tenant}`.
+    pub username: &'a str,
+    pub password: &'a str,
+    /// The local part of the username when not given.
+    pub display_name: Option<&'a str>,
+    pub is_admin: bool,
+    pub account_enabled: bool,
+}
+
+impl<'a> UserSpec<'a> {
+    /// An enabled member (not an admin) with this username and password.
+    pub fn new(username: &'a str, password: &'a str) -> Self {
+        Self { username, password, display_name: None, is_admin: false, account_enabled: true }
+    }
+}
+
+/// The longest display name and password accepted (Entra's limits).
+const MAX_DISPLAY_NAME: usize = 256;
+const MAX_PASSWORD: usize = 256;
+
+/// Creates a user of `tenant`.
 pub async fn create_user(
     store: &Store,
     tenant: &Tenant,
-    username: &str,
-    password: &str,
-    display_name: Option<&str>,
-    is_admin: bool,
+    spec: UserSpec<'_>,
+    actor: &Actor,
     now: UnixTime,
 ) -> Result<User> {
-    let username = username.trim().to_ascii_lowercase();
+    let username = spec.username.trim().to_ascii_lowercase();
+    let local = check_username(tenant, &username)?;
+    let display_name = match spec.display_name {
+        Some(name) => check_display_name(name)?,
+        None => local.to_owned(),
+    };
+    let password_hash = hash_new_password(spec.password).await?;
+    let details =
+        json!({ "userPrincipalName": username, "isAdmin": spec.is_admin, "accountEnabled": spec.account_enabled });
+    let new = NewUser {
+        username: username.clone(),
+        display_name,
+        password_hash,
+        is_admin: spec.is_admin,
+        account_enabled: spec.account_enabled,
+    };
+    // The id is the store's to draw; the event names the user by its UPN.
+    let event = actor.event(now, "user.create", format!("user:{username}"), details);
+    Ok(store.create_user(tenant.id, new, now, Some(&event)).await?)
+}
+
+/// The local part of `username` when it is `name@{a verified domain of the tenant}` with a name Entra
+/// accepts: letters, digits and `' . - _ ! # ^ ~`, at most 64, not starting or ending with a dot.
+fn check_username<'a>(tenant: &Tenant, username: &'a str) -> Result<&'a str> {
     let Some((local, domain)) = username.split_once('@').filter(|(l, _)| !l.is_empty()) else {
         return Err(AdminError::Invalid(format!("username '{username}' must look like name@domain")));
     };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "'.-_!#^~".contains(c);
+    if local.len() > 64 || !local.chars().all(allowed) || local.starts_with('.') || local.ends_with('.') {
+        return Err(AdminError::Invalid(format!(
+            "'{local}' is not a valid user name: use at most 64 letters, digits and ' . - _ ! # ^ ~"
+        )));
+    }
     if !tenant.domains.iter().any(|d| d == domain) {
         return Err(AdminError::Invalid(format!(
             "'{domain}' is not a verified domain of tenant {} ({})",
@@ -100,12 +169,114 @@ pub async fn create_user(
             tenant.domains.join(", ")
         )));
     }
-    if password.chars().count() < 8 {
-        return Err(AdminError::Invalid("the password must have at least 8 characters".into()));
+    Ok(local)
+}
+
+fn check_display_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_DISPLAY_NAME || name.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(format!(
+            "the display name must have 1 to {MAX_DISPLAY_NAME} characters and no control characters"
+        )));
     }
-    let hash = hash_password(password).map_err(|e| AdminError::Internal(e.to_string()))?;
-    let display_name = display_name.map(str::to_owned).unwrap_or_else(|| local.to_owned());
-    Ok(store.create_user(tenant.id, &username, &display_name, &hash, is_admin, now).await?)
+    Ok(name.to_owned())
+}
+
+/// The argon2 hash of a new password, computed off the async workers.
+async fn hash_new_password(password: &str) -> Result<String> {
+    let length = password.chars().count();
+    if !(8..=MAX_PASSWORD).contains(&length) {
+        return Err(AdminError::Invalid(format!("the password must have 8 to {MAX_PASSWORD} characters")));
+    }
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AdminError::Internal(e.to_string()))?
+        .map_err(|e| AdminError::Internal(e.to_string()))
+}
+
+/// The user of `tenant` that `key` names: its object id or its user principal name.
+pub async fn find_user(store: &Store, tenant: &Tenant, key: &str) -> Result<User> {
+    let found = match key.parse::<ObjectId>() {
+        Ok(id) => store.user(tenant.id, id).await?,
+        Err(_) => store.user_by_username(tenant.id, key.trim()).await?,
+    };
+    found.ok_or_else(|| AdminError::NotFound(format!("user {key} in tenant {}", tenant.id)))
+}
+
+/// A change to a user; `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct UserEdit {
+    pub display_name: Option<String>,
+    /// `false` blocks sign-in: the user's sessions end and its refresh tokens are revoked.
+    pub account_enabled: Option<bool>,
+    pub is_admin: Option<bool>,
+    /// A new password (a reset): the user's sessions end and its refresh tokens are revoked.
+    pub password: Option<String>,
+}
+
+/// Changes a user of `tenant`. The tenant's last enabled administrator cannot be blocked or demoted.
+pub async fn update_user(
+    store: &Store,
+    tenant: &Tenant,
+    user: &User,
+    edit: UserEdit,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<User> {
+    let display_name = edit.display_name.as_deref().map(check_display_name).transpose()?;
+    let password_hash = match &edit.password {
+        Some(password) => Some(hash_new_password(password).await?),
+        None => None,
+    };
+    if edit.account_enabled == Some(false) || edit.is_admin == Some(false) {
+        keep_an_administrator(store, tenant, user, "blocked or made a member").await?;
+    }
+    let mut changed = Vec::new();
+    for (name, set) in [
+        ("displayName", display_name.is_some()),
+        ("accountEnabled", edit.account_enabled.is_some()),
+        ("isAdmin", edit.is_admin.is_some()),
+        ("passwordProfile", password_hash.is_some()),
+    ] {
+        if set {
+            changed.push(name);
+        }
+    }
+    let details = json!({
+        "userPrincipalName": user.username,
+        "changed": changed,
+        "accountEnabled": edit.account_enabled,
+        "isAdmin": edit.is_admin,
+    });
+    let event = actor.event(now, "user.update", format!("user:{}", user.id), details);
+    let change =
+        UserChange { display_name, account_enabled: edit.account_enabled, is_admin: edit.is_admin, password_hash };
+    Ok(store.update_user(tenant.id, user.id, &change, &event).await?)
+}
+
+/// Deletes a user of `tenant`, with its sessions, tokens, consents and role assignments. The tenant's
+/// last enabled administrator cannot be deleted.
+pub async fn delete_user(store: &Store, tenant: &Tenant, user: &User, actor: &Actor, now: UnixTime) -> Result<()> {
+    keep_an_administrator(store, tenant, user, "deleted").await?;
+    let details = json!({ "userPrincipalName": user.username });
+    let event = actor.event(now, "user.delete", format!("user:{}", user.id), details);
+    Ok(store.delete_user(tenant.id, user.id, &event).await?)
+}
+
+/// Refuses a change that would leave `tenant` without an enabled administrator.
+async fn keep_an_administrator(store: &Store, tenant: &Tenant, user: &User, done: &str) -> Result<()> {
+    if !(user.is_admin && user.account_enabled) {
+        return Ok(());
+    }
+    let others = store.enabled_admins(tenant.id, 2).await?.into_iter().filter(|id| *id != user.id).count();
+    if others == 0 {
+        return Err(AdminError::Conflict(format!(
+            "{} is the tenant's last enabled administrator and cannot be {done}",
+            user.username
+        )));
+    }
+    Ok(())
 }
 
 /// What `app create` takes.
@@ -572,8 +743,7 @@ pub async fn remove_service_principal(store: &Store, tenant: &Tenant, app_id: &s
     Ok(())
 }
 
-/// An audit event of a command-line change. Each command is its own correlation: there is no client
-/// request whose id it could carry.
+/// An audit event of a command-line change.
 fn cli_event(now: UnixTime, action: &str, target: String, details: serde_json::Value) -> AuditEvent {
-    AuditEvent::new(now, Uuid::new_v4(), CLI_ACTOR.to_owned(), action, target, details)
+    Actor::cli().event(now, action, target, details)
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::admin::{self, AdminError, AppSpec, PolicyChange};
+use crate::admin::{self, AdminError, AppSpec, PolicyChange, UserSpec};
 use crate::clock::UnixTime;
 use crate::domain::tenant::Tenant;
 use crate::seal::KeyEncryptionKey;
@@ -60,19 +60,14 @@ pub async fn seed(
     let tenant = admin::create_tenant(store, "Contoso", DEMO_DOMAIN, now).await?;
     let admin_password = random_password()?;
     let user_password = random_password()?;
-    let admin_user = admin::create_user(
-        store,
-        &tenant,
-        &format!("admin@{DEMO_DOMAIN}"),
-        &admin_password,
-        Some("Contoso Admin"),
-        true,
-        now,
-    )
-    .await?;
-    let user =
-        admin::create_user(store, &tenant, &format!("alice@{DEMO_DOMAIN}"), &user_password, Some("Alice"), false, now)
-            .await?;
+    let actor = admin::Actor::cli();
+    let admin_name = format!("admin@{DEMO_DOMAIN}");
+    let spec =
+        UserSpec { display_name: Some("Contoso Admin"), is_admin: true, ..UserSpec::new(&admin_name, &admin_password) };
+    let admin_user = admin::create_user(store, &tenant, spec, &actor, now).await?;
+    let user_name = format!("alice@{DEMO_DOMAIN}");
+    let spec = UserSpec { display_name: Some("Alice"), ..UserSpec::new(&user_name, &user_password) };
+    let user = admin::create_user(store, &tenant, spec, &actor, now).await?;
     let (api_id, identifier) = seed_api(store, &tenant, now).await?;
     let (daemon_id, secret) = seed_daemon(store, kek, &tenant, &api_id, now).await?;
     let (web_id, web_secret) = seed_web_app(store, kek, &tenant, now).await?;

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod jws;
 pub mod pkce;
 pub mod policy;
+pub mod query;
 pub mod redirect_uri;
 pub mod refresh;
 pub mod scope;

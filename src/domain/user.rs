@@ -13,6 +13,9 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub is_admin: bool,
+    /// Whether the user may sign in (Graph's `accountEnabled`); a blocked user's sessions and refresh
+    /// tokens end when it is blocked.
+    pub account_enabled: bool,
     #[serde(skip)]
     pub password_hash: String,
 }

@@ -26,6 +26,8 @@ pub enum SignInFailure {
     Wait(i64),
     /// Every password checker is busy: try again in a second.
     Busy,
+    /// The password was right, but an administrator blocked the account's sign-in.
+    Disabled,
     Internal(ProtocolError),
 }
 
@@ -77,6 +79,10 @@ pub async fn sign_in(
         }
     };
     state.throttle.succeeded(username, address);
+    if !user.account_enabled {
+        tracing::info!(user = %user.id, "sign-in refused: the account is disabled");
+        return Err(SignInFailure::Disabled);
+    }
     let cookie_value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
     let session =
         Session { tenant_id: user.tenant_id, user_id: user.id, auth_time: now, expires_at: now + SESSION_LIFETIME };

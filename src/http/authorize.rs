@@ -161,6 +161,14 @@ pub(super) fn retry_message(failure: SignInFailure) -> Result<Retry, ProtocolErr
             message: format!("Too many failed sign-in attempts. Wait {seconds} seconds, then try again."),
             after: Some(seconds),
         }),
+        SignInFailure::Disabled => Ok(Retry {
+            status: StatusCode::OK,
+            message: format!(
+                "AADSTS{}: Your account has been disabled. Contact your administrator.",
+                Aadsts::UserDisabled.code()
+            ),
+            after: None,
+        }),
         SignInFailure::Busy => Ok(Retry {
             status: StatusCode::TOO_MANY_REQUESTS,
             message: "Too many people are signing in right now. Try again in a moment.".to_owned(),

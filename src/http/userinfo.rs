@@ -31,8 +31,8 @@ pub async fn userinfo(state: web::Data<AppState>, req: HttpRequest) -> Result<Ht
             "The userinfo endpoint needs a user's access token for the directory resource (https://graph.microsoft.com).",
         ));
     }
-    let user =
-        state.store.user(claims.tid, claims.oid).await?.ok_or_else(|| invalid("The token's user no longer exists."))?;
+    let found = state.store.user(claims.tid, claims.oid).await?.filter(|user| user.account_enabled);
+    let user = found.ok_or_else(|| invalid("The token's user no longer exists or is disabled."))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))

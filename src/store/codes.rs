@@ -150,6 +150,7 @@ fn code_row(code_hash: &str, code: &AuthorizationCode, now: UnixTime) -> authori
 mod tests {
     use super::*;
     use crate::domain::ids::AppId;
+    use crate::store::NewUser;
     use crate::store::StoreError;
     use crate::store::tests::sqlite_store;
 
@@ -157,7 +158,10 @@ mod tests {
     async fn store() -> (tempfile::TempDir, Store, impl Fn(&str, Option<&str>) -> Redemption) {
         let (dir, store) = sqlite_store().await;
         let tenant = store.create_tenant("Contoso", "contoso.example", 1_000).await.unwrap();
-        let user = store.create_user(tenant.id, "alice@contoso.example", "Alice", "-", false, 1_000).await.unwrap();
+        let user = store
+            .create_user(tenant.id, NewUser::member("alice@contoso.example", "Alice", "-"), 1_000, None)
+            .await
+            .unwrap();
         let client_id = AppId::new_random();
         let redemption = move |code_hash: &str, refresh: Option<&str>| {
             let code = AuthorizationCode {

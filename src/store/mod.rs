@@ -50,6 +50,7 @@ pub use crate::domain::user::User;
 pub use error::{StoreError, StoreResult};
 pub use grants::{Consent, GrantTo, Revocation};
 pub use signing_keys::StoredKey;
+pub use users::{NewUser, UserChange};
 
 /// The directory store. Cheap to clone: the connection is a pool and the cache is shared.
 #[derive(Clone, Debug)]
@@ -362,7 +363,8 @@ pub(crate) mod tests {
             PasswordCredential { key_id: uuid::Uuid::new_v4(), hint: "abc".into(), start: 0, end: 9, hash: vec![] };
         store.add_password_credential(tenant.id, app.app_id, &secret).await.unwrap();
         assert_eq!(version().await, 3);
-        let user = store.create_user(tenant.id, "a@contoso.example", "A", "hash", false, 1_000).await.unwrap();
+        let user =
+            store.create_user(tenant.id, NewUser::member("a@contoso.example", "A", "hash"), 1_000, None).await.unwrap();
         let session = Session { tenant_id: tenant.id, user_id: user.id, auth_time: 1_000, expires_at: 2_000 };
         store.insert_session("session-hash", &session).await.unwrap();
         assert_eq!(version().await, 3);

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, PrimaryKeyTrait, QueryFilter
 use super::entity::{
     app_role_assignment, application, audit_event, consent_request, consent_request_user, identifier_uri,
     key_credential, password_credential, permission_classification, permission_grant, refresh_token, service_principal,
-    tenant_domain, user,
+    session, tenant_domain, user,
 };
 use crate::domain::ids::TenantId;
 
@@ -67,6 +67,7 @@ in_tenant!(
     permission_grant,
     refresh_token,
     service_principal,
+    session,
     tenant_domain,
     user,
 );

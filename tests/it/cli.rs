@@ -12,7 +12,8 @@ on_every_backend!(
     cli_builds_a_directory_the_server_issues_tokens_from,
     cli_refuses_bad_input_and_changes_nothing,
     cli_lists_and_rotates_keys,
-    cli_sets_consent_policy_classifies_and_revokes
+    cli_sets_consent_policy_classifies_and_revokes,
+    cli_lists_changes_and_deletes_users,
 );
 
 fn signet(server: &TestServer, args: &[&str]) -> Output {
@@ -314,6 +315,7 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         .collect();
     let expected = [
         ("cli", "consent.admin"),
+        ("cli", "user.create"),
         ("cli", "policy.set"),
         ("cli", "policy.set"),
         ("cli", "permission.classify"),
@@ -354,4 +356,65 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         (json!(filed.id), json!("pending"), json!(web.id()))
     );
     assert_eq!(listed[0]["requesters"][0]["justification"], "For the reports");
+}
+
+async fn cli_lists_changes_and_deletes_users(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    json_of(&server, &["tenant", "create", "--name", "Contoso", "--domain", "contoso.example"]);
+    let create = |name: &str, admin: bool| {
+        let username = format!("{name}@contoso.example");
+        let mut args = vec!["user", "create", "--tenant", "contoso.example", "--username", &username];
+        args.extend(["--password", "correct horse battery"]);
+        if admin {
+            args.push("--admin");
+        }
+        json_of(&server, &args)
+    };
+    let root = create("root", true);
+    let alice = create("alice", false);
+    let mut ids = vec![text(&root, "id"), text(&alice, "id")];
+    ids.sort();
+    let listed = json_of(&server, &["user", "list", "--tenant", "contoso.example"]);
+    let listed_ids: Vec<String> = listed.as_array().unwrap().iter().map(|u| text(u, "id")).collect();
+    assert_eq!(listed_ids, ids);
+
+    let set = ["user", "set", "--tenant", "contoso.example", "--user", "alice@contoso.example"];
+    let changed = json_of(&server, &[&set[..], &["--enabled", "false", "--display-name", "Alice A."]].concat());
+    assert_eq!((changed["accountEnabled"].clone(), changed["displayName"].clone()), (json!(false), json!("Alice A.")));
+    let changed = json_of(&server, &[&set[..], &["--admin", "true", "--password", "another passphrase"]].concat());
+    assert_eq!((changed["isAdmin"].clone(), changed["accountEnabled"].clone()), (json!(true), json!(false)));
+
+    // Bad input: exit code 2, one line, nothing changed.
+    for args in [
+        vec!["user", "set", "--tenant", "contoso.example", "--user", "nobody@contoso.example", "--enabled", "false"],
+        vec!["user", "set", "--tenant", "contoso.example", "--user", "root@contoso.example", "--enabled", "false"],
+        vec!["user", "set", "--tenant", "contoso.example", "--user", "alice@contoso.example", "--password", "short"],
+        vec!["user", "delete", "--tenant", "contoso.example", "--user", "root@contoso.example"],
+    ] {
+        let output = signet(&server, &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr).lines().count(), 1, "{args:?}");
+    }
+    let root_now = json_of(&server, &["user", "list", "--tenant", "contoso.example"]);
+    assert!(
+        root_now
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "root@contoso.example" && u["accountEnabled"] == true)
+    );
+
+    let deleted = json_of(&server, &["user", "delete", "--tenant", "contoso.example", "--user", &text(&alice, "id")]);
+    assert_eq!(deleted, json!({ "deleted": text(&alice, "id") }));
+    let listed = json_of(&server, &["user", "list", "--tenant", "contoso.example"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let events = server
+        .state()
+        .store
+        .audit_events(server.state().store.resolve_tenant("contoso.example").await.unwrap().unwrap().id)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.create", "user.create", "user.update", "user.update", "user.delete"]);
+    assert!(events.iter().all(|e| e.actor == "cli"));
 }

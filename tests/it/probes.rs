@@ -200,17 +200,11 @@ async fn script_in_names_is_text_on_every_page(backend: Backend) {
     let d = seed::directory(&server, "contoso.example").await;
     let store = &server.state().store;
     let admin = seed::admin_user(&server, &d, "root").await;
-    let user = signet::admin::create_user(
-        store,
-        &d.tenant,
-        &format!("x@{}", d.tenant.domains[0]),
-        PASSWORD,
-        Some(script),
-        false,
-        server.now(),
-    )
-    .await
-    .unwrap();
+    let username = format!("x@{}", d.tenant.domains[0]);
+    let spec =
+        signet::admin::UserSpec { display_name: Some(script), ..signet::admin::UserSpec::new(&username, PASSWORD) };
+    let user =
+        signet::admin::create_user(store, &d.tenant, spec, &signet::admin::Actor::cli(), server.now()).await.unwrap();
     let spec =
         signet::admin::AppSpec { name: script.into(), redirect_uris: vec![REDIRECT_URI.into()], ..Default::default() };
     let app = signet::admin::create_app(store, &d.tenant, spec, server.now()).await.unwrap();

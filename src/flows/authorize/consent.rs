@@ -90,6 +90,7 @@ mod tests {
             username: "u@contoso.com".into(),
             display_name: "U".into(),
             is_admin,
+            account_enabled: true,
             password_hash: String::new(),
         }
     }

@@ -325,7 +325,8 @@ async fn signed_in_user(
     if request.prompt == Some(Prompt::Login) && !interaction.signed_in_now {
         return Ok(SignedIn::NeedsSignIn);
     }
-    let Some(user) = state.store.user(session.tenant_id, session.user_id).await? else {
+    let found = state.store.user(session.tenant_id, session.user_id).await?;
+    let Some(user) = found.filter(|user| user.account_enabled) else {
         return Ok(SignedIn::NeedsSignIn);
     };
     let hinted_other = request.login_hint.as_deref().is_some_and(|hint| !hint.eq_ignore_ascii_case(&user.username));

@@ -9,7 +9,7 @@
 
 use super::client_auth::{AuthenticatedClient, authenticate};
 use super::request::{Endpoint, TokenRequest, TokenResponse};
-use super::user_tokens::{Issued, UserGrant, asked_scopes, consented, issue};
+use super::user_tokens::{Issued, UserGrant, asked_scopes, check_enabled, consented, issue};
 use crate::clock::UnixTime;
 use crate::domain::code::{AuthorizationCode, code_tenant};
 use crate::domain::pkce;
@@ -70,6 +70,7 @@ async fn tokens_for(
 ) -> Result<Issued, ProtocolError> {
     check_bindings(bound, client, redirect_uri, request.get("code_verifier"), now)?;
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_code)?;
+    check_enabled(&user)?;
     let granted = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_code())?;
     let asked = asked_scopes(request, &granted)?;
     let consented = consented(state, tenant, &user, client, &asked).await?;

@@ -8,7 +8,7 @@
 
 use super::client_auth::authenticate;
 use super::request::{Endpoint, TokenRequest, TokenResponse};
-use super::user_tokens::{UserGrant, asked_scopes, consented, issue};
+use super::user_tokens::{UserGrant, asked_scopes, check_enabled, consented, issue};
 use crate::clock::UnixTime;
 use crate::domain::refresh::RefreshUse;
 use crate::domain::scope::DelegatedScopes;
@@ -42,6 +42,7 @@ pub async fn redeem(
         ));
     }
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_token)?;
+    check_enabled(&user)?;
     let bound_scopes = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_token())?;
     let asked = asked_scopes(request, &bound_scopes)?;
     let consented = consented(state, &tenant, &user, &client, &asked).await?;

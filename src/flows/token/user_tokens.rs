@@ -40,6 +40,15 @@ pub struct UserGrant<'a> {
     pub client_info: bool,
 }
 
+/// Refuses a grant of a user whose sign-in an administrator blocked after it was issued.
+pub fn check_enabled(user: &User) -> Result<(), ProtocolError> {
+    if user.account_enabled {
+        Ok(())
+    } else {
+        Err(ProtocolError::new(Aadsts::UserDisabled, "The user account is disabled. Contact your administrator."))
+    }
+}
+
 /// The scopes a token request asks for: its `scope` (Microsoft's extension: it may pick another
 /// consented resource), or else `granted`, the scopes of the code or refresh token.
 pub fn asked_scopes(request: &TokenRequest, granted: &DelegatedScopes) -> Result<DelegatedScopes, ProtocolError> {

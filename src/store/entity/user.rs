@@ -10,6 +10,7 @@ pub struct Model {
     pub display_name: String,
     pub password_hash: String,
     pub is_admin: bool,
+    pub account_enabled: bool,
     pub created_at: i64,
 }
 

@@ -74,9 +74,8 @@ pub fn daemon_form(d: &Directory) -> Vec<(&'static str, String)> {
 /// A user of the directory's tenant.
 pub async fn user(server: &TestServer, d: &Directory, local: &str) -> signet::store::User {
     let username = format!("{local}@{}", d.tenant.domains[0]);
-    admin::create_user(&server.state().store, &d.tenant, &username, "correct horse battery", None, false, server.now())
-        .await
-        .expect("user")
+    let spec = admin::UserSpec::new(&username, "correct horse battery");
+    admin::create_user(&server.state().store, &d.tenant, spec, &admin::Actor::cli(), server.now()).await.expect("user")
 }
 
 /// The redirect URI test client apps register.
@@ -120,9 +119,8 @@ pub async fn client_app(server: &TestServer, d: &Directory, name: &str, public: 
 /// An admin of the directory's tenant.
 pub async fn admin_user(server: &TestServer, d: &Directory, local: &str) -> signet::store::User {
     let username = format!("{local}@{}", d.tenant.domains[0]);
-    admin::create_user(&server.state().store, &d.tenant, &username, "correct horse battery", None, true, server.now())
-        .await
-        .expect("admin")
+    let spec = admin::UserSpec { is_admin: true, ..admin::UserSpec::new(&username, "correct horse battery") };
+    admin::create_user(&server.state().store, &d.tenant, spec, &admin::Actor::cli(), server.now()).await.expect("admin")
 }
 
 /// The password every seeded user has.

@@ -1,0 +1,69 @@
+//! Conditions on a directory collection, as a directory API `$filter` states them, and the properties
+//! each collection can be filtered on. The store turns a [`Filter`] into SQL; the API parses one.
+
+/// A condition on the properties `P` of a collection's objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter<P> {
+    /// The property equals the value.
+    Eq(P, String),
+    /// The property starts with the value.
+    StartsWith(P, String),
+    /// Every condition holds.
+    All(Vec<Filter<P>>),
+    /// At least one condition holds.
+    Any(Vec<Filter<P>>),
+}
+
+/// How a property's values compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// A GUID: the value must be one, and is compared in its lowercase hyphenated form.
+    Guid,
+    /// Text compared without regard to ASCII case, as Entra compares names.
+    CaseInsensitive,
+}
+
+/// A collection's filterable properties.
+pub trait Property: Copy + Sized + 'static {
+    /// Every filterable property.
+    const ALL: &'static [Self];
+
+    /// Its name in the API (`userPrincipalName`).
+    fn name(self) -> &'static str;
+
+    fn comparison(self) -> Comparison;
+
+    /// The property the API name stands for. Names are matched without regard to case, as OData does.
+    fn named(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|p| p.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// The filterable properties of a user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserProperty {
+    Id,
+    UserPrincipalName,
+    DisplayName,
+    Mail,
+}
+
+impl Property for UserProperty {
+    const ALL: &'static [Self] = &[Self::Id, Self::UserPrincipalName, Self::DisplayName, Self::Mail];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::UserPrincipalName => "userPrincipalName",
+            Self::DisplayName => "displayName",
+            Self::Mail => "mail",
+        }
+    }
+
+    fn comparison(self) -> Comparison {
+        match self {
+            Self::Id => Comparison::Guid,
+            Self::UserPrincipalName | Self::DisplayName | Self::Mail => Comparison::CaseInsensitive,
+        }
+    }
+}
