@@ -47,6 +47,26 @@ impl GraphError {
         Self { status: StatusCode::BAD_REQUEST, code: "BadRequest", message: message.into() }
     }
 
+    /// 400: a query option, operator or property the API does not serve.
+    pub fn unsupported_query(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code: "Request_UnsupportedQuery", message: message.into() }
+    }
+
+    /// 400: a property value the directory refuses (a malformed, missing or duplicate value).
+    pub fn invalid_value(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code: "Request_BadRequest", message: message.into() }
+    }
+
+    /// 500: our own failure; the cause goes to the log, not to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "directory API internal error");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "generalException",
+            message: "An internal error occurred. Quote the request id when you report it.".to_owned(),
+        }
+    }
+
     /// 503: the store could not answer.
     pub fn unavailable() -> Self {
         Self {

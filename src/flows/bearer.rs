@@ -32,6 +32,9 @@ pub struct IssuedClaims {
     /// App roles: in app-only access tokens, when the client was assigned any.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The client the access token was issued to (ID tokens have none).
+    #[serde(default)]
+    pub azp: Option<AppId>,
 }
 
 /// Verifies a token's signature against a published key and its issuer; checks expiry unless

@@ -1,49 +1,135 @@
 //! `{base}/v1.0/…`: the directory API in Microsoft Graph's shape (see [`crate::flows::graph`]). Handlers
-//! authenticate the caller, call one flow and write the object with its `@odata.context`.
+//! authenticate the caller, read the query options and body, call one flow and write the result with
+//! its `@odata.context`, only the properties asked for, and the next page's link.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
-use crate::flows::graph::{self, Caller};
+use super::middleware::ids_of;
+use crate::domain::query::UserProperty;
+use crate::flows::graph::odata::{entity_options, list_options, no_options};
+use crate::flows::graph::{self, Caller, GraphUser};
 use crate::graph_error::GraphError;
 use crate::state::AppState;
 
-/// One object, with the metadata URL Graph gives it.
-#[derive(Serialize)]
-struct Entity<T> {
-    #[serde(rename = "@odata.context")]
-    context: String,
-    #[serde(flatten)]
-    entity: T,
-}
-
-/// A collection, with the metadata URL Graph gives it.
-#[derive(Serialize)]
-struct Collection<T> {
-    #[serde(rename = "@odata.context")]
-    context: String,
-    value: Vec<T>,
-}
-
 async fn caller(state: &AppState, req: &HttpRequest) -> Result<Caller, GraphError> {
     let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    graph::authenticate(state, authorization, state.clock.now()).await
+    let correlation_id = ids_of(req, state).correlation_id;
+    graph::authenticate(state, authorization, correlation_id, state.clock.now()).await
+}
+
+/// The request's query options, decoded.
+fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect()
+}
+
+/// A JSON body of type `T`; anything else is Graph's 400.
+fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, GraphError> {
+    serde_json::from_slice(bytes).map_err(|err| GraphError::bad_request(format!("Invalid request body: {err}.")))
 }
 
 fn metadata(state: &AppState, fragment: &str) -> String {
     format!("{}/v1.0/$metadata#{fragment}", state.base_url)
 }
 
-fn ok(body: impl Serialize) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(body)
+/// The `@odata.context` fragment of `set`, naming the selected properties when `$select` was given.
+fn fragment(set: &str, select: Option<&[&str]>, entity: bool) -> String {
+    let selected = select.map(|names| format!("({})", names.join(","))).unwrap_or_default();
+    if entity { format!("{set}{selected}/$entity") } else { format!("{set}{selected}") }
+}
+
+/// The object's properties that `select` names, or its `default` ones.
+fn project(
+    object: impl Serialize,
+    select: Option<&[&str]>,
+    default: &[&str],
+) -> Result<Map<String, Value>, GraphError> {
+    let Value::Object(mut properties) = serde_json::to_value(object).map_err(GraphError::internal)? else {
+        return Err(GraphError::internal("an object did not serialise to a JSON object"));
+    };
+    let keep = select.unwrap_or(default);
+    properties.retain(|name, _| keep.contains(&name.as_str()));
+    Ok(properties)
+}
+
+fn json(status: StatusCode, body: impl Serialize) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "no-store")).json(body)
+}
+
+/// One object with its `@odata.context`.
+fn entity(state: &AppState, context: &str, mut properties: Map<String, Value>, status: StatusCode) -> HttpResponse {
+    properties.insert("@odata.context".to_owned(), Value::String(metadata(state, context)));
+    json(status, properties)
+}
+
+/// A page of a collection: its `@odata.context`, the link to the next page when there is one, and the
+/// objects.
+#[derive(Serialize)]
+struct Page<T> {
+    #[serde(rename = "@odata.context")]
+    context: String,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    next_link: Option<String>,
+    value: Vec<T>,
+}
+
+/// The link to the page after `skip_token`: the same request with the token in `$skiptoken`.
+fn next_link(
+    state: &AppState,
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    skip_token: Option<String>,
+) -> Option<String> {
+    let skip_token = skip_token?;
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs.iter().filter(|(name, _)| !name.eq_ignore_ascii_case("$skiptoken")) {
+        query.append_pair(name, value);
+    }
+    query.append_pair("$skiptoken", &skip_token);
+    Some(format!("{}{}?{}", state.base_url, req.path(), query.finish()))
 }
 
 /// `GET /v1.0/me`.
 pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
-    let user = graph::me(&caller)?;
-    Ok(ok(Entity { context: metadata(&state, "users/$entity"), entity: user }))
+    let select = entity_options(&query_pairs(&req), GraphUser::PROPERTIES)?;
+    let user = project(graph::me(&caller)?, select.as_deref(), GraphUser::DEFAULT)?;
+    Ok(entity(&state, &fragment("users", select.as_deref(), true), user, StatusCode::OK))
+}
+
+/// `GET /v1.0/users`.
+pub async fn users(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let pairs = query_pairs(&req);
+    let caller = caller(&state, &req).await?;
+    let options = list_options::<UserProperty>(&pairs, GraphUser::PROPERTIES)?;
+    let page = graph::list_users(&state, &caller, &options).await?;
+    let select = options.select.as_deref();
+    let value =
+        page.users.into_iter().map(|user| project(user, select, GraphUser::DEFAULT)).collect::<Result<_, _>>()?;
+    Ok(json(
+        StatusCode::OK,
+        Page {
+            context: metadata(&state, &fragment("users", select, false)),
+            next_link: next_link(&state, &req, &pairs, page.skip_token),
+            value,
+        },
+    ))
+}
+
+/// `POST /v1.0/users`.
+pub async fn create_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let user = graph::create_user(&state, &caller, body(&bytes)?).await?;
+    let user = project(user, None, GraphUser::DEFAULT)?;
+    Ok(entity(&state, "users/$entity", user, StatusCode::CREATED))
 }
 
 /// `GET /v1.0/users/{id | userPrincipalName}`.
@@ -53,13 +139,41 @@ pub async fn user(
     req: HttpRequest,
 ) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
-    let user = graph::user(&state, &caller, &key).await?;
-    Ok(ok(Entity { context: metadata(&state, "users/$entity"), entity: user }))
+    let select = entity_options(&query_pairs(&req), GraphUser::PROPERTIES)?;
+    let user = project(graph::user(&state, &caller, &key).await?, select.as_deref(), GraphUser::DEFAULT)?;
+    Ok(entity(&state, &fragment("users", select.as_deref(), true), user, StatusCode::OK))
+}
+
+/// `PATCH /v1.0/users/{id | userPrincipalName}`.
+pub async fn update_user(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::update_user(&state, &caller, &key, body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /v1.0/users/{id | userPrincipalName}`.
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::delete_user(&state, &caller, &key).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET /v1.0/organization`.
 pub async fn organization(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
     let organization = graph::organization(&caller)?;
-    Ok(ok(Collection { context: metadata(&state, "organization"), value: vec![organization] }))
+    let value = vec![organization];
+    Ok(json(StatusCode::OK, Page { context: metadata(&state, "organization"), next_link: None, value }))
 }

@@ -53,7 +53,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(userinfo::userinfo)),
         )
         .service(resource("/v1.0/me").route(web::get().to(graph::me)))
-        .service(resource("/v1.0/users/{user}").route(web::get().to(graph::user)))
+        .service(resource("/v1.0/users").route(web::get().to(graph::users)).route(web::post().to(graph::create_user)))
+        .service(
+            resource("/v1.0/users/{user}")
+                .route(web::get().to(graph::user))
+                .route(web::patch().to(graph::update_user))
+                .route(web::delete().to(graph::delete_user)),
+        )
         .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))

@@ -2,13 +2,13 @@
 //! shape, `GET /v1.0/me` and `GET /v1.0/organization`.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::on_every_backend;
-use crate::support::browser::Browser;
+use crate::support::Backend;
 use crate::support::flow::*;
-use crate::support::seed::{self, ClientApp, Directory};
-use crate::support::{Backend, TestServer};
+use crate::support::graph::{GraphSetup, assert_graph_error};
+use crate::support::seed;
 
 on_every_backend!(
     me_is_the_signed_in_user_in_graphs_shape,
@@ -19,65 +19,8 @@ on_every_backend!(
     users_are_read_by_id_or_upn_within_the_callers_tenant,
 );
 
-struct Setup {
-    server: TestServer,
-    d: Directory,
-    web: ClientApp,
-}
-
-async fn setup(backend: Backend) -> Setup {
-    let server = TestServer::start(backend).await;
-    let d = seed::directory(&server, "contoso.example").await;
-    let web = seed::client_app(&server, &d, "Web App", false, false).await;
-    Setup { server, d, web }
-}
-
-impl Setup {
-    /// A directory API token of `user` with `scope`, through the code flow.
-    async fn user_token(&self, username: &str, scope: &str) -> String {
-        let url = authorize_url(&self.server, &self.d.tenant_id(), &self.web, &[("scope", scope)]);
-        let code = code_of(&sign_in_and_consent(&Browser::new(&self.server), &url, username).await);
-        let (status, tokens) =
-            post_token(&self.server, &self.d.tenant_id(), &redeem_form(&self.web, &code, VERIFIER)).await;
-        assert_eq!(status, StatusCode::OK, "{tokens}");
-        tokens["access_token"].as_str().unwrap().to_owned()
-    }
-
-    /// The daemon's app-only token for the directory API.
-    async fn app_token(&self) -> String {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", &self.d.daemon_id()),
-            ("client_secret", &self.d.secret),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ];
-        let (status, body) = self.server.token(&self.d.tenant_id(), &form).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let mut request = self.server.http.get(self.server.url(path)).header("client-request-id", CLIENT_REQUEST_ID);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let (status, headers) = (response.status(), response.headers().clone());
-        (status, headers, response.json().await.unwrap())
-    }
-}
-
-const CLIENT_REQUEST_ID: &str = "6f1b0d4e-2a7c-4f0e-9d1a-3b5c7e9f1a2b";
-
-/// Graph's error body, with its request ids.
-fn assert_graph_error(status: StatusCode, body: &Value, want_status: u16, code: &str) {
-    assert_eq!(status.as_u16(), want_status, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    let inner = &body["error"]["innerError"];
-    assert_eq!(inner["client-request-id"], CLIENT_REQUEST_ID, "{body}");
-    assert!(inner["request-id"].as_str().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "{body}");
-    assert!(inner["date"].as_str().is_some_and(|d| d.len() == 19 && d.as_bytes()[10] == b'T'), "{body}");
+async fn setup(backend: Backend) -> GraphSetup {
+    GraphSetup::start(backend).await
 }
 
 async fn me_is_the_signed_in_user_in_graphs_shape(backend: Backend) {

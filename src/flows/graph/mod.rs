@@ -1,17 +1,27 @@
 //! The directory API in Microsoft Graph's shape (issue 17): who is calling and what it may do, and the
-//! objects it reads. This first part authenticates callers and serves `me` and `organization`; the
-//! administration endpoints build on [`Caller`].
+//! objects it reads and changes.
 //!
 //! A caller presents a Signet access token for the built-in directory resource (audience Microsoft
 //! Graph's appId). A delegated token acts for its user with its `scp`; an app-only token acts for its
-//! client with its `roles`. Everything a caller sees is in its token's tenant.
+//! client with its `roles`. Everything a caller sees is in its token's tenant. Changes go through
+//! [`crate::admin`], the functions the command line calls, with the caller as the audited actor.
 
 mod objects;
+pub mod odata;
+mod users;
 
 pub use objects::{GraphUser, Organization, VerifiedDomain};
+pub use users::{
+    NewGraphUser, PasswordProfile, UserPage, UserPatch, create_user, delete_user, list_users, me, update_user, user,
+};
 
+use uuid::Uuid;
+
+use crate::admin::{Actor, AdminError};
 use crate::clock::UnixTime;
+use crate::domain::audit::user_actor;
 use crate::domain::graph::GRAPH_APP_ID;
+use crate::domain::ids::AppId;
 use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
 use crate::flows::bearer::verify_issued;
@@ -23,7 +33,11 @@ use crate::state::AppState;
 pub struct Caller {
     /// The token's tenant: the only one the caller sees.
     pub tenant: Tenant,
+    /// The app the token was issued to.
+    pub client: Option<AppId>,
     pub acting: Acting,
+    /// The correlation id of the request, for the audit log.
+    pub correlation_id: Uuid,
 }
 
 /// For whom the caller acts, with what it was granted.
@@ -35,8 +49,13 @@ pub enum Acting {
     App { roles: Vec<String> },
 }
 
-/// The caller an `Authorization` header's Bearer token names.
-pub async fn authenticate(state: &AppState, authorization: Option<&str>, now: UnixTime) -> Result<Caller, GraphError> {
+/// The caller an `Authorization` header's Bearer token names, in the request `correlation_id`.
+pub async fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+    correlation_id: Uuid,
+    now: UnixTime,
+) -> Result<Caller, GraphError> {
     let token = authorization
         .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim)
@@ -48,16 +67,21 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>, now: Un
     if claims.aud != GRAPH_APP_ID {
         return Err(GraphError::unauthenticated("Access token validation failure. Invalid audience."));
     }
-    let gone = || GraphError::unauthenticated("Access token validation failure. Its tenant or user no longer exists.");
+    let gone = || {
+        GraphError::unauthenticated(
+            "Access token validation failure. Its tenant or user no longer exists, or the user is disabled.",
+        )
+    };
     let tenant = state.store.tenant(claims.tid).await?.ok_or_else(gone)?;
     let acting = match claims.scp {
         Some(scp) => {
-            let user = state.store.user(tenant.id, claims.oid).await?.ok_or_else(gone)?;
+            let found = state.store.user(tenant.id, claims.oid).await?.filter(|user| user.account_enabled);
+            let user = found.ok_or_else(gone)?;
             Acting::User { user, scopes: scp.split_whitespace().map(str::to_owned).collect() }
         }
         None => Acting::App { roles: claims.roles },
     };
-    Ok(Caller { tenant, acting })
+    Ok(Caller { tenant, client: claims.azp, acting, correlation_id })
 }
 
 impl Caller {
@@ -68,43 +92,53 @@ impl Caller {
             Acting::User { scopes: held, .. } => held.iter().any(|s| scopes.contains(&s.as_str())),
             Acting::App { roles: held } => held.iter().any(|r| roles.contains(&r.as_str())),
         };
-        if granted { Ok(()) } else { Err(GraphError::denied("Insufficient privileges to complete the operation.")) }
+        if granted { Ok(()) } else { Err(insufficient()) }
+    }
+
+    /// Allows a change when the token carries one of `permissions` (as a scope or an app role) and,
+    /// for a delegated token, its user administers the tenant: a permission lets an app act only
+    /// within what its user may do, as in Entra.
+    pub fn require_admin(&self, permissions: &[&str]) -> Result<(), GraphError> {
+        self.require(permissions, permissions)?;
+        match &self.acting {
+            Acting::User { user, .. } if !user.is_admin => Err(insufficient()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The caller as the audit log names it: the signed-in user, or the app acting on its own.
+    pub fn actor(&self) -> Actor {
+        let name = match (&self.acting, self.client) {
+            (Acting::User { user, .. }, _) => user_actor(user.id, &user.username),
+            (Acting::App { .. }, Some(client)) => format!("app:{client}"),
+            (Acting::App { .. }, None) => "app".to_owned(),
+        };
+        Actor { name, correlation_id: self.correlation_id }
     }
 }
 
-/// Scopes that let a delegated caller read its own profile.
-const READ_ME: &[&str] = &["User.Read", "User.ReadWrite", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
-
-/// `GET /v1.0/me`: the signed-in user. Only a delegated token has one.
-pub fn me(caller: &Caller) -> Result<GraphUser, GraphError> {
-    let Acting::User { user, .. } = &caller.acting else {
-        return Err(GraphError::bad_request("/me request is only valid with delegated authentication flow."));
-    };
-    caller.require(READ_ME, &[])?;
-    Ok(GraphUser::of(user))
+fn insufficient() -> GraphError {
+    GraphError::denied("Insufficient privileges to complete the operation.")
 }
 
 /// Permissions that let a caller read any user of its tenant.
 const READ_USERS: &[&str] = &["User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
 
-/// `GET /v1.0/users/{id | userPrincipalName}`: a user of the caller's tenant. A delegated caller may
-/// read itself with a profile scope; anyone else needs a directory read permission.
-pub async fn user(state: &AppState, caller: &Caller, key: &str) -> Result<GraphUser, GraphError> {
-    let found = match key.parse() {
-        Ok(id) => state.store.user(caller.tenant.id, id).await?,
-        Err(_) => state.store.user_by_username(caller.tenant.id, key).await?,
-    };
-    let is_self = matches!((&caller.acting, &found), (Acting::User { user, .. }, Some(found)) if user.id == found.id);
-    if is_self {
-        caller.require(READ_ME, &[])?;
-    } else {
-        caller.require(READ_USERS, READ_USERS)?;
-    }
-    found.map(|user| GraphUser::of(&user)).ok_or_else(|| GraphError::not_found(key))
-}
+/// Scopes that let a delegated caller read its own profile.
+const READ_ME: &[&str] = &["User.Read", "User.ReadWrite", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
 
 /// `GET /v1.0/organization`: the caller's tenant.
 pub fn organization(caller: &Caller) -> Result<Organization, GraphError> {
     caller.require(READ_ME, &["Organization.Read.All", "Directory.Read.All"])?;
     Ok(Organization::of(&caller.tenant))
+}
+
+/// An administrative refusal in Graph's terms: a value or state the directory refuses is a 400, an
+/// object that is not there a 404.
+fn refused(err: AdminError, id: &str) -> GraphError {
+    match err {
+        AdminError::Invalid(message) | AdminError::Conflict(message) => GraphError::invalid_value(message),
+        AdminError::NotFound(_) => GraphError::not_found(id),
+        AdminError::Internal(message) => GraphError::internal(message),
+    }
 }

@@ -7,11 +7,12 @@ use crate::domain::ids::{ObjectId, TenantId};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
 
-/// A `user`.
+/// A `user`. Graph returns [`GraphUser::DEFAULT`] unless `$select` names others.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphUser {
     pub id: ObjectId,
+    pub account_enabled: bool,
     pub business_phones: Vec<String>,
     pub display_name: String,
     pub given_name: Option<String>,
@@ -25,9 +26,41 @@ pub struct GraphUser {
 }
 
 impl GraphUser {
+    /// Every property, as `$select` names them.
+    pub const PROPERTIES: &'static [&'static str] = &[
+        "id",
+        "accountEnabled",
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+    ];
+
+    /// The properties returned when `$select` names none (Graph v1.0's default set).
+    pub const DEFAULT: &'static [&'static str] = &[
+        "id",
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+    ];
+
     pub fn of(user: &User) -> Self {
         Self {
             id: user.id,
+            account_enabled: user.account_enabled,
             business_phones: Vec::new(),
             display_name: user.display_name.clone(),
             given_name: None,

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod certs;
 pub mod flow;
+pub mod graph;
 pub mod seed;
 
 use std::path::PathBuf;
