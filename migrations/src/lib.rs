@@ -14,6 +14,7 @@ mod m0008_ordered_token_keys;
 mod m0009_directory_version;
 mod m0010_used_form_tokens;
 mod m0011_user_administration;
+mod m0012_app_administration;
 mod references;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_directory_version::Migration),
             Box::new(m0010_used_form_tokens::Migration),
             Box::new(m0011_user_administration::Migration),
+            Box::new(m0012_app_administration::Migration),
         ]
     }
 }

@@ -177,6 +177,8 @@ pub struct PasswordCredential {
     pub key_id: Uuid,
     /// The first three characters, to tell secrets apart.
     pub hint: String,
+    /// What the secret is for (Graph's `displayName`).
+    pub display_name: Option<String>,
     pub start: UnixTime,
     pub end: UnixTime,
     #[serde(skip)]
@@ -207,6 +209,9 @@ pub struct ServicePrincipal {
     pub app_id: AppId,
     pub display_name: String,
     pub account_enabled: bool,
+    /// Only users and apps assigned one of the app's roles may sign in to it or get tokens for it
+    /// (`appRoleAssignmentRequired`).
+    pub app_role_assignment_required: bool,
 }
 
 /// `AllPrincipals` (admin, whole tenant) or `Principal` (one user) delegated grant.

@@ -39,6 +39,33 @@ pub trait Property: Copy + Sized + 'static {
     }
 }
 
+/// The filterable properties of an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppProperty {
+    Id,
+    AppId,
+    DisplayName,
+}
+
+impl Property for AppProperty {
+    const ALL: &'static [Self] = &[Self::Id, Self::AppId, Self::DisplayName];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::AppId => "appId",
+            Self::DisplayName => "displayName",
+        }
+    }
+
+    fn comparison(self) -> Comparison {
+        match self {
+            Self::Id | Self::AppId => Comparison::Guid,
+            Self::DisplayName => Comparison::CaseInsensitive,
+        }
+    }
+}
+
 /// The filterable properties of a user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserProperty {

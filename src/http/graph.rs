@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::middleware::ids_of;
-use crate::domain::query::UserProperty;
+use crate::domain::query::{AppProperty, UserProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
-use crate::flows::graph::{self, Caller, GraphUser};
+use crate::flows::graph::{self, AppKey, Caller, GraphApplication, GraphUser};
 use crate::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -41,15 +41,21 @@ fn fragment(set: &str, select: Option<&[&str]>, entity: bool) -> String {
     if entity { format!("{set}{selected}/$entity") } else { format!("{set}{selected}") }
 }
 
+/// Every property of the object.
+fn properties(object: impl Serialize) -> Result<Map<String, Value>, GraphError> {
+    match serde_json::to_value(object).map_err(GraphError::internal)? {
+        Value::Object(properties) => Ok(properties),
+        _ => Err(GraphError::internal("an object did not serialise to a JSON object")),
+    }
+}
+
 /// The object's properties that `select` names, or its `default` ones.
 fn project(
     object: impl Serialize,
     select: Option<&[&str]>,
     default: &[&str],
 ) -> Result<Map<String, Value>, GraphError> {
-    let Value::Object(mut properties) = serde_json::to_value(object).map_err(GraphError::internal)? else {
-        return Err(GraphError::internal("an object did not serialise to a JSON object"));
-    };
+    let mut properties = properties(object)?;
     let keep = select.unwrap_or(default);
     properties.retain(|name, _| keep.contains(&name.as_str()));
     Ok(properties)
@@ -176,4 +182,101 @@ pub async fn organization(state: web::Data<AppState>, req: HttpRequest) -> Resul
     let organization = graph::organization(&caller)?;
     let value = vec![organization];
     Ok(json(StatusCode::OK, Page { context: metadata(&state, "organization"), next_link: None, value }))
+}
+
+/// The application a path names: `applications/{id}` or `applications(appId='{app_id}')`.
+fn app_key(req: &HttpRequest) -> AppKey<'_> {
+    match req.match_info().get("app_id") {
+        Some(app_id) => AppKey::AppId(app_id),
+        None => AppKey::Id(req.match_info().get("id").unwrap_or_default()),
+    }
+}
+
+/// `GET /v1.0/applications`.
+pub async fn applications(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let pairs = query_pairs(&req);
+    let caller = caller(&state, &req).await?;
+    let options = list_options::<AppProperty>(&pairs, GraphApplication::PROPERTIES)?;
+    let page = graph::list_applications(&state, &caller, &options).await?;
+    let select = options.select.as_deref();
+    let value = page
+        .apps
+        .into_iter()
+        .map(|app| project(app, select, GraphApplication::PROPERTIES))
+        .collect::<Result<_, _>>()?;
+    Ok(json(
+        StatusCode::OK,
+        Page {
+            context: metadata(&state, &fragment("applications", select, false)),
+            next_link: next_link(&state, &req, &pairs, page.skip_token),
+            value,
+        },
+    ))
+}
+
+/// `POST /v1.0/applications`.
+pub async fn create_application(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let app = graph::create_application(&state, &caller, body(&bytes)?).await?;
+    let app = project(app, None, GraphApplication::PROPERTIES)?;
+    Ok(entity(&state, "applications/$entity", app, StatusCode::CREATED))
+}
+
+/// `GET /v1.0/applications/{id}` and `applications(appId='{appId}')`.
+pub async fn application(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    let select = entity_options(&query_pairs(&req), GraphApplication::PROPERTIES)?;
+    let app = graph::application(&state, &caller, app_key(&req)).await?;
+    let app = project(app, select.as_deref(), GraphApplication::PROPERTIES)?;
+    Ok(entity(&state, &fragment("applications", select.as_deref(), true), app, StatusCode::OK))
+}
+
+/// `PATCH /v1.0/applications/{id}` and `applications(appId='{appId}')`.
+pub async fn update_application(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::update_application(&state, &caller, app_key(&req), body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /v1.0/applications/{id}` and `applications(appId='{appId}')`.
+pub async fn delete_application(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::delete_application(&state, &caller, app_key(&req)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /v1.0/applications/{id}/addPassword`: 200 with the secret's text, this once.
+pub async fn add_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let asked = if bytes.is_empty() { graph::AddPasswordBody::default() } else { body(&bytes)? };
+    let credential = graph::add_password(&state, &caller, app_key(&req), asked).await?;
+    Ok(entity(&state, "microsoft.graph.passwordCredential", properties(credential)?, StatusCode::OK))
+}
+
+/// `POST /v1.0/applications/{id}/removePassword`.
+pub async fn remove_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::remove_password(&state, &caller, app_key(&req), body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

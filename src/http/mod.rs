@@ -60,6 +60,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(graph::update_user))
                 .route(web::delete().to(graph::delete_user)),
         )
+        .service(
+            resource("/v1.0/applications")
+                .route(web::get().to(graph::applications))
+                .route(web::post().to(graph::create_application)),
+        )
+        .service(
+            resource("/v1.0/applications/{id}")
+                .route(web::get().to(graph::application))
+                .route(web::patch().to(graph::update_application))
+                .route(web::delete().to(graph::delete_application)),
+        )
+        .service(
+            resource("/v1.0/applications(appId='{app_id}')")
+                .route(web::get().to(graph::application))
+                .route(web::patch().to(graph::update_application))
+                .route(web::delete().to(graph::delete_application)),
+        )
+        .service(resource("/v1.0/applications/{id}/addPassword").route(web::post().to(graph::add_password)))
+        .service(resource("/v1.0/applications/{id}/removePassword").route(web::post().to(graph::remove_password)))
+        .service(
+            resource("/v1.0/applications(appId='{app_id}')/addPassword").route(web::post().to(graph::add_password)),
+        )
+        .service(
+            resource("/v1.0/applications(appId='{app_id}')/removePassword")
+                .route(web::post().to(graph::remove_password)),
+        )
         .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))

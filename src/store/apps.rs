@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::entity::{application, identifier_uri, key_credential, password_credential, service_principal};
+use super::policy::insert_audit;
 use super::scoped::InTenant;
 use super::{
     Store, StoreError, StoreResult, begin_directory_change, can_match, is_unique_violation, parse_id, parse_json,
@@ -15,18 +16,8 @@ use super::{
 };
 use crate::clock::UnixTime;
 use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
+use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{AppId, ObjectId, TenantId};
-
-/// What is needed to register an app.
-#[derive(Clone, Debug)]
-pub struct NewApplication {
-    pub display_name: String,
-    pub sign_in_audience: SignInAudience,
-    pub identifier_uris: Vec<String>,
-    pub web_redirect_uris: Vec<String>,
-    pub public_client_redirect_uris: Vec<String>,
-    pub is_public_client: bool,
-}
 
 /// How a resource named in a scope resolves in a tenant.
 #[derive(Clone, Debug)]
@@ -40,31 +31,24 @@ pub enum ResourceLookup {
 }
 
 impl Store {
-    /// Registers an app in `tenant` and creates its service principal there, in one transaction.
-    pub async fn create_app(&self, tenant: TenantId, new: NewApplication, now: UnixTime) -> StoreResult<Application> {
-        let app = Application {
-            id: ObjectId::new_random(),
-            app_id: AppId::new_random(),
-            home_tenant: tenant,
-            display_name: new.display_name,
-            sign_in_audience: new.sign_in_audience,
-            identifier_uris: new.identifier_uris,
-            web_redirect_uris: new.web_redirect_uris,
-            public_client_redirect_uris: new.public_client_redirect_uris,
-            is_public_client: new.is_public_client,
-            scopes: Vec::new(),
-            app_roles: Vec::new(),
-            required_resource_access: Vec::new(),
-            verified_publisher: false,
-        };
-        self.insert_app(&app, now).await?;
-        Ok(app)
+    /// Registers `app` (with the ids it carries) in its home tenant `tenant`, with its identifier URIs
+    /// and its service principal there, and records `event`, in one transaction.
+    pub async fn create_app(
+        &self,
+        tenant: TenantId,
+        app: &Application,
+        now: UnixTime,
+        event: Option<&AuditEvent>,
+    ) -> StoreResult<()> {
+        if app.home_tenant != tenant {
+            return Err(StoreError::NotFound("tenant"));
+        }
+        self.insert_app(app, now, event).await
     }
 
-    /// Inserts a registration with the ids it carries, its identifier URIs and its service principal in
-    /// its home tenant, in one transaction.
-    async fn insert_app(&self, app: &Application, now: UnixTime) -> StoreResult<()> {
-        let txn = begin_directory_change(&self.db).await?;
+    async fn insert_app(&self, app: &Application, now: UnixTime, event: Option<&AuditEvent>) -> StoreResult<()> {
+        let db = self.writing().await;
+        let txn = begin_directory_change(&db).await?;
         application::ActiveModel {
             id: Set(app.id.to_string()),
             app_id: Set(app.app_id.to_string()),
@@ -76,6 +60,9 @@ impl Store {
         .await?;
         insert_identifier_uris(&txn, app).await?;
         insert_service_principal(&txn, app.home_tenant, app, now).await?;
+        if let Some(event) = event {
+            insert_audit(&txn, app.home_tenant, event).await?;
+        }
         txn.commit().await?;
         self.cache.clear();
         Ok(())
@@ -86,8 +73,8 @@ impl Store {
     pub async fn upsert_builtin_app(&self, app: &Application, now: UnixTime) -> StoreResult<()> {
         match self.app_in_tenant(app.home_tenant, app.app_id).await? {
             Some(stored) if stored == *app => Ok(()),
-            Some(_) => self.save_app(app.home_tenant, app).await,
-            None => match self.insert_app(app, now).await {
+            Some(_) => self.save_app(app.home_tenant, app, None).await,
+            None => match self.insert_app(app, now, None).await {
                 // Another replica registered it at the same moment.
                 Err(StoreError::Db(err)) if is_unique_violation(&err) => Ok(()),
                 other => other,
@@ -105,12 +92,14 @@ impl Store {
         .await
     }
 
-    /// Saves a changed registration of `tenant`: scopes, roles, permissions, redirect and identifier URIs.
-    pub async fn save_app(&self, tenant: TenantId, app: &Application) -> StoreResult<()> {
+    /// Saves a changed registration of `tenant` (scopes, roles, permissions, redirect and identifier
+    /// URIs) and records `event`, in one transaction.
+    pub async fn save_app(&self, tenant: TenantId, app: &Application, event: Option<&AuditEvent>) -> StoreResult<()> {
         if app.home_tenant != tenant {
             return Err(StoreError::NotFound("application"));
         }
-        let txn = begin_directory_change(&self.db).await?;
+        let db = self.writing().await;
+        let txn = begin_directory_change(&db).await?;
         let updated = application::Entity::update_in(tenant)
             .set(app_columns(app))
             .filter(application::Column::AppId.eq(app.app_id.to_string()))
@@ -124,6 +113,9 @@ impl Store {
             .exec(&txn)
             .await?;
         insert_identifier_uris(&txn, app).await?;
+        if let Some(event) = event {
+            insert_audit(&txn, tenant, event).await?;
+        }
         txn.commit().await?;
         self.cache.clear();
         Ok(())
@@ -254,12 +246,13 @@ impl Store {
         }
     }
 
-    /// Adds a client secret (already hashed) to an app of `tenant`.
+    /// Adds a client secret (already hashed) to an app of `tenant` and records `event`.
     pub async fn add_password_credential(
         &self,
         tenant: TenantId,
         app_id: AppId,
         credential: &PasswordCredential,
+        event: &AuditEvent,
     ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
         let row = password_credential::ActiveModel {
@@ -267,12 +260,15 @@ impl Store {
             tenant_id: Set(tenant.to_string()),
             app_id: Set(app_id.to_string()),
             hint: Set(credential.hint.clone()),
+            display_name: Set(credential.display_name.clone()),
             hash: Set(credential.hash.clone()),
             start_at: Set(credential.start),
             end_at: Set(credential.end),
         };
-        let txn = begin_directory_change(&self.db).await?;
+        let db = self.writing().await;
+        let txn = begin_directory_change(&db).await?;
         row.insert(&txn).await?;
+        insert_audit(&txn, tenant, event).await?;
         txn.commit().await?;
         self.cache.clear();
         Ok(())
@@ -295,15 +291,7 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|row| {
-                Ok(PasswordCredential {
-                    key_id: parse_id(&row.key_id, "key id")?,
-                    hint: row.hint,
-                    start: row.start_at,
-                    end: row.end_at,
-                    hash: row.hash,
-                })
-            })
+            .map(to_password_credential)
             .collect()
     }
 
@@ -349,16 +337,7 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|row| {
-                Ok(KeyCredential {
-                    key_id: parse_id(&row.key_id, "key id")?,
-                    thumbprint_sha1: row.thumbprint_sha1,
-                    thumbprint_sha256: row.thumbprint_sha256,
-                    start: row.start_at,
-                    end: row.end_at,
-                    certificate_der: row.certificate_der,
-                })
-            })
+            .map(to_key_credential)
             .collect()
     }
 }
@@ -422,6 +401,7 @@ pub(super) async fn insert_service_principal(
         app_id: app.app_id,
         display_name: app.display_name.clone(),
         account_enabled: true,
+        app_role_assignment_required: false,
     };
     service_principal::ActiveModel {
         id: Set(sp.id.to_string()),
@@ -430,23 +410,47 @@ pub(super) async fn insert_service_principal(
         display_name: Set(sp.display_name.clone()),
         account_enabled: Set(true),
         created_at: Set(now),
+        app_role_assignment_required: Set(false),
     }
     .insert(db)
     .await?;
     Ok(sp)
 }
 
-fn to_service_principal(row: service_principal::Model) -> StoreResult<ServicePrincipal> {
+pub(super) fn to_password_credential(row: password_credential::Model) -> StoreResult<PasswordCredential> {
+    Ok(PasswordCredential {
+        key_id: parse_id(&row.key_id, "key id")?,
+        hint: row.hint,
+        display_name: row.display_name,
+        start: row.start_at,
+        end: row.end_at,
+        hash: row.hash,
+    })
+}
+
+pub(super) fn to_key_credential(row: key_credential::Model) -> StoreResult<KeyCredential> {
+    Ok(KeyCredential {
+        key_id: parse_id(&row.key_id, "key id")?,
+        thumbprint_sha1: row.thumbprint_sha1,
+        thumbprint_sha256: row.thumbprint_sha256,
+        start: row.start_at,
+        end: row.end_at,
+        certificate_der: row.certificate_der,
+    })
+}
+
+pub(super) fn to_service_principal(row: service_principal::Model) -> StoreResult<ServicePrincipal> {
     Ok(ServicePrincipal {
         id: parse_id(&row.id, "service principal id")?,
         tenant_id: parse_id(&row.tenant_id, "tenant id")?,
         app_id: parse_id(&row.app_id, "app id")?,
         display_name: row.display_name,
         account_enabled: row.account_enabled,
+        app_role_assignment_required: row.app_role_assignment_required,
     })
 }
 
-fn to_application(row: application::Model) -> StoreResult<Application> {
+pub(super) fn to_application(row: application::Model) -> StoreResult<Application> {
     Ok(Application {
         id: parse_id(&row.id, "application id")?,
         app_id: parse_id(&row.app_id, "app id")?,

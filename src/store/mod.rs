@@ -9,10 +9,12 @@ mod consent_requests;
 pub mod entity;
 mod error;
 mod files;
+mod filter;
 mod grants;
 mod policy;
 mod redemptions;
 mod refresh_tokens;
+mod registrations;
 mod scoped;
 mod sessions;
 mod signing_keys;
@@ -34,7 +36,8 @@ use entity::directory_version;
 
 use crate::clock::Clock;
 pub use crate::config::SqliteSync;
-pub use apps::{NewApplication, ResourceLookup};
+pub use apps::ResourceLookup;
+pub use registrations::RegisteredApp;
 pub use sea_orm::sqlx::sqlite::SqliteSynchronous;
 
 /// What a SQLite checkpoint did.
@@ -341,27 +344,45 @@ pub(crate) mod tests {
     /// processes watch; writes of rows nothing cached (users, sessions) leave it alone.
     #[tokio::test]
     async fn changes_to_cached_rows_count_in_the_directory_version_and_new_users_and_sessions_do_not() {
-        use crate::domain::app::{PasswordCredential, SignInAudience};
+        use crate::domain::app::{Application, PasswordCredential, SignInAudience};
+        use crate::domain::audit::AuditEvent;
+        use crate::domain::ids::{AppId, ObjectId};
         use crate::domain::session::Session;
+        use serde_json::json;
 
         let (_dir, store) = sqlite_store().await;
         let version = async || directory_version(&store.db).await.unwrap();
         assert_eq!(version().await, 0);
         let tenant = store.create_tenant("Contoso", "contoso.example", 1_000).await.unwrap();
         assert_eq!(version().await, 1);
-        let new = NewApplication {
+        let app = Application {
+            id: ObjectId::new_random(),
+            app_id: AppId::new_random(),
+            home_tenant: tenant.id,
             display_name: "Daemon".into(),
             sign_in_audience: SignInAudience::AzureADMyOrg,
             identifier_uris: vec![],
             web_redirect_uris: vec![],
             public_client_redirect_uris: vec![],
             is_public_client: false,
+            scopes: vec![],
+            app_roles: vec![],
+            required_resource_access: vec![],
+            verified_publisher: false,
         };
-        let app = store.create_app(tenant.id, new, 1_000).await.unwrap();
+        store.create_app(tenant.id, &app, 1_000, None).await.unwrap();
         assert_eq!(version().await, 2);
-        let secret =
-            PasswordCredential { key_id: uuid::Uuid::new_v4(), hint: "abc".into(), start: 0, end: 9, hash: vec![] };
-        store.add_password_credential(tenant.id, app.app_id, &secret).await.unwrap();
+        let secret = PasswordCredential {
+            key_id: uuid::Uuid::new_v4(),
+            hint: "abc".into(),
+            display_name: None,
+            start: 0,
+            end: 9,
+            hash: vec![],
+        };
+        let event =
+            AuditEvent::new(1_000, uuid::Uuid::new_v4(), "cli".into(), "app.addPassword", "app".into(), json!({}));
+        store.add_password_credential(tenant.id, app.app_id, &secret, &event).await.unwrap();
         assert_eq!(version().await, 3);
         let user =
             store.create_user(tenant.id, NewUser::member("a@contoso.example", "A", "hash"), 1_000, None).await.unwrap();

@@ -1,11 +1,9 @@
 //! Users of a tenant.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{app_role_assignment, permission_grant, refresh_token, session, tenant_policy, user};
+use super::filter::{Stored, condition};
 use super::policy::insert_audit;
 use super::scoped::InTenant;
 use super::{
@@ -150,7 +148,7 @@ impl Store {
     ) -> StoreResult<Vec<User>> {
         let mut query = user::Entity::find_in(tenant);
         if let Some(filter) = filter {
-            query = query.filter(condition(filter));
+            query = query.filter(condition(filter, &stored));
         }
         if let Some(after) = after {
             query = query.filter(user::Column::Id.gt(after.to_string()));
@@ -260,44 +258,16 @@ async fn end_sign_ins(
     Ok(())
 }
 
-/// The SQL condition of a user filter. Names compare without regard to ASCII case; ids as stored.
-fn condition(filter: &Filter<UserProperty>) -> Condition {
-    let column = |property: UserProperty| match property {
-        UserProperty::Id => user::Column::Id,
-        // Mail is the user principal name (see the directory API's user).
-        UserProperty::UserPrincipalName | UserProperty::Mail => user::Column::Username,
-        UserProperty::DisplayName => user::Column::DisplayName,
-    };
-    match filter {
-        Filter::Eq(UserProperty::Id, id) => Condition::all().add(user::Column::Id.eq(id.as_str())),
-        // Usernames are stored lowercase, so their index serves the comparison.
-        Filter::Eq(UserProperty::UserPrincipalName | UserProperty::Mail, name) => {
-            Condition::all().add(user::Column::Username.eq(name.to_ascii_lowercase()))
+/// How each filterable user property is stored.
+fn stored(property: UserProperty) -> Stored<user::Column> {
+    match property {
+        UserProperty::Id => Stored { column: user::Column::Id, lowercased: true },
+        // Usernames are stored lowercase; a user's mail is its user principal name.
+        UserProperty::UserPrincipalName | UserProperty::Mail => {
+            Stored { column: user::Column::Username, lowercased: true }
         }
-        Filter::Eq(property, value) => Condition::all().add(lower(column(*property)).eq(value.to_ascii_lowercase())),
-        Filter::StartsWith(property, prefix) => {
-            Condition::all().add(lower(column(*property)).like(starts_with(&prefix.to_ascii_lowercase())))
-        }
-        Filter::All(all) => all.iter().fold(Condition::all(), |c, f| c.add(condition(f))),
-        Filter::Any(any) => any.iter().fold(Condition::any(), |c, f| c.add(condition(f))),
+        UserProperty::DisplayName => Stored { column: user::Column::DisplayName, lowercased: false },
     }
-}
-
-fn lower(column: user::Column) -> Expr {
-    Func::lower(Expr::col(column)).into()
-}
-
-/// `LIKE '{prefix}%'`, with the prefix's own wildcards escaped.
-fn starts_with(prefix: &str) -> LikeExpr {
-    let mut pattern = String::with_capacity(prefix.len() + 1);
-    for c in prefix.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    LikeExpr::new(pattern).escape('\\')
 }
 
 fn to_user(row: user::Model) -> StoreResult<User> {

@@ -314,7 +314,10 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
         .collect();
     let expected = [
+        ("cli", "app.create"),
+        ("cli", "app.create"),
         ("cli", "consent.admin"),
+        ("cli", "app.addPassword"),
         ("cli", "user.create"),
         ("cli", "policy.set"),
         ("cli", "policy.set"),

@@ -451,7 +451,7 @@ async fn script_in_names_and_justifications_is_text_on_the_review_pages(backend:
     let script = "<script>alert(1)</script>";
     let mut app = w.web.app.clone();
     app.display_name = script.into();
-    w.server.state().store.save_app(w.d.tenant.id, &app).await.unwrap();
+    w.server.state().store.save_app(w.d.tenant.id, &app, None).await.unwrap();
     let (alice, blocked) = w.blocked(&w.alice).await;
     w.ask(&alice, &blocked, script).await;
     let (root, list) = w.reviewer(&w.root).await;

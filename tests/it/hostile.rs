@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 11] = [
+const JSON_ROUTES: [&str; 18] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -114,6 +114,13 @@ const JSON_ROUTES: [&str; 11] = [
     "/v1.0/me",
     "/v1.0/users",
     "/v1.0/users/{user}",
+    "/v1.0/applications",
+    "/v1.0/applications/{id}",
+    "/v1.0/applications(appId='{app_id}')",
+    "/v1.0/applications/{id}/addPassword",
+    "/v1.0/applications/{id}/removePassword",
+    "/v1.0/applications(appId='{app_id}')/addPassword",
+    "/v1.0/applications(appId='{app_id}')/removePassword",
     "/v1.0/organization",
 ];
 
@@ -202,7 +209,7 @@ async fn a_dangerous_redirect_uri_is_refused_at_registration_and_at_use(backend:
     // One stored before the rules: /authorize shows an error page instead of sending the browser there.
     let mut app = s.web.app.clone();
     app.web_redirect_uris.push("javascript:alert(1)".into());
-    store.save_app(s.d.tenant.id, &app).await.unwrap();
+    store.save_app(s.d.tenant.id, &app, None).await.unwrap();
     s.server.clock.advance_by(Duration::from_millis(1100));
     let url = authorize_url(&s.server, &s.d.tenant_id(), &s.web, &[("redirect_uri", "javascript:alert(1)")]);
     let (status, location, html) = error_page_of(&Browser::new(&s.server), &url).await;

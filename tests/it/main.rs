@@ -16,6 +16,7 @@ mod consent_governance;
 mod consent_requests;
 mod demo;
 mod directory_api;
+mod directory_apps;
 mod directory_users;
 mod discovery_jwks;
 mod graph;

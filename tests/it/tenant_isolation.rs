@@ -45,7 +45,7 @@ async fn store_calls_of_tenant_b_never_reach_tenant_a_rows(backend: Backend) {
     // Writes through B's id to A's app are refused and leave A's rows as they were.
     let mut changed = a.api.clone();
     changed.display_name = "Hijacked".into();
-    assert!(matches!(store.save_app(b_tenant, &changed).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.save_app(b_tenant, &changed, None).await, Err(StoreError::NotFound(_))));
     assert!(matches!(
         admin::add_secret(store, &server.state().kek, &b.tenant, &a.daemon_id(), 1, now).await,
         Err(admin::AdminError::NotFound(_))

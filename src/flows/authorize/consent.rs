@@ -104,6 +104,7 @@ mod tests {
                 app_id: graph.app_id,
                 display_name: graph.display_name.clone(),
                 account_enabled: true,
+                app_role_assignment_required: false,
             },
             scope: graph.scope(value).unwrap().clone(),
             resource: graph,

@@ -6,11 +6,16 @@
 //! client with its `roles`. Everything a caller sees is in its token's tenant. Changes go through
 //! [`crate::admin`], the functions the command line calls, with the caller as the audited actor.
 
+mod applications;
 mod objects;
 pub mod odata;
 mod users;
 
-pub use objects::{GraphUser, Organization, VerifiedDomain};
+pub use applications::{
+    AddPasswordBody, AppKey, AppPage, ApplicationBody, RemovePasswordBody, add_password, application,
+    create_application, delete_application, list_applications, remove_password, update_application,
+};
+pub use objects::{GraphApplication, GraphPasswordCredential, GraphUser, Organization, VerifiedDomain};
 pub use users::{
     NewGraphUser, PasswordProfile, UserPage, UserPatch, create_user, delete_user, list_users, me, update_user, user,
 };

@@ -3,7 +3,11 @@
 
 use serde::Serialize;
 
-use crate::domain::ids::{ObjectId, TenantId};
+use crate::clock::UnixTime;
+use crate::domain::app::{
+    AppRole, Application, KeyCredential, PasswordCredential, PermissionScope, RequiredResourceAccess,
+};
+use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
 
@@ -113,5 +117,198 @@ impl Organization {
             })
             .collect();
         Self { id: tenant.id, display_name: tenant.display_name.clone(), tenant_type: "AAD", verified_domains }
+    }
+}
+
+/// A time as Graph writes it: `2026-12-06T08:30:00Z`.
+pub fn graph_time(at: UnixTime) -> Option<String> {
+    let time = time::OffsetDateTime::from_unix_timestamp(at).ok()?;
+    time.format(&time::format_description::well_known::Rfc3339).ok()
+}
+
+/// An `application`: a registration in its home tenant, with its credentials' metadata.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphApplication {
+    pub id: ObjectId,
+    pub app_id: AppId,
+    pub display_name: String,
+    pub sign_in_audience: &'static str,
+    pub identifier_uris: Vec<String>,
+    pub publisher_domain: Option<String>,
+    pub is_fallback_public_client: bool,
+    pub api: GraphApi,
+    pub app_roles: Vec<AppRole>,
+    pub web: GraphWeb,
+    pub public_client: GraphRedirects,
+    pub spa: GraphRedirects,
+    pub required_resource_access: Vec<RequiredResourceAccess>,
+    pub password_credentials: Vec<GraphPasswordCredential>,
+    pub key_credentials: Vec<GraphKeyCredential>,
+    pub verified_publisher: GraphVerifiedPublisher,
+}
+
+/// An application's `api`: the delegated permissions it exposes.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphApi {
+    /// Signet issues v2.0 access tokens for every API.
+    pub requested_access_token_version: u8,
+    pub oauth2_permission_scopes: Vec<PermissionScope>,
+    pub known_client_applications: Vec<AppId>,
+    pub pre_authorized_applications: Vec<serde_json::Value>,
+}
+
+/// An application's `web` platform.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphWeb {
+    pub redirect_uris: Vec<String>,
+    pub home_page_url: Option<String>,
+    pub logout_url: Option<String>,
+    pub implicit_grant_settings: ImplicitGrantSettings,
+}
+
+/// Signet issues no tokens from the authorization endpoint, so both are always off.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImplicitGrantSettings {
+    pub enable_access_token_issuance: bool,
+    pub enable_id_token_issuance: bool,
+}
+
+/// A platform's redirect URIs (`publicClient`, `spa`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphRedirects {
+    pub redirect_uris: Vec<String>,
+}
+
+/// A client secret's metadata; `secretText` only in the answer to `addPassword`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphPasswordCredential {
+    pub custom_key_identifier: Option<String>,
+    pub display_name: Option<String>,
+    pub end_date_time: Option<String>,
+    pub hint: String,
+    pub key_id: uuid::Uuid,
+    pub secret_text: Option<String>,
+    pub start_date_time: Option<String>,
+}
+
+impl GraphPasswordCredential {
+    pub fn of(credential: &PasswordCredential, secret_text: Option<String>) -> Self {
+        Self {
+            custom_key_identifier: None,
+            display_name: credential.display_name.clone(),
+            end_date_time: graph_time(credential.end),
+            hint: credential.hint.clone(),
+            key_id: credential.key_id,
+            secret_text,
+            start_date_time: graph_time(credential.start),
+        }
+    }
+}
+
+/// A certificate's metadata; the key itself is not returned, as in Graph.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphKeyCredential {
+    /// The certificate's SHA-1 thumbprint (base64url), as Graph names a certificate.
+    pub custom_key_identifier: String,
+    pub display_name: Option<String>,
+    pub end_date_time: Option<String>,
+    pub key: Option<String>,
+    pub key_id: uuid::Uuid,
+    pub start_date_time: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub usage: &'static str,
+}
+
+impl GraphKeyCredential {
+    pub fn of(credential: &KeyCredential) -> Self {
+        Self {
+            custom_key_identifier: credential.thumbprint_sha1.clone(),
+            display_name: None,
+            end_date_time: graph_time(credential.end),
+            key: None,
+            key_id: credential.key_id,
+            start_date_time: graph_time(credential.start),
+            kind: "AsymmetricX509Cert",
+            usage: "Verify",
+        }
+    }
+}
+
+/// Whether the publisher is verified. Signet records only the fact; the name shown is the home
+/// tenant's.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphVerifiedPublisher {
+    pub display_name: Option<String>,
+    pub verified_publisher_id: Option<String>,
+    pub added_date_time: Option<String>,
+}
+
+impl GraphApplication {
+    /// Every property, as `$select` names them; all are returned by default.
+    pub const PROPERTIES: &'static [&'static str] = &[
+        "id",
+        "appId",
+        "displayName",
+        "signInAudience",
+        "identifierUris",
+        "publisherDomain",
+        "isFallbackPublicClient",
+        "api",
+        "appRoles",
+        "web",
+        "publicClient",
+        "spa",
+        "requiredResourceAccess",
+        "passwordCredentials",
+        "keyCredentials",
+        "verifiedPublisher",
+    ];
+
+    /// The registration `app` of `home`, with its credentials.
+    pub fn of(app: &Application, home: &Tenant, passwords: &[PasswordCredential], keys: &[KeyCredential]) -> Self {
+        Self {
+            id: app.id,
+            app_id: app.app_id,
+            display_name: app.display_name.clone(),
+            sign_in_audience: app.sign_in_audience.as_str(),
+            identifier_uris: app.identifier_uris.clone(),
+            publisher_domain: home.domains.first().cloned(),
+            is_fallback_public_client: app.is_public_client,
+            api: GraphApi {
+                requested_access_token_version: 2,
+                oauth2_permission_scopes: app.scopes.clone(),
+                known_client_applications: Vec::new(),
+                pre_authorized_applications: Vec::new(),
+            },
+            app_roles: app.app_roles.clone(),
+            web: GraphWeb {
+                redirect_uris: app.web_redirect_uris.clone(),
+                home_page_url: None,
+                logout_url: None,
+                implicit_grant_settings: ImplicitGrantSettings {
+                    enable_access_token_issuance: false,
+                    enable_id_token_issuance: false,
+                },
+            },
+            public_client: GraphRedirects { redirect_uris: app.public_client_redirect_uris.clone() },
+            spa: GraphRedirects { redirect_uris: Vec::new() },
+            required_resource_access: app.required_resource_access.clone(),
+            password_credentials: passwords.iter().map(|p| GraphPasswordCredential::of(p, None)).collect(),
+            key_credentials: keys.iter().map(GraphKeyCredential::of).collect(),
+            verified_publisher: GraphVerifiedPublisher {
+                display_name: app.verified_publisher.then(|| home.display_name.clone()),
+                verified_publisher_id: app.verified_publisher.then(|| home.id.to_string()),
+                added_date_time: None,
+            },
+        }
     }
 }

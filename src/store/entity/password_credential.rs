@@ -12,6 +12,7 @@ pub struct Model {
     pub hash: Vec<u8>,
     pub start_at: i64,
     pub end_at: i64,
+    pub display_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub struct Model {
     pub display_name: String,
     pub account_enabled: bool,
     pub created_at: i64,
+    pub app_role_assignment_required: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

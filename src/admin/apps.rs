@@ -1,0 +1,544 @@
+//! App registrations: register, expose scopes and roles, require permissions, add credentials.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::common::{Actor, AdminError, Result, check_display_name};
+use crate::clock::UnixTime;
+use crate::domain::app::{
+    AccessType, AppRole, Application, ConsentType, KeyCredential, MemberType, PasswordCredential, PermissionScope,
+    RequiredResourceAccess, ResourceAccess, SignInAudience,
+};
+use crate::domain::audit::app_target;
+use crate::domain::ids::{AppId, ObjectId};
+use crate::domain::redirect_uri::{self, Platform};
+use crate::domain::tenant::Tenant;
+use crate::seal::KeyEncryptionKey;
+use crate::secrets::{ClientSecret, hash_client_secret};
+use crate::signing::material::{certificate_der_from_pem, read_rsa_certificate, thumbprint_sha1, thumbprint_sha256};
+use crate::store::{ResourceLookup, Store};
+
+/// What `app create` takes.
+#[derive(Clone, Debug, Default)]
+pub struct AppSpec {
+    pub name: String,
+    pub multi_tenant: bool,
+    pub redirect_uris: Vec<String>,
+    pub public_client: bool,
+    pub identifier_uris: Vec<String>,
+}
+
+/// Registers an app in `tenant`, with its service principal there (the command line's `app create`).
+pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: UnixTime) -> Result<Application> {
+    let (web, public) =
+        if spec.public_client { (Vec::new(), spec.redirect_uris) } else { (spec.redirect_uris, Vec::new()) };
+    let edit = AppEdit {
+        display_name: Some(spec.name),
+        sign_in_audience: Some(if spec.multi_tenant {
+            SignInAudience::AzureADMultipleOrgs
+        } else {
+            SignInAudience::AzureADMyOrg
+        }),
+        identifier_uris: Some(spec.identifier_uris),
+        web_redirect_uris: Some(web),
+        public_client_redirect_uris: Some(public),
+        is_public_client: Some(spec.public_client),
+        ..AppEdit::default()
+    };
+    register_app(store, tenant, edit, &Actor::cli(), now).await
+}
+
+/// A registration's settable properties, as the directory API writes them: `None` keeps the current
+/// value (for a new registration, the default: none of each, single tenant, confidential).
+#[derive(Clone, Debug, Default)]
+pub struct AppEdit {
+    pub display_name: Option<String>,
+    pub sign_in_audience: Option<SignInAudience>,
+    pub identifier_uris: Option<Vec<String>>,
+    pub web_redirect_uris: Option<Vec<String>>,
+    pub public_client_redirect_uris: Option<Vec<String>>,
+    pub is_public_client: Option<bool>,
+    pub scopes: Option<Vec<PermissionScope>>,
+    pub app_roles: Option<Vec<AppRole>>,
+    pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
+}
+
+impl AppEdit {
+    /// The names of the properties it sets, for the audit log.
+    fn names(&self) -> Vec<&'static str> {
+        [
+            ("displayName", self.display_name.is_some()),
+            ("signInAudience", self.sign_in_audience.is_some()),
+            ("identifierUris", self.identifier_uris.is_some()),
+            ("web", self.web_redirect_uris.is_some()),
+            ("publicClient", self.public_client_redirect_uris.is_some()),
+            ("isFallbackPublicClient", self.is_public_client.is_some()),
+            ("api", self.scopes.is_some()),
+            ("appRoles", self.app_roles.is_some()),
+            ("requiredResourceAccess", self.required_resource_access.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+
+    fn apply(self, app: &mut Application) {
+        let Self {
+            display_name,
+            sign_in_audience,
+            identifier_uris,
+            web_redirect_uris,
+            public_client_redirect_uris,
+            is_public_client,
+            scopes,
+            app_roles,
+            required_resource_access,
+        } = self;
+        if let Some(name) = display_name {
+            app.display_name = name.trim().to_owned();
+        }
+        app.sign_in_audience = sign_in_audience.unwrap_or(app.sign_in_audience);
+        app.identifier_uris = identifier_uris.unwrap_or_else(|| std::mem::take(&mut app.identifier_uris));
+        app.web_redirect_uris = web_redirect_uris.unwrap_or_else(|| std::mem::take(&mut app.web_redirect_uris));
+        app.public_client_redirect_uris =
+            public_client_redirect_uris.unwrap_or_else(|| std::mem::take(&mut app.public_client_redirect_uris));
+        app.is_public_client = is_public_client.unwrap_or(app.is_public_client);
+        app.scopes = scopes.unwrap_or_else(|| std::mem::take(&mut app.scopes));
+        app.app_roles = app_roles.unwrap_or_else(|| std::mem::take(&mut app.app_roles));
+        app.required_resource_access =
+            required_resource_access.unwrap_or_else(|| std::mem::take(&mut app.required_resource_access));
+    }
+}
+
+/// Registers an app in `tenant` as `edit` describes it (a display name is required), with its service
+/// principal there.
+pub async fn register_app(
+    store: &Store,
+    tenant: &Tenant,
+    edit: AppEdit,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<Application> {
+    if edit.display_name.is_none() {
+        return Err(AdminError::Invalid("an application needs a displayName".into()));
+    }
+    let mut app = Application {
+        id: ObjectId::new_random(),
+        app_id: AppId::new_random(),
+        home_tenant: tenant.id,
+        display_name: String::new(),
+        sign_in_audience: SignInAudience::AzureADMyOrg,
+        identifier_uris: Vec::new(),
+        web_redirect_uris: Vec::new(),
+        public_client_redirect_uris: Vec::new(),
+        is_public_client: false,
+        scopes: Vec::new(),
+        app_roles: Vec::new(),
+        required_resource_access: Vec::new(),
+        verified_publisher: false,
+    };
+    edit.apply(&mut app);
+    check_registration(store, tenant, &app, None).await?;
+    let details = json!({ "appId": app.app_id, "displayName": app.display_name });
+    let event = actor.event(now, "app.create", app_target(app.app_id), details);
+    store.create_app(tenant.id, &app, now, Some(&event)).await?;
+    Ok(app)
+}
+
+/// Changes an app registered in `tenant` as `edit` says, under the rules a new registration follows.
+pub async fn update_app(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    edit: AppEdit,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<Application> {
+    let details = json!({ "appId": app.app_id, "changed": edit.names() });
+    let mut changed = app.clone();
+    edit.apply(&mut changed);
+    check_registration(store, tenant, &changed, Some(app)).await?;
+    let event = actor.event(now, "app.update", app_target(app.app_id), details);
+    store.save_app(tenant.id, &changed, Some(&event)).await?;
+    Ok(changed)
+}
+
+/// Deletes an app registered in `tenant`, with its credentials and its service principals and what
+/// they were granted, in every tenant.
+pub async fn delete_app(store: &Store, tenant: &Tenant, app: &Application, actor: &Actor, now: UnixTime) -> Result<()> {
+    let details = json!({ "appId": app.app_id, "displayName": app.display_name });
+    let event = actor.event(now, "app.delete", app_target(app.app_id), details);
+    Ok(store.delete_app(tenant.id, app.app_id, &event).await?)
+}
+
+/// The most redirect URIs and identifier URIs an app may have (Entra's limit).
+const MAX_URIS: usize = 256;
+
+/// The rules a registration follows after any change. `before` is the registration as it was: an
+/// enabled scope or app role must be disabled before it is removed, as Entra requires, so that no
+/// client loses a permission it was using without notice.
+async fn check_registration(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    before: Option<&Application>,
+) -> Result<()> {
+    check_display_name(&app.display_name)?;
+    for (uris, platform) in
+        [(&app.web_redirect_uris, Platform::Web), (&app.public_client_redirect_uris, Platform::PublicClient)]
+    {
+        check_list(uris, "redirect URI")?;
+        for uri in uris {
+            redirect_uri::check(uri, platform).map_err(|e| AdminError::Invalid(e.to_string()))?;
+        }
+    }
+    check_list(&app.identifier_uris, "identifier URI")?;
+    for uri in &app.identifier_uris {
+        check_identifier_uri(uri)?;
+        if store.app_with_identifier_uri(uri).await?.is_some_and(|owner| owner != app.app_id) {
+            return Err(AdminError::Conflict(format!("identifier URI {uri} is already used by another app")));
+        }
+    }
+    check_permissions(app, before)?;
+    for required in &app.required_resource_access {
+        check_required(store, tenant, app, required).await?;
+    }
+    Ok(())
+}
+
+fn check_list(items: &[String], what: &str) -> Result<()> {
+    if items.len() > MAX_URIS {
+        return Err(AdminError::Invalid(format!("an app can have at most {MAX_URIS} of each {what}")));
+    }
+    if let Some(repeated) = items.iter().enumerate().find_map(|(i, a)| items.iter().skip(i + 1).find(|b| *b == a)) {
+        return Err(AdminError::Invalid(format!("{what} {repeated} is listed twice")));
+    }
+    Ok(())
+}
+
+/// Scopes and app roles: valid unique values, unique ids, roles assignable to someone, and nothing
+/// enabled removed.
+fn check_permissions(app: &Application, before: Option<&Application>) -> Result<()> {
+    let mut values: Vec<String> = Vec::new();
+    let mut ids: Vec<Uuid> = Vec::new();
+    let scopes = app.scopes.iter().map(|s| (s.id, s.value.as_str(), "scope"));
+    for (id, value, kind) in scopes.chain(app.app_roles.iter().map(|r| (r.id, r.value.as_str(), "app role"))) {
+        check_value(value)?;
+        if values.iter().any(|v| v.eq_ignore_ascii_case(value)) {
+            return Err(AdminError::Invalid(format!("the value {value} of a {kind} is used twice")));
+        }
+        if ids.contains(&id) {
+            return Err(AdminError::Invalid(format!("the id {id} of a {kind} is used twice")));
+        }
+        values.push(value.to_owned());
+        ids.push(id);
+    }
+    for scope in &app.scopes {
+        if scope.admin_consent_display_name.trim().is_empty() || scope.admin_consent_description.trim().is_empty() {
+            return Err(AdminError::Invalid(format!(
+                "scope {} needs an adminConsentDisplayName and an adminConsentDescription",
+                scope.value
+            )));
+        }
+    }
+    for role in &app.app_roles {
+        if role.allowed_member_types.is_empty() || role.display_name.trim().is_empty() {
+            return Err(AdminError::Invalid(format!(
+                "app role {} needs a displayName and at least one allowedMemberTypes",
+                role.value
+            )));
+        }
+    }
+    let Some(before) = before else { return Ok(()) };
+    let removed_scope = before.scopes.iter().filter(|s| s.is_enabled).find(|s| !ids.contains(&s.id));
+    let removed_role = before.app_roles.iter().filter(|r| r.is_enabled).find(|r| !ids.contains(&r.id));
+    if let Some(value) = removed_scope.map(|s| &s.value).or(removed_role.map(|r| &r.value)) {
+        return Err(AdminError::Invalid(format!("{value} is enabled: set its isEnabled to false before removing it")));
+    }
+    Ok(())
+}
+
+/// A required resource: registered, usable from this tenant, and defining each permission named.
+async fn check_required(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    required: &RequiredResourceAccess,
+) -> Result<()> {
+    let resource_id = required.resource_app_id;
+    let twice = app.required_resource_access.iter().filter(|r| r.resource_app_id == resource_id).count() > 1;
+    if twice {
+        return Err(AdminError::Invalid(format!("resource {resource_id} is listed twice in requiredResourceAccess")));
+    }
+    let resource = match store.app_by_app_id(resource_id).await? {
+        Some(resource)
+            if resource.home_tenant == tenant.id || resource.sign_in_audience != SignInAudience::AzureADMyOrg =>
+        {
+            resource
+        }
+        _ => return Err(AdminError::Invalid(format!("resource app {resource_id} was not found"))),
+    };
+    for access in &required.resource_access {
+        let known = match access.access_type {
+            AccessType::Scope => resource.scopes.iter().any(|s| s.id == access.id),
+            AccessType::Role => resource
+                .app_roles
+                .iter()
+                .any(|r| r.id == access.id && r.allowed_member_types.contains(&MemberType::Application)),
+        };
+        if !known {
+            return Err(AdminError::Invalid(format!(
+                "resource {resource_id} defines no {:?} permission with id {}",
+                access.access_type, access.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Identifier URIs are absolute URIs without query or fragment, e.g. `api://{appId}` or `https://host/api`.
+fn check_identifier_uri(uri: &str) -> Result<()> {
+    let parsed = url::Url::parse(uri).map_err(|e| AdminError::Invalid(format!("identifier URI '{uri}': {e}")))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() || uri.ends_with("/.default") {
+        return Err(AdminError::Invalid(format!("identifier URI '{uri}' must have no query, fragment or /.default")));
+    }
+    Ok(())
+}
+
+/// An app of `tenant`, for changing it.
+pub async fn owned_app(store: &Store, tenant: &Tenant, app_id: &str) -> Result<Application> {
+    let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
+    store
+        .app_in_tenant(tenant.id, id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("app {app_id} in tenant {}", tenant.id)))
+}
+
+fn check_value(value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 120
+        && !value.starts_with('.')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(AdminError::Invalid(format!("'{value}' is not a valid permission value (letters, digits, . _ - :)")))
+    }
+}
+
+/// Exposes a delegated permission on an app of `tenant`.
+pub async fn add_scope(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    value: &str,
+    admin_consent_only: bool,
+    display_name: Option<&str>,
+    description: Option<&str>,
+) -> Result<PermissionScope> {
+    check_value(value)?;
+    let mut app = owned_app(store, tenant, app_id).await?;
+    if app.scope(value).is_some() {
+        return Err(AdminError::Conflict(format!("the app already exposes scope {value}")));
+    }
+    let display = display_name.map_or_else(|| value.to_owned(), str::to_owned);
+    let description = description.map_or_else(|| format!("Allows the app to {value} on your behalf."), str::to_owned);
+    let scope = PermissionScope {
+        id: Uuid::new_v4(),
+        value: value.to_owned(),
+        consent_type: if admin_consent_only { ConsentType::Admin } else { ConsentType::User },
+        admin_consent_display_name: display.clone(),
+        admin_consent_description: description.clone(),
+        user_consent_display_name: display,
+        user_consent_description: description,
+        is_enabled: true,
+    };
+    app.scopes.push(scope.clone());
+    store.save_app(tenant.id, &app, None).await?;
+    Ok(scope)
+}
+
+/// Defines an app role (assignable to applications and users) on an app of `tenant`.
+pub async fn add_role(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    value: &str,
+    display_name: Option<&str>,
+) -> Result<AppRole> {
+    check_value(value)?;
+    let mut app = owned_app(store, tenant, app_id).await?;
+    if app.app_role(value).is_some() {
+        return Err(AdminError::Conflict(format!("the app already defines role {value}")));
+    }
+    let display = display_name.map_or_else(|| value.to_owned(), str::to_owned);
+    let role = AppRole {
+        id: Uuid::new_v4(),
+        value: value.to_owned(),
+        description: display.clone(),
+        display_name: display,
+        allowed_member_types: vec![MemberType::Application, MemberType::User],
+        is_enabled: true,
+    };
+    app.app_roles.push(role.clone());
+    store.save_app(tenant.id, &app, None).await?;
+    Ok(role)
+}
+
+/// Marks an app of `tenant` as from a verified publisher, or not. Under the `low-impact` user-consent
+/// policy, users of other tenants may consent only to apps of verified publishers.
+pub async fn set_verified_publisher(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    verified: bool,
+) -> Result<Application> {
+    let mut app = owned_app(store, tenant, app_id).await?;
+    app.verified_publisher = verified;
+    store.save_app(tenant.id, &app, None).await?;
+    Ok(app)
+}
+
+/// Adds delegated and application permissions of `resource` to an app's required permissions.
+pub async fn require(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    resource: &str,
+    scopes: &[String],
+    roles: &[String],
+) -> Result<RequiredResourceAccess> {
+    let mut app = owned_app(store, tenant, app_id).await?;
+    let resource_app = match store.resource_in_tenant(tenant.id, resource).await? {
+        ResourceLookup::Found(_, app) | ResourceLookup::NotInTenant(app) => *app,
+        ResourceLookup::NotRegistered => return Err(AdminError::NotFound(format!("resource {resource}"))),
+    };
+    if scopes.is_empty() && roles.is_empty() {
+        return Err(AdminError::Invalid("name at least one --scope or --role".into()));
+    }
+    let mut wanted = Vec::new();
+    for value in scopes {
+        let scope =
+            resource_app.scope(value).ok_or_else(|| AdminError::NotFound(format!("scope {value} of {resource}")))?;
+        wanted.push(ResourceAccess { id: scope.id, access_type: AccessType::Scope });
+    }
+    for value in roles {
+        let role =
+            resource_app.app_role(value).ok_or_else(|| AdminError::NotFound(format!("role {value} of {resource}")))?;
+        if !role.allowed_member_types.contains(&MemberType::Application) {
+            return Err(AdminError::Invalid(format!("role {value} cannot be assigned to applications")));
+        }
+        wanted.push(ResourceAccess { id: role.id, access_type: AccessType::Role });
+    }
+    let position = app.required_resource_access.iter().position(|r| r.resource_app_id == resource_app.app_id);
+    let entry = match position.and_then(|i| app.required_resource_access.get_mut(i)) {
+        Some(entry) => entry,
+        None => {
+            app.required_resource_access
+                .push(RequiredResourceAccess { resource_app_id: resource_app.app_id, resource_access: Vec::new() });
+            app.required_resource_access.last_mut().ok_or_else(|| AdminError::Internal("push failed".into()))?
+        }
+    };
+    for access in wanted {
+        if !entry.resource_access.contains(&access) {
+            entry.resource_access.push(access);
+        }
+    }
+    let result = entry.clone();
+    store.save_app(tenant.id, &app, None).await?;
+    Ok(result)
+}
+
+/// The longest a client secret may be valid (Entra's portal offers up to 24 months).
+const MAX_SECRET_DAYS: i64 = 730;
+
+/// Adds a client secret valid for `days` (the command line's `app add-secret`).
+pub async fn add_secret(
+    store: &Store,
+    kek: &KeyEncryptionKey,
+    tenant: &Tenant,
+    app_id: &str,
+    days: u32,
+    now: UnixTime,
+) -> Result<(PasswordCredential, ClientSecret)> {
+    if days == 0 || i64::from(days) > MAX_SECRET_DAYS {
+        return Err(AdminError::Invalid(format!("--days must be between 1 and {MAX_SECRET_DAYS}")));
+    }
+    let app = owned_app(store, tenant, app_id).await?;
+    let spec = SecretSpec { display_name: None, start: now, end: now + i64::from(days) * 86_400 };
+    add_password(store, kek, tenant, &app, spec, &Actor::cli(), now).await
+}
+
+/// A client secret to add: what it is for, and when it is valid.
+#[derive(Clone, Debug)]
+pub struct SecretSpec {
+    pub display_name: Option<String>,
+    pub start: UnixTime,
+    pub end: UnixTime,
+}
+
+/// Adds a client secret to an app registered in `tenant`. The secret is returned once and stored only
+/// as a keyed hash; it is valid from `start` to `end`, at most two years.
+pub async fn add_password(
+    store: &Store,
+    kek: &KeyEncryptionKey,
+    tenant: &Tenant,
+    app: &Application,
+    spec: SecretSpec,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<(PasswordCredential, ClientSecret)> {
+    if app.is_public_client {
+        return Err(AdminError::Invalid("a public client cannot have secrets".into()));
+    }
+    if spec.end <= spec.start || spec.end <= now || spec.end - spec.start > MAX_SECRET_DAYS * 86_400 {
+        return Err(AdminError::Invalid(format!(
+            "a secret must end after it starts and after now, at most {MAX_SECRET_DAYS} days after it starts"
+        )));
+    }
+    let display_name = spec.display_name.as_deref().map(check_display_name).transpose()?;
+    let secret = ClientSecret::generate().map_err(|_| AdminError::Internal("no randomness".into()))?;
+    let credential = PasswordCredential {
+        key_id: Uuid::new_v4(),
+        hint: secret.hint(),
+        display_name,
+        start: spec.start,
+        end: spec.end,
+        hash: hash_client_secret(kek.secret_hash_key(), secret.expose()),
+    };
+    let details = json!({ "appId": app.app_id, "keyId": credential.key_id, "displayName": credential.display_name });
+    let event = actor.event(now, "app.addPassword", app_target(app.app_id), details);
+    store.add_password_credential(tenant.id, app.app_id, &credential, &event).await?;
+    Ok((credential, secret))
+}
+
+/// Removes the client secret `key_id` from an app registered in `tenant`.
+pub async fn remove_password(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    key_id: Uuid,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<()> {
+    let details = json!({ "appId": app.app_id, "keyId": key_id });
+    let event = actor.event(now, "app.removePassword", app_target(app.app_id), details);
+    Ok(store.remove_password_credential(tenant.id, app.app_id, key_id, &event).await?)
+}
+
+/// Registers an RSA certificate (PEM) for client assertions.
+pub async fn add_cert(store: &Store, tenant: &Tenant, app_id: &str, pem: &str) -> Result<KeyCredential> {
+    let app = owned_app(store, tenant, app_id).await?;
+    let der = certificate_der_from_pem(pem).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let cert = read_rsa_certificate(&der).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let credential = KeyCredential {
+        key_id: Uuid::new_v4(),
+        thumbprint_sha1: thumbprint_sha1(&der),
+        thumbprint_sha256: thumbprint_sha256(&der),
+        start: cert.not_before,
+        end: cert.not_after,
+        certificate_der: der,
+    };
+    store.add_key_credential(tenant.id, app.app_id, &credential).await?;
+    Ok(credential)
+}
