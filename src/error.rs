@@ -112,6 +112,8 @@ aadsts_catalogue! {
     ConsentRequestClosed = 90096, InvalidRequest, 409, "The admin consent request was already decided or has expired.";
     ReviewerRequired = 90097, AccessDenied, 403, "Only the organization's consent request reviewers and administrators can review admin consent requests.";
     AdministratorRequired = 90104, AccessDenied, 403, "Only the organization's administrators can do this.";
+    AppNotAssigned = 501051, InvalidGrant, 400, "The resource requires assignment, and the application holds none of its app roles: an administrator must grant one.";
+    UserNotAssigned = 50105, InvalidGrant, 400, "The application requires users to be assigned to it, and the signed-in user is not: an administrator must assign the user.";
     UserDisabled = 50057, InvalidGrant, 400, "The user account is disabled: an administrator blocked its sign-in.";
     InvalidCredentials = 50126, InvalidGrant, 400, "Error validating credentials due to invalid username or password.";
     InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";

@@ -3,6 +3,7 @@
 
 mod apps;
 mod common;
+mod principals;
 mod users;
 
 pub use apps::{
@@ -10,6 +11,10 @@ pub use apps::{
     owned_app, register_app, remove_password, require, set_verified_publisher, update_app,
 };
 pub use common::{Actor, AdminError, CLI_ACTOR};
+pub use principals::{
+    DEFAULT_ACCESS, ServicePrincipalEdit, add_service_principal, assign_app_role, delete_service_principal,
+    remove_app_role_assignment, update_service_principal,
+};
 pub use users::{UserEdit, UserSpec, create_user, delete_user, find_user, update_user};
 
 use serde_json::json;
@@ -271,13 +276,7 @@ pub async fn revoke_consent(
 /// Removes the app's service principal from `tenant`, with every grant and assignment it holds.
 pub async fn remove_service_principal(store: &Store, tenant: &Tenant, app_id: &str, now: UnixTime) -> Result<()> {
     let sp = tenant_sp(store, tenant, app_id).await?;
-    if sp.app_id == GRAPH_APP_ID {
-        return Err(AdminError::Invalid("the built-in directory API cannot be removed from a tenant".into()));
-    }
-    let details = json!({ "appId": sp.app_id, "servicePrincipalId": sp.id });
-    let event = cli_event(now, "sp.remove", format!("app:{}", sp.app_id), details);
-    store.remove_service_principal(tenant.id, sp.id, &event).await?;
-    Ok(())
+    delete_service_principal(store, tenant, &sp, &Actor::cli(), now).await
 }
 
 /// An audit event of a command-line change.

@@ -252,5 +252,7 @@ pub struct AppRoleAssignment {
     pub principal_id: ObjectId,
     pub principal_type: String,
     pub resource_id: ObjectId,
+    /// The zero GUID for "default access": assigned to the app without a particular role.
     pub app_role_id: Uuid,
+    pub created_at: UnixTime,
 }

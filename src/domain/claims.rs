@@ -61,6 +61,9 @@ pub struct UserAccessTokenClaims {
     pub name: String,
     pub oid: ObjectId,
     pub preferred_username: String,
+    /// The API's app roles assigned to the user.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     pub scp: String,
     pub sub: String,
     pub tid: TenantId,
@@ -86,6 +89,9 @@ pub struct IdTokenClaims {
     pub oid: ObjectId,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_username: Option<String>,
+    /// The app's own roles assigned to the user.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     pub sub: String,
     pub tid: TenantId,
     pub uti: String,

@@ -66,6 +66,33 @@ impl Property for AppProperty {
     }
 }
 
+/// The filterable properties of a service principal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServicePrincipalProperty {
+    Id,
+    AppId,
+    DisplayName,
+}
+
+impl Property for ServicePrincipalProperty {
+    const ALL: &'static [Self] = &[Self::Id, Self::AppId, Self::DisplayName];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::AppId => "appId",
+            Self::DisplayName => "displayName",
+        }
+    }
+
+    fn comparison(self) -> Comparison {
+        match self {
+            Self::Id | Self::AppId => Comparison::Guid,
+            Self::DisplayName => Comparison::CaseInsensitive,
+        }
+    }
+}
+
 /// The filterable properties of a user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserProperty {

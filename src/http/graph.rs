@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::middleware::ids_of;
-use crate::domain::query::{AppProperty, UserProperty};
+use crate::domain::query::{AppProperty, ServicePrincipalProperty, UserProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
-use crate::flows::graph::{self, AppKey, Caller, GraphApplication, GraphUser};
+use crate::flows::graph::{self, AppKey, Caller, GraphApplication, GraphServicePrincipal, GraphUser, SpKey};
 use crate::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -278,5 +278,153 @@ pub async fn remove_password(
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
     graph::remove_password(&state, &caller, app_key(&req), body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The service principal a path names: `servicePrincipals/{id}` or `servicePrincipals(appId='{app_id}')`.
+fn sp_key(req: &HttpRequest) -> SpKey<'_> {
+    match req.match_info().get("app_id") {
+        Some(app_id) => SpKey::AppId(app_id),
+        None => SpKey::Id(req.match_info().get("id").unwrap_or_default()),
+    }
+}
+
+/// `GET /v1.0/servicePrincipals`.
+pub async fn service_principals(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let pairs = query_pairs(&req);
+    let caller = caller(&state, &req).await?;
+    let options = list_options::<ServicePrincipalProperty>(&pairs, GraphServicePrincipal::PROPERTIES)?;
+    let page = graph::list_service_principals(&state, &caller, &options).await?;
+    let select = options.select.as_deref();
+    let value = page
+        .principals
+        .into_iter()
+        .map(|sp| project(sp, select, GraphServicePrincipal::PROPERTIES))
+        .collect::<Result<_, _>>()?;
+    Ok(json(
+        StatusCode::OK,
+        Page {
+            context: metadata(&state, &fragment("servicePrincipals", select, false)),
+            next_link: next_link(&state, &req, &pairs, page.skip_token),
+            value,
+        },
+    ))
+}
+
+/// `POST /v1.0/servicePrincipals`.
+pub async fn create_service_principal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let sp = graph::create_service_principal(&state, &caller, body(&bytes)?).await?;
+    Ok(entity(&state, "servicePrincipals/$entity", properties(sp)?, StatusCode::CREATED))
+}
+
+/// `GET /v1.0/servicePrincipals/{id}` and `servicePrincipals(appId='{appId}')`.
+pub async fn service_principal(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    let select = entity_options(&query_pairs(&req), GraphServicePrincipal::PROPERTIES)?;
+    let sp = graph::service_principal(&state, &caller, sp_key(&req)).await?;
+    let sp = project(sp, select.as_deref(), GraphServicePrincipal::PROPERTIES)?;
+    Ok(entity(&state, &fragment("servicePrincipals", select.as_deref(), true), sp, StatusCode::OK))
+}
+
+/// `PATCH /v1.0/servicePrincipals/{id}` and `servicePrincipals(appId='{appId}')`.
+pub async fn update_service_principal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::update_service_principal(&state, &caller, sp_key(&req), body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /v1.0/servicePrincipals/{id}` and `servicePrincipals(appId='{appId}')`.
+pub async fn delete_service_principal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::delete_service_principal(&state, &caller, sp_key(&req)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A collection of app role assignments under `owner` (`servicePrincipals('{id}')`, `users('{id}')`).
+fn assignments(
+    state: &AppState,
+    owner: String,
+    navigation: &str,
+    value: Vec<graph::GraphAppRoleAssignment>,
+) -> HttpResponse {
+    json(StatusCode::OK, Page { context: metadata(state, &format!("{owner}/{navigation}")), next_link: None, value })
+}
+
+/// `GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo`.
+pub async fn app_role_assigned_to(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let key = sp_key(&req);
+    let value = graph::app_role_assigned_to(&state, &caller, key).await?;
+    Ok(assignments(&state, owner_of(key), "appRoleAssignedTo", value))
+}
+
+/// `GET /v1.0/servicePrincipals/{id}/appRoleAssignments`.
+pub async fn sp_app_role_assignments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let key = sp_key(&req);
+    let value = graph::sp_app_role_assignments(&state, &caller, key).await?;
+    Ok(assignments(&state, owner_of(key), "appRoleAssignments", value))
+}
+
+/// `GET /v1.0/users/{id | userPrincipalName}/appRoleAssignments`.
+pub async fn user_app_role_assignments(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let value = graph::user_app_role_assignments(&state, &caller, &key).await?;
+    Ok(assignments(&state, format!("users('{key}')"), "appRoleAssignments", value))
+}
+
+/// How Graph's metadata names a service principal a path named.
+fn owner_of(key: SpKey<'_>) -> String {
+    match key {
+        SpKey::Id(id) => format!("servicePrincipals('{id}')"),
+        SpKey::AppId(app_id) => format!("servicePrincipals(appId='{app_id}')"),
+    }
+}
+
+/// `POST /v1.0/servicePrincipals/{id}/appRoleAssignedTo`.
+pub async fn assign_app_role(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let key = sp_key(&req);
+    let assignment = graph::assign_app_role(&state, &caller, key, body(&bytes)?).await?;
+    let context = format!("{}/appRoleAssignedTo/$entity", owner_of(key));
+    Ok(entity(&state, &context, properties(assignment)?, StatusCode::CREATED))
+}
+
+/// `DELETE /v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}`.
+pub async fn remove_app_role_assignment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let assignment = req.match_info().get("assignment").unwrap_or_default();
+    graph::remove_app_role_assignment(&state, &caller, sp_key(&req), assignment).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -52,7 +52,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(userinfo::userinfo))
                 .route(web::post().to(userinfo::userinfo)),
         )
-        .service(resource("/v1.0/me").route(web::get().to(graph::me)))
+        .configure(directory_api)
+        .service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/error").route(web::get().to(error_page::lookup)))
+        .service(resource("/static/signet.css").route(web::get().to(stylesheet)))
+        .service(
+            resource("/{tenant}/v2.0/.well-known/openid-configuration")
+                .route(web::get().to(discovery::openid_configuration)),
+        )
+        .service(resource("/{tenant}/discovery/v2.0/keys").route(web::get().to(discovery::jwks)))
+        .default_service(web::to(not_found));
+}
+
+/// The directory API (Microsoft Graph's paths): users, the organization and applications.
+fn directory_api(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/v1.0/me").route(web::get().to(graph::me)))
+        .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
         .service(resource("/v1.0/users").route(web::get().to(graph::users)).route(web::post().to(graph::create_user)))
         .service(
             resource("/v1.0/users/{user}")
@@ -86,17 +102,57 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/v1.0/applications(appId='{app_id}')/removePassword")
                 .route(web::post().to(graph::remove_password)),
         )
-        .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
-        .service(resource("/healthz").route(web::get().to(health::healthz)))
-        .service(resource("/readyz").route(web::get().to(health::readyz)))
-        .service(resource("/error").route(web::get().to(error_page::lookup)))
-        .service(resource("/static/signet.css").route(web::get().to(stylesheet)))
-        .service(
-            resource("/{tenant}/v2.0/.well-known/openid-configuration")
-                .route(web::get().to(discovery::openid_configuration)),
-        )
-        .service(resource("/{tenant}/discovery/v2.0/keys").route(web::get().to(discovery::jwks)))
-        .default_service(web::to(not_found));
+        .configure(directory_principals);
+}
+
+/// The directory API's service principals and app role assignments.
+fn directory_principals(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1.0/users/{user}/appRoleAssignments").route(web::get().to(graph::user_app_role_assignments)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals")
+            .route(web::get().to(graph::service_principals))
+            .route(web::post().to(graph::create_service_principal)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals/{id}")
+            .route(web::get().to(graph::service_principal))
+            .route(web::patch().to(graph::update_service_principal))
+            .route(web::delete().to(graph::delete_service_principal)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals/{id}/appRoleAssignedTo")
+            .route(web::get().to(graph::app_role_assigned_to))
+            .route(web::post().to(graph::assign_app_role)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}")
+            .route(web::delete().to(graph::remove_app_role_assignment)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals/{id}/appRoleAssignments")
+            .route(web::get().to(graph::sp_app_role_assignments)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')")
+            .route(web::get().to(graph::service_principal))
+            .route(web::patch().to(graph::update_service_principal))
+            .route(web::delete().to(graph::delete_service_principal)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignedTo")
+            .route(web::get().to(graph::app_role_assigned_to))
+            .route(web::post().to(graph::assign_app_role)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignedTo/{assignment}")
+            .route(web::delete().to(graph::remove_app_role_assignment)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignments")
+            .route(web::get().to(graph::sp_app_role_assignments)),
+    );
 }
 
 /// A resource whose other methods get a protocol-shaped 405.

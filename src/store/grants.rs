@@ -377,7 +377,7 @@ fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGrant> {
     })
 }
 
-fn to_assignment(row: app_role_assignment::Model) -> StoreResult<AppRoleAssignment> {
+pub(super) fn to_assignment(row: app_role_assignment::Model) -> StoreResult<AppRoleAssignment> {
     Ok(AppRoleAssignment {
         id: parse_id(&row.id, "assignment id")?,
         tenant_id: parse_id(&row.tenant_id, "tenant id")?,
@@ -385,5 +385,6 @@ fn to_assignment(row: app_role_assignment::Model) -> StoreResult<AppRoleAssignme
         principal_type: row.principal_type,
         resource_id: parse_id(&row.resource_sp_id, "resource id")?,
         app_role_id: parse_id(&row.app_role_id, "app role id")?,
+        created_at: row.created_at,
     })
 }

@@ -12,6 +12,7 @@ mod files;
 mod filter;
 mod grants;
 mod policy;
+mod principals;
 mod redemptions;
 mod refresh_tokens;
 mod registrations;
@@ -37,6 +38,7 @@ use entity::directory_version;
 use crate::clock::Clock;
 pub use crate::config::SqliteSync;
 pub use apps::ResourceLookup;
+pub use principals::{NewAssignment, ServicePrincipalChange};
 pub use registrations::RegisteredApp;
 pub use sea_orm::sqlx::sqlite::SqliteSynchronous;
 

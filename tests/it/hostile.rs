@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 18] = [
+const JSON_ROUTES: [&str; 28] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -121,6 +121,16 @@ const JSON_ROUTES: [&str; 18] = [
     "/v1.0/applications/{id}/removePassword",
     "/v1.0/applications(appId='{app_id}')/addPassword",
     "/v1.0/applications(appId='{app_id}')/removePassword",
+    "/v1.0/users/{user}/appRoleAssignments",
+    "/v1.0/servicePrincipals",
+    "/v1.0/servicePrincipals/{id}",
+    "/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+    "/v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}",
+    "/v1.0/servicePrincipals/{id}/appRoleAssignments",
+    "/v1.0/servicePrincipals(appId='{app_id}')",
+    "/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignedTo",
+    "/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignedTo/{assignment}",
+    "/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignments",
     "/v1.0/organization",
 ];
 

@@ -39,6 +39,7 @@ use crate::domain::policy::TenantPolicy;
 use crate::domain::session::Session;
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, OAuthError, ProtocolError};
+use crate::flows::roles::{assigned, check_assignment};
 use crate::state::AppState;
 use crate::store::{Consent, User};
 
@@ -145,6 +146,10 @@ async fn proceed_checked(
     }
     let (tenant, client_sp) = user_tenant(state, request, &user).await?;
     check_app_allows_tenant(&request.client, client_sp.as_ref(), &tenant)?;
+    if let Some(sp) = client_sp.as_ref().filter(|sp| sp.app_role_assignment_required) {
+        let on_client = assigned(state, &tenant, &user, sp, &request.client).await?;
+        check_assignment(sp, &on_client).map_err(|err| err.with_error(OAuthError::AccessDenied))?;
+    }
     if request.prompt == Some(Prompt::AdminConsent)
         && let Some(outcome) = admin_consent(state, request, &user, &tenant, &interaction, now).await?
     {

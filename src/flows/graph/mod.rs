@@ -9,13 +9,23 @@
 mod applications;
 mod objects;
 pub mod odata;
+mod principals;
 mod users;
 
 pub use applications::{
     AddPasswordBody, AppKey, AppPage, ApplicationBody, RemovePasswordBody, add_password, application,
     create_application, delete_application, list_applications, remove_password, update_application,
 };
-pub use objects::{GraphApplication, GraphPasswordCredential, GraphUser, Organization, VerifiedDomain};
+pub use objects::{
+    GraphAppRoleAssignment, GraphApplication, GraphPasswordCredential, GraphServicePrincipal, GraphUser, Organization,
+    VerifiedDomain,
+};
+pub use principals::{
+    NewAssignmentBody, NewServicePrincipalBody, ServicePrincipalPatch, SpKey, SpPage, app_role_assigned_to,
+    assign_app_role, create_service_principal, delete_service_principal, list_service_principals,
+    remove_app_role_assignment, service_principal, sp_app_role_assignments, update_service_principal,
+    user_app_role_assignments,
+};
 pub use users::{
     NewGraphUser, PasswordProfile, UserPage, UserPatch, create_user, delete_user, list_users, me, update_user, user,
 };

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::clock::UnixTime;
 use crate::domain::app::{
-    AppRole, Application, KeyCredential, PasswordCredential, PermissionScope, RequiredResourceAccess,
+    AppRole, AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionScope,
+    RequiredResourceAccess, ServicePrincipal,
 };
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::tenant::Tenant;
@@ -309,6 +310,97 @@ impl GraphApplication {
                 verified_publisher_id: app.verified_publisher.then(|| home.id.to_string()),
                 added_date_time: None,
             },
+        }
+    }
+}
+
+/// A `servicePrincipal`: an app's presence in the caller's tenant, with what its registration exposes.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphServicePrincipal {
+    pub id: ObjectId,
+    pub app_id: AppId,
+    pub display_name: String,
+    pub app_display_name: String,
+    pub account_enabled: bool,
+    pub app_role_assignment_required: bool,
+    pub app_owner_organization_id: TenantId,
+    pub app_roles: Vec<AppRole>,
+    pub oauth2_permission_scopes: Vec<PermissionScope>,
+    pub service_principal_names: Vec<String>,
+    pub service_principal_type: &'static str,
+    pub reply_urls: Vec<String>,
+    pub sign_in_audience: &'static str,
+}
+
+impl GraphServicePrincipal {
+    /// Every property, as `$select` names them; all are returned by default.
+    pub const PROPERTIES: &'static [&'static str] = &[
+        "id",
+        "appId",
+        "displayName",
+        "appDisplayName",
+        "accountEnabled",
+        "appRoleAssignmentRequired",
+        "appOwnerOrganizationId",
+        "appRoles",
+        "oauth2PermissionScopes",
+        "servicePrincipalNames",
+        "servicePrincipalType",
+        "replyUrls",
+        "signInAudience",
+    ];
+
+    pub fn of(sp: &ServicePrincipal, app: &Application) -> Self {
+        let mut names = vec![app.app_id.to_string()];
+        names.extend(app.identifier_uris.iter().cloned());
+        let mut reply_urls = app.web_redirect_uris.clone();
+        reply_urls.extend(app.public_client_redirect_uris.iter().cloned());
+        Self {
+            id: sp.id,
+            app_id: sp.app_id,
+            display_name: sp.display_name.clone(),
+            app_display_name: app.display_name.clone(),
+            account_enabled: sp.account_enabled,
+            app_role_assignment_required: sp.app_role_assignment_required,
+            app_owner_organization_id: app.home_tenant,
+            app_roles: app.app_roles.clone(),
+            oauth2_permission_scopes: app.scopes.clone(),
+            service_principal_names: names,
+            service_principal_type: "Application",
+            reply_urls,
+            sign_in_audience: app.sign_in_audience.as_str(),
+        }
+    }
+}
+
+/// An `appRoleAssignment`: a role of a resource's service principal held by a user or an app.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphAppRoleAssignment {
+    pub id: ObjectId,
+    pub app_role_id: uuid::Uuid,
+    pub created_date_time: Option<String>,
+    pub deleted_date_time: Option<String>,
+    pub principal_display_name: Option<String>,
+    pub principal_id: ObjectId,
+    pub principal_type: String,
+    pub resource_display_name: Option<String>,
+    pub resource_id: ObjectId,
+}
+
+impl GraphAppRoleAssignment {
+    pub fn of(assignment: &AppRoleAssignment, principal_name: Option<String>, resource_name: Option<String>) -> Self {
+        Self {
+            id: assignment.id,
+            app_role_id: assignment.app_role_id,
+            created_date_time: graph_time(assignment.created_at),
+            deleted_date_time: None,
+            principal_display_name: principal_name,
+            principal_id: assignment.principal_id,
+            principal_type: assignment.principal_type.clone(),
+            resource_display_name: resource_name,
+            resource_id: assignment.resource_id,
         }
     }
 }

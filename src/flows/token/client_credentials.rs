@@ -29,6 +29,15 @@ pub async fn issue(
     let resource = requested_resource(request)?;
     let (resource_sp, resource_app) = resource_in_tenant(state, tenant, &resource).await?;
     let roles = assigned_roles(state, tenant, &client.sp, &resource_sp, &resource_app).await?;
+    if resource_sp.app_role_assignment_required && roles.is_empty() {
+        return Err(ProtocolError::new(
+            Aadsts::AppNotAssigned,
+            format!(
+                "The application '{}' has no app role on the resource '{}', which requires assignment.",
+                client.app.app_id, resource_app.app_id
+            ),
+        ));
+    }
     let lifetime = state.config.access_token_lifetime.as_i64();
     let claims = AppAccessTokenClaims {
         aud: resource_app.app_id,

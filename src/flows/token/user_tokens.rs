@@ -18,6 +18,7 @@ use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken};
 use crate::domain::scope::{DelegatedScopes, is_oidc};
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
+use crate::flows::roles::{assigned, check_assignment};
 use crate::secrets::{random_refresh_token, refresh_token_key};
 use crate::signing::Signer;
 use crate::state::AppState;
@@ -70,6 +71,10 @@ pub struct Consented {
     resource_name: String,
     resource: Application,
     scp: Vec<String>,
+    /// The resource's roles assigned to the user, for the access token.
+    roles: Vec<String>,
+    /// The client's own roles assigned to the user, for the ID token.
+    client_roles: Vec<String>,
 }
 
 /// Checks that the user still holds every requested permission of the token's resource
@@ -108,7 +113,14 @@ pub async fn consented(
         ));
     }
     let scp = if requested.default { granted } else { requested.values.clone() };
-    Ok(Consented { resource_name: requested.resource.clone(), resource, scp })
+    let on_client = assigned(state, tenant, user, &client.sp, &client.app).await?;
+    check_assignment(&client.sp, &on_client)?;
+    let roles = if resource_sp.id == client.sp.id {
+        on_client.roles.clone()
+    } else {
+        assigned(state, tenant, user, &resource_sp, &resource).await?.roles
+    };
+    Ok(Consented { resource_name: requested.resource.clone(), resource, scp, roles, client_roles: on_client.roles })
 }
 
 /// Tokens signed for a grant, and the refresh token the caller stores before it hands them out: the
@@ -128,7 +140,7 @@ pub fn issue(
     now: UnixTime,
 ) -> Result<Issued, ProtocolError> {
     let UserGrant { tenant, user, client, oidc, nonce: _, family_id, refresh, client_info } = grant;
-    let Consented { resource_name, resource, scp } = consented;
+    let Consented { resource_name, resource, scp, roles, client_roles } = consented;
     let signer = active_signer(state, now)?;
     let iss = issuer(&state.base_url, tenant.id);
     let sub = pairwise_subject(state.kek.pairwise_key(), tenant.id, user.id, client.app.app_id);
@@ -145,6 +157,7 @@ pub fn issue(
         name: user.display_name.clone(),
         oid: user.id,
         preferred_username: user.username.clone(),
+        roles,
         scp: scp.join(" "),
         sub: sub.clone(),
         tid: tenant.id,
@@ -154,7 +167,8 @@ pub fn issue(
     let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
     let id_token = match oidc.has_oidc("openid") {
         true => {
-            Some(signer.sign_jwt(&id_token_claims(state, &grant, (iss, sub), now)).map_err(ProtocolError::internal)?)
+            let claims = id_token_claims(state, &grant, (iss, sub), client_roles, now);
+            Some(signer.sign_jwt(&claims).map_err(ProtocolError::internal)?)
         }
         false => None,
     };
@@ -189,6 +203,7 @@ fn id_token_claims(
     state: &AppState,
     grant: &UserGrant<'_>,
     (iss, sub): (String, String),
+    roles: Vec<String>,
     now: UnixTime,
 ) -> IdTokenClaims {
     let (user, oidc) = (grant.user, grant.oidc);
@@ -204,6 +219,7 @@ fn id_token_claims(
         nonce: grant.nonce.map(str::to_owned),
         oid: user.id,
         preferred_username: profile.then(|| user.username.clone()),
+        roles,
         sub,
         tid: grant.tenant.id,
         uti: unique_token_id(),
