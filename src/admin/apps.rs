@@ -4,6 +4,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::common::{Actor, AdminError, Result, check_display_name};
+use super::principals::add_service_principal;
 use crate::clock::UnixTime;
 use crate::domain::app::{
     AccessType, AppRole, Application, ConsentType, KeyCredential, MemberType, PasswordCredential, PermissionScope,
@@ -45,7 +46,10 @@ pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: Unix
         is_public_client: Some(spec.public_client),
         ..AppEdit::default()
     };
-    register_app(store, tenant, edit, &Actor::cli(), now).await
+    let app = register_app(store, tenant, edit, &Actor::cli(), now).await?;
+    // As Entra's portal does, the command line adds the app to its tenant at once.
+    add_service_principal(store, tenant, app.app_id, &Actor::cli(), now).await?;
+    Ok(app)
 }
 
 /// A registration's settable properties, as the directory API writes them: `None` keeps the current
@@ -110,8 +114,8 @@ impl AppEdit {
     }
 }
 
-/// Registers an app in `tenant` as `edit` describes it (a display name is required), with its service
-/// principal there.
+/// Registers an app in `tenant` as `edit` describes it (a display name is required). As with Graph,
+/// the registration alone: its service principal is added with [`add_service_principal`].
 pub async fn register_app(
     store: &Store,
     tenant: &Tenant,
@@ -141,7 +145,7 @@ pub async fn register_app(
     check_registration(store, tenant, &app, None).await?;
     let details = json!({ "appId": app.app_id, "displayName": app.display_name });
     let event = actor.event(now, "app.create", app_target(app.app_id), details);
-    store.create_app(tenant.id, &app, now, Some(&event)).await?;
+    store.create_app(tenant.id, &app, false, now, Some(&event)).await?;
     Ok(app)
 }
 

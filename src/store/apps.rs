@@ -31,22 +31,29 @@ pub enum ResourceLookup {
 }
 
 impl Store {
-    /// Registers `app` (with the ids it carries) in its home tenant `tenant`, with its identifier URIs
-    /// and its service principal there, and records `event`, in one transaction.
+    /// Registers `app` (with the ids it carries) in its home tenant `tenant` with its identifier URIs,
+    /// and its service principal there when `with_principal`, and records `event`, in one transaction.
     pub async fn create_app(
         &self,
         tenant: TenantId,
         app: &Application,
+        with_principal: bool,
         now: UnixTime,
         event: Option<&AuditEvent>,
     ) -> StoreResult<()> {
         if app.home_tenant != tenant {
             return Err(StoreError::NotFound("tenant"));
         }
-        self.insert_app(app, now, event).await
+        self.insert_app(app, with_principal, now, event).await
     }
 
-    async fn insert_app(&self, app: &Application, now: UnixTime, event: Option<&AuditEvent>) -> StoreResult<()> {
+    async fn insert_app(
+        &self,
+        app: &Application,
+        with_principal: bool,
+        now: UnixTime,
+        event: Option<&AuditEvent>,
+    ) -> StoreResult<()> {
         let db = self.writing().await;
         let txn = begin_directory_change(&db).await?;
         application::ActiveModel {
@@ -59,7 +66,9 @@ impl Store {
         .insert(&txn)
         .await?;
         insert_identifier_uris(&txn, app).await?;
-        insert_service_principal(&txn, app.home_tenant, app, now).await?;
+        if with_principal {
+            insert_service_principal(&txn, app.home_tenant, app, now).await?;
+        }
         if let Some(event) = event {
             insert_audit(&txn, app.home_tenant, event).await?;
         }
@@ -74,7 +83,7 @@ impl Store {
         match self.app_in_tenant(app.home_tenant, app.app_id).await? {
             Some(stored) if stored == *app => Ok(()),
             Some(_) => self.save_app(app.home_tenant, app, None).await,
-            None => match self.insert_app(app, now, None).await {
+            None => match self.insert_app(app, true, now, None).await {
                 // Another replica registered it at the same moment.
                 Err(StoreError::Db(err)) if is_unique_violation(&err) => Ok(()),
                 other => other,

@@ -372,7 +372,7 @@ pub(crate) mod tests {
             required_resource_access: vec![],
             verified_publisher: false,
         };
-        store.create_app(tenant.id, &app, 1_000, None).await.unwrap();
+        store.create_app(tenant.id, &app, true, 1_000, None).await.unwrap();
         assert_eq!(version().await, 2);
         let secret = PasswordCredential {
             key_id: uuid::Uuid::new_v4(),

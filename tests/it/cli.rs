@@ -315,7 +315,9 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         .collect();
     let expected = [
         ("cli", "app.create"),
+        ("cli", "sp.add"),
         ("cli", "app.create"),
+        ("cli", "sp.add"),
         ("cli", "consent.admin"),
         ("cli", "app.addPassword"),
         ("cli", "user.create"),

@@ -102,8 +102,13 @@ async fn an_admin_registers_an_app_and_reads_it_back_in_graphs_shape(backend: Ba
         })
     );
 
-    // Registered with its service principal, and audited with the caller and the request.
+    // Registered alone, as in Graph: the service principal is added apart. Audited with the caller and
+    // the request.
     let store = &s.server.state().store;
+    assert!(store.service_principal(s.d.tenant.id, app_id.parse().unwrap()).await.unwrap().is_none());
+    let (status, _, sp) =
+        s.call(Method::POST, "/v1.0/servicePrincipals", Some(&token), Some(&json!({ "appId": app_id }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{sp}");
     assert!(store.service_principal(s.d.tenant.id, app_id.parse().unwrap()).await.unwrap().is_some());
     let events = store.audit_events(s.d.tenant.id).await.unwrap();
     let event = events.iter().find(|e| e.action == "app.create" && e.target == format!("app:{app_id}")).unwrap();
@@ -127,6 +132,9 @@ async fn a_secret_added_works_once_its_text_is_shown_and_stops_when_removed(back
     let (_, _, app) =
         s.call(Method::POST, "/v1.0/applications", Some(&token), Some(&json!({ "displayName": "Sync" }))).await;
     let (id, app_id) = (app["id"].as_str().unwrap().to_owned(), app["appId"].as_str().unwrap().to_owned());
+    let (status, _, _) =
+        s.call(Method::POST, "/v1.0/servicePrincipals", Some(&token), Some(&json!({ "appId": app_id }))).await;
+    assert_eq!(status, StatusCode::CREATED);
     let asked = json!({ "passwordCredential": { "displayName": "CI", "endDateTime": "2099-01-01T00:00:00Z" } });
     let path = format!("/v1.0/applications/{id}/addPassword");
     let (status, _, added) = s.call(Method::POST, &path, Some(&token), Some(&asked)).await;

@@ -15,7 +15,12 @@ use crate::support::certs::ClientCert;
 use crate::support::seed::{self, directory};
 use crate::support::{Backend, TestServer};
 
-on_every_backend!(msal_gets_tokens_with_a_secret_and_with_a_certificate, msal_signs_users_in_with_the_auth_code_flow);
+on_every_backend!(
+    msal_gets_tokens_with_a_secret_and_with_a_certificate,
+    msal_signs_users_in_with_the_auth_code_flow,
+    microsofts_graph_sdk_administers_a_tenant_and_the_assigned_role_reaches_the_users_token,
+    a_user_signed_in_with_msal_reads_me_and_may_not_write_without_admin_rights,
+);
 
 fn python() -> String {
     std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned())
@@ -32,6 +37,7 @@ fn run_script(server: &TestServer, script: &str, mode: &str, env: &[(&str, Strin
         .arg(mode)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("REQUESTS_CA_BUNDLE", &server.config.tls_cert_out)
+        .env("SSL_CERT_FILE", &server.config.tls_cert_out)
         .output()
         .expect("run python (set SIGNET_TEST_PYTHON, or run ./scripts/test which installs msal)");
     assert!(output.status.success(), "msal {mode} failed: {}", String::from_utf8_lossy(&output.stderr));
@@ -102,4 +108,95 @@ async fn msal_signs_users_in_with_the_auth_code_flow(backend: Backend) {
         assert_eq!(refreshed["scp"], json!("Forecast.Read"), "{mode}");
         assert_eq!(refreshed["oid"], claims["oid"], "{mode}");
     }
+}
+
+/// Issue 17's real-client test: azure-identity and the Microsoft Graph SDK for Python, configured only
+/// with Signet's base URL and host, register an app, add a secret and a service principal and assign
+/// a role to a user; the user's token from msal for that app then carries the role.
+async fn microsofts_graph_sdk_administers_a_tenant_and_the_assigned_role_reaches_the_users_token(backend: Backend) {
+    let server = TestServer::start_tls(backend).await;
+    let d = directory(&server, "contoso.example").await;
+    let user = seed::user(&server, &d, "alice").await;
+    let store = &server.state().store;
+    let roles = ["Application.ReadWrite.All".to_owned(), "AppRoleAssignment.ReadWrite.All".to_owned()];
+    admin::require(store, &d.tenant, &d.daemon_id(), "https://graph.microsoft.com", &[], &roles).await.unwrap();
+    admin::grant_consent(store, &d.tenant, &d.daemon_id(), server.now()).await.unwrap();
+    let orders_uri = "api://contoso.example/orders";
+    let env = [
+        ("BASE", server.base.clone()),
+        ("TENANT_ID", d.tenant_id()),
+        ("CLIENT_ID", d.daemon_id()),
+        ("CLIENT_SECRET", d.secret.clone()),
+        ("USER_ID", user.id.to_string()),
+        ("USERNAME", user.username.clone()),
+        ("PASSWORD", seed::PASSWORD.to_owned()),
+        ("REDIRECT_URI", seed::REDIRECT_URI.to_owned()),
+        ("ORDERS_URI", orders_uri.to_owned()),
+    ];
+    let result = run_script(&server, "graph_sdk.py", "-", &env);
+    let administered = &result["administered"];
+    let app_id = administered["app_id"].as_str().unwrap();
+    let secret = administered["secret"].as_str().unwrap();
+    assert_eq!(administered["secret_hint"], json!(secret[..3]), "{result}");
+    assert_eq!(administered["listed_hints"], json!([&secret[..3]]), "{result}");
+    assert_eq!(administered["sp_app_id"], json!(app_id));
+    assert_eq!(
+        administered["assignment"],
+        json!({
+            "principal_id": user.id.to_string(),
+            "resource_id": administered["sp_id"],
+            "app_role_id": administered["assignment"]["app_role_id"],
+            "principal_type": "User",
+        })
+    );
+
+    // The registration is Signet's, as the SDK made it.
+    let app = store.app_in_tenant(d.tenant.id, app_id.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!((app.display_name.as_str(), app.identifier_uris.clone()), ("Orders", vec![orders_uri.to_owned()]));
+    let role = app.app_role("Orders.Admin").unwrap();
+    assert_eq!(administered["assignment"]["app_role_id"], json!(role.id.to_string()));
+
+    // Alice's token for the new API, from msal, carries the role, and so does her ID token for it.
+    let tokens = &result["tokens"];
+    let claims =
+        server.verify(&d.tenant_id(), tokens["access_token"].as_str().unwrap_or_else(|| panic!("{result}"))).await;
+    assert_eq!(claims["aud"], json!(app_id));
+    assert_eq!((claims["roles"].clone(), claims["scp"].clone()), (json!(["Orders.Admin"]), json!("Orders.Read")));
+    assert_eq!(claims["oid"], json!(user.id.to_string()));
+    assert_eq!(tokens["id_token_claims"]["roles"], json!(["Orders.Admin"]));
+
+    // Every change is in the audit log with the daemon as actor.
+    let events = store.audit_events(d.tenant.id).await.unwrap();
+    let by_daemon: Vec<&str> =
+        events.iter().filter(|e| e.actor == format!("app:{}", d.daemon_id())).map(|e| e.action.as_str()).collect();
+    assert_eq!(by_daemon, ["app.create", "app.addPassword", "sp.add", "role.assign"]);
+}
+
+/// Issue 17's delegated call: a member signs in with msal, `GET /v1.0/me` is that member, and a write
+/// is refused (403) although an admin granted the app `User.ReadWrite.All` for everyone.
+async fn a_user_signed_in_with_msal_reads_me_and_may_not_write_without_admin_rights(backend: Backend) {
+    let server = TestServer::start_tls(backend).await;
+    let d = directory(&server, "contoso.example").await;
+    let user = seed::user(&server, &d, "alice").await;
+    let web = seed::client_app(&server, &d, "Web App", false, false).await;
+    let store = &server.state().store;
+    let scopes = ["User.ReadWrite.All".to_owned()];
+    admin::require(store, &d.tenant, &web.id(), "https://graph.microsoft.com", &scopes, &[]).await.unwrap();
+    admin::grant_consent(store, &d.tenant, &web.id(), server.now()).await.unwrap();
+    let env = [
+        ("BASE", server.base.clone()),
+        ("TENANT_ID", d.tenant_id()),
+        ("CLIENT_ID", web.id()),
+        ("CLIENT_SECRET", web.secret.clone().unwrap()),
+        ("USERNAME", user.username.clone()),
+        ("PASSWORD", seed::PASSWORD.to_owned()),
+        ("REDIRECT_URI", seed::REDIRECT_URI.to_owned()),
+    ];
+    let result = run_script(&server, "graph_sdk.py", "delegated", &env);
+    assert_eq!(result["me"][0], json!(200), "{result}");
+    assert_eq!(result["me"][1]["id"], json!(user.id.to_string()));
+    assert_eq!(result["me"][1]["userPrincipalName"], json!(user.username));
+    assert_eq!(result["create"][0], json!(403), "{result}");
+    assert_eq!(result["create"][1]["error"]["code"], json!("Authorization_RequestDenied"));
+    assert!(store.user_by_username(d.tenant.id, "mallory@contoso.example").await.unwrap().is_none());
 }
