@@ -67,6 +67,11 @@ impl GraphError {
         }
     }
 
+    /// 409: the object exists already.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::CONFLICT, code: "Request_BadRequest", message: message.into() }
+    }
+
     /// 503: the store could not answer.
     pub fn unavailable() -> Self {
         Self {

@@ -93,6 +93,37 @@ impl Property for ServicePrincipalProperty {
     }
 }
 
+/// The filterable properties of a delegated permission grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantProperty {
+    Id,
+    ClientId,
+    ResourceId,
+    PrincipalId,
+    ConsentType,
+}
+
+impl Property for GrantProperty {
+    const ALL: &'static [Self] = &[Self::Id, Self::ClientId, Self::ResourceId, Self::PrincipalId, Self::ConsentType];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::ClientId => "clientId",
+            Self::ResourceId => "resourceId",
+            Self::PrincipalId => "principalId",
+            Self::ConsentType => "consentType",
+        }
+    }
+
+    fn comparison(self) -> Comparison {
+        match self {
+            Self::ConsentType => Comparison::CaseInsensitive,
+            _ => Comparison::Guid,
+        }
+    }
+}
+
 /// The filterable properties of a user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserProperty {

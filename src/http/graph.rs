@@ -9,9 +9,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::middleware::ids_of;
-use crate::domain::query::{AppProperty, ServicePrincipalProperty, UserProperty};
+use crate::domain::query::{AppProperty, GrantProperty, ServicePrincipalProperty, UserProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
-use crate::flows::graph::{self, AppKey, Caller, GraphApplication, GraphServicePrincipal, GraphUser, SpKey};
+use crate::flows::graph::{
+    self, AppKey, Caller, GrantPage, GraphApplication, GraphGrant, GraphServicePrincipal, GraphUser, SpKey,
+};
 use crate::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -426,5 +428,95 @@ pub async fn remove_app_role_assignment(
     no_options(&query_pairs(&req))?;
     let assignment = req.match_info().get("assignment").unwrap_or_default();
     graph::remove_app_role_assignment(&state, &caller, sp_key(&req), assignment).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A page of grants under `set` (`oauth2PermissionGrants`, `servicePrincipals('{id}')/oauth2PermissionGrants`).
+fn grant_page(
+    state: &AppState,
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    set: &str,
+    select: Option<&[&str]>,
+    page: GrantPage,
+) -> Result<HttpResponse, GraphError> {
+    let value =
+        page.grants.into_iter().map(|g| project(g, select, GraphGrant::PROPERTIES)).collect::<Result<_, _>>()?;
+    Ok(json(
+        StatusCode::OK,
+        Page {
+            context: metadata(state, &fragment(set, select, false)),
+            next_link: next_link(state, req, pairs, page.skip_token),
+            value,
+        },
+    ))
+}
+
+/// `GET /v1.0/oauth2PermissionGrants`.
+pub async fn grants(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let pairs = query_pairs(&req);
+    let caller = caller(&state, &req).await?;
+    let options = list_options::<GrantProperty>(&pairs, GraphGrant::PROPERTIES)?;
+    let page = graph::list_grants(&state, &caller, &options).await?;
+    grant_page(&state, &req, &pairs, "oauth2PermissionGrants", options.select.as_deref(), page)
+}
+
+/// `GET /v1.0/servicePrincipals/{id}/oauth2PermissionGrants`.
+pub async fn sp_grants(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let pairs = query_pairs(&req);
+    let caller = caller(&state, &req).await?;
+    let options = list_options::<GrantProperty>(&pairs, GraphGrant::PROPERTIES)?;
+    let key = sp_key(&req);
+    let page = graph::sp_grants(&state, &caller, key, &options).await?;
+    let set = format!("{}/oauth2PermissionGrants", owner_of(key));
+    grant_page(&state, &req, &pairs, &set, options.select.as_deref(), page)
+}
+
+/// `POST /v1.0/oauth2PermissionGrants`.
+pub async fn create_grant(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let grant = graph::create_grant(&state, &caller, body(&bytes)?).await?;
+    Ok(entity(&state, "oauth2PermissionGrants/$entity", properties(grant)?, StatusCode::CREATED))
+}
+
+/// `GET /v1.0/oauth2PermissionGrants/{id}`.
+pub async fn grant(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    let select = entity_options(&query_pairs(&req), GraphGrant::PROPERTIES)?;
+    let grant = project(graph::grant(&state, &caller, &id).await?, select.as_deref(), GraphGrant::PROPERTIES)?;
+    Ok(entity(&state, &fragment("oauth2PermissionGrants", select.as_deref(), true), grant, StatusCode::OK))
+}
+
+/// `PATCH /v1.0/oauth2PermissionGrants/{id}`.
+pub async fn update_grant(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::update_grant(&state, &caller, &id, body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /v1.0/oauth2PermissionGrants/{id}`.
+pub async fn delete_grant(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::delete_grant(&state, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -105,8 +105,24 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_principals);
 }
 
-/// The directory API's service principals and app role assignments.
+/// The directory API's service principals, app role assignments and delegated grants.
 fn directory_principals(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1.0/oauth2PermissionGrants")
+            .route(web::get().to(graph::grants))
+            .route(web::post().to(graph::create_grant)),
+    );
+    cfg.service(
+        resource("/v1.0/oauth2PermissionGrants/{id}")
+            .route(web::get().to(graph::grant))
+            .route(web::patch().to(graph::update_grant))
+            .route(web::delete().to(graph::delete_grant)),
+    );
+    cfg.service(resource("/v1.0/servicePrincipals/{id}/oauth2PermissionGrants").route(web::get().to(graph::sp_grants)));
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')/oauth2PermissionGrants")
+            .route(web::get().to(graph::sp_grants)),
+    );
     cfg.service(
         resource("/v1.0/users/{user}/appRoleAssignments").route(web::get().to(graph::user_app_role_assignments)),
     );

@@ -361,7 +361,7 @@ async fn delete_assignments_of(
     Ok(assignments.exec(db).await?.rows_affected)
 }
 
-fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGrant> {
+pub(super) fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGrant> {
     Ok(PermissionGrant {
         id: parse_id(&row.id, "grant id")?,
         tenant_id: parse_id(&row.tenant_id, "tenant id")?,

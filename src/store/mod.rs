@@ -10,6 +10,7 @@ pub mod entity;
 mod error;
 mod files;
 mod filter;
+mod grant_admin;
 mod grants;
 mod policy;
 mod principals;

@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 28] = [
+const JSON_ROUTES: [&str; 32] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -123,6 +123,10 @@ const JSON_ROUTES: [&str; 28] = [
     "/v1.0/applications(appId='{app_id}')/removePassword",
     "/v1.0/users/{user}/appRoleAssignments",
     "/v1.0/servicePrincipals",
+    "/v1.0/oauth2PermissionGrants",
+    "/v1.0/oauth2PermissionGrants/{id}",
+    "/v1.0/servicePrincipals/{id}/oauth2PermissionGrants",
+    "/v1.0/servicePrincipals(appId='{app_id}')/oauth2PermissionGrants",
     "/v1.0/servicePrincipals/{id}",
     "/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
     "/v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}",

@@ -17,6 +17,7 @@ mod consent_requests;
 mod demo;
 mod directory_api;
 mod directory_apps;
+mod directory_grants;
 mod directory_principals;
 mod directory_users;
 mod discovery_jwks;

@@ -7,6 +7,7 @@
 //! [`crate::admin`], the functions the command line calls, with the caller as the audited actor.
 
 mod applications;
+mod grants;
 mod objects;
 pub mod odata;
 mod principals;
@@ -16,9 +17,12 @@ pub use applications::{
     AddPasswordBody, AppKey, AppPage, ApplicationBody, RemovePasswordBody, add_password, application,
     create_application, delete_application, list_applications, remove_password, update_application,
 };
+pub use grants::{
+    GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
+};
 pub use objects::{
-    GraphAppRoleAssignment, GraphApplication, GraphPasswordCredential, GraphServicePrincipal, GraphUser, Organization,
-    VerifiedDomain,
+    GraphAppRoleAssignment, GraphApplication, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser,
+    Organization, VerifiedDomain,
 };
 pub use principals::{
     NewAssignmentBody, NewServicePrincipalBody, ServicePrincipalPatch, SpKey, SpPage, app_role_assigned_to,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::clock::UnixTime;
 use crate::domain::app::{
-    AppRole, AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionScope,
+    AppRole, AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionGrant, PermissionScope,
     RequiredResourceAccess, ServicePrincipal,
 };
 use crate::domain::ids::{AppId, ObjectId, TenantId};
@@ -401,6 +401,34 @@ impl GraphAppRoleAssignment {
             principal_type: assignment.principal_type.clone(),
             resource_display_name: resource_name,
             resource_id: assignment.resource_id,
+        }
+    }
+}
+
+/// An `oAuth2PermissionGrant`: a client's delegated permissions on a resource, for everyone or one user.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphGrant {
+    pub id: ObjectId,
+    pub client_id: ObjectId,
+    pub consent_type: &'static str,
+    pub principal_id: Option<ObjectId>,
+    pub resource_id: ObjectId,
+    pub scope: String,
+}
+
+impl GraphGrant {
+    pub const PROPERTIES: &'static [&'static str] =
+        &["id", "clientId", "consentType", "principalId", "resourceId", "scope"];
+
+    pub fn of(grant: &PermissionGrant) -> Self {
+        Self {
+            id: grant.id,
+            client_id: grant.client_id,
+            consent_type: grant.consent_type.as_str(),
+            principal_id: grant.principal_id,
+            resource_id: grant.resource_id,
+            scope: grant.scope.clone(),
         }
     }
 }

@@ -30,7 +30,7 @@ pub enum SpKey<'a> {
 }
 
 /// The service principal of the caller's tenant that `key` names; 404 when there is none.
-async fn find(state: &AppState, caller: &Caller, key: SpKey<'_>) -> Result<ServicePrincipal, GraphError> {
+pub(super) async fn find(state: &AppState, caller: &Caller, key: SpKey<'_>) -> Result<ServicePrincipal, GraphError> {
     let (SpKey::Id(value) | SpKey::AppId(value)) = key;
     let invalid = || GraphError::bad_request(format!("Invalid object identifier '{value}'."));
     let found = match key {
