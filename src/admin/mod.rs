@@ -142,6 +142,17 @@ pub struct PolicyChange {
 
 /// Changes the tenant's consent policy. Grants already made are never touched.
 pub async fn set_policy(store: &Store, tenant: &Tenant, change: PolicyChange, now: UnixTime) -> Result<TenantPolicy> {
+    set_policy_by(store, tenant, change, &Actor::cli(), now).await
+}
+
+/// Changes the tenant's consent policy on behalf of `actor`. Grants already made are never touched.
+pub async fn set_policy_by(
+    store: &Store,
+    tenant: &Tenant,
+    change: PolicyChange,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<TenantPolicy> {
     let mut policy = store.tenant_policy(tenant.id).await?;
     if let Some(user_consent) = change.user_consent {
         policy.user_consent = user_consent;
@@ -171,7 +182,7 @@ pub async fn set_policy(store: &Store, tenant: &Tenant, change: PolicyChange, no
         }
         policy.reviewers = ids;
     }
-    let event = cli_event(now, "policy.set", format!("tenant:{}", tenant.id), json!(policy));
+    let event = actor.event(now, "policy.set", format!("tenant:{}", tenant.id), json!(policy));
     store.set_tenant_policy(tenant.id, &policy, &event).await?;
     Ok(policy)
 }

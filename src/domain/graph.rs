@@ -140,6 +140,13 @@ const DIRECTORY_PERMISSIONS: &[(&str, Uuid, Uuid, &str, &str)] = &[
         "change the organization's authorization policy",
     ),
     (
+        "Policy.ReadWrite.ConsentRequest",
+        uuid!("4d135e65-66b8-41a8-9f8b-081452c91774"),
+        uuid!("999f8c63-0a38-4f1b-91fd-ed1947bdd1a9"),
+        "Manage the consent request policy",
+        "turn the admin consent request workflow on or off and choose its reviewers",
+    ),
+    (
         "ConsentRequest.Read.All",
         uuid!("f3bfad56-966e-4590-a536-82ecf548ac1e"),
         uuid!("1260ad83-98fb-4785-abbb-d6cc1806fd41"),

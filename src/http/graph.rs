@@ -520,3 +520,43 @@ pub async fn delete_grant(
     graph::delete_grant(&state, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// `GET /v1.0/policies/authorizationPolicy`.
+pub async fn authorization_policy(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let policy = graph::get_authorization_policy(&state, &caller).await?;
+    Ok(entity(&state, "policies/authorizationPolicy/$entity", properties(policy)?, StatusCode::OK))
+}
+
+/// `PATCH /v1.0/policies/authorizationPolicy`.
+pub async fn update_authorization_policy(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::update_authorization_policy(&state, &caller, body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /v1.0/policies/adminConsentRequestPolicy`.
+pub async fn consent_request_policy(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let policy = graph::get_consent_request_policy(&state, &caller).await?;
+    Ok(entity(&state, "policies/adminConsentRequestPolicy/$entity", properties(policy)?, StatusCode::OK))
+}
+
+/// `PUT` and `PATCH /v1.0/policies/adminConsentRequestPolicy`.
+pub async fn update_consent_request_policy(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::update_consent_request_policy(&state, &caller, body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

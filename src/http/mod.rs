@@ -105,8 +105,19 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_principals);
 }
 
-/// The directory API's service principals, app role assignments and delegated grants.
+/// The directory API's service principals, app role assignments, delegated grants and policies.
 fn directory_principals(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1.0/policies/authorizationPolicy")
+            .route(web::get().to(graph::authorization_policy))
+            .route(web::patch().to(graph::update_authorization_policy)),
+    );
+    cfg.service(
+        resource("/v1.0/policies/adminConsentRequestPolicy")
+            .route(web::get().to(graph::consent_request_policy))
+            .route(web::put().to(graph::update_consent_request_policy))
+            .route(web::patch().to(graph::update_consent_request_policy)),
+    );
     cfg.service(
         resource("/v1.0/oauth2PermissionGrants")
             .route(web::get().to(graph::grants))

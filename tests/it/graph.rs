@@ -44,6 +44,7 @@ async fn every_tenant_has_the_graph_resource_under_each_name(backend: Backend) {
                     "Policy.Read.All",
                     "Policy.ReadWrite.PermissionGrant",
                     "Policy.ReadWrite.Authorization",
+                    "Policy.ReadWrite.ConsentRequest",
                     "ConsentRequest.Read.All",
                     "AuditLog.Read.All",
                     "Domain.ReadWrite.All",

@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 32] = [
+const JSON_ROUTES: [&str; 34] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -124,6 +124,8 @@ const JSON_ROUTES: [&str; 32] = [
     "/v1.0/users/{user}/appRoleAssignments",
     "/v1.0/servicePrincipals",
     "/v1.0/oauth2PermissionGrants",
+    "/v1.0/policies/authorizationPolicy",
+    "/v1.0/policies/adminConsentRequestPolicy",
     "/v1.0/oauth2PermissionGrants/{id}",
     "/v1.0/servicePrincipals/{id}/oauth2PermissionGrants",
     "/v1.0/servicePrincipals(appId='{app_id}')/oauth2PermissionGrants",

@@ -10,6 +10,7 @@ mod applications;
 mod grants;
 mod objects;
 pub mod odata;
+mod policies;
 mod principals;
 mod users;
 
@@ -23,6 +24,10 @@ pub use grants::{
 pub use objects::{
     GraphAppRoleAssignment, GraphApplication, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser,
     Organization, VerifiedDomain,
+};
+pub use policies::{
+    AuthorizationPolicy, AuthorizationPolicyPatch, ConsentRequestPolicy, ConsentRequestPolicyBody,
+    get_authorization_policy, get_consent_request_policy, update_authorization_policy, update_consent_request_policy,
 };
 pub use principals::{
     NewAssignmentBody, NewServicePrincipalBody, ServicePrincipalPatch, SpKey, SpPage, app_role_assigned_to,

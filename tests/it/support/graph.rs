@@ -53,6 +53,23 @@ impl GraphSetup {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// An app-only directory token of a new app granted `roles`.
+    pub async fn app_token_of(&self, roles: &[&str]) -> String {
+        let other = super::seed::client_app(&self.server, &self.d, "Another daemon", false, false).await;
+        if !roles.is_empty() {
+            self.grant(&other.id(), &[], roles).await;
+        }
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", &other.id()),
+            ("client_secret", other.secret.as_deref().unwrap_or_default()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ];
+        let (status, body) = self.server.token(&self.d.tenant_id(), &form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// An admin grants the daemon these directory app roles, tenant-wide.
     pub async fn grant_daemon(&self, roles: &[&str]) {
         self.grant(&self.d.daemon_id(), &[], roles).await;
