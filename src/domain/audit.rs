@@ -45,3 +45,46 @@ pub fn user_actor(id: impl std::fmt::Display, username: &str) -> String {
 pub fn app_target(app_id: impl std::fmt::Display) -> String {
     format!("app:{app_id}")
 }
+
+/// Each audited action with the activity name and category Entra's audit log gives the same change.
+const ACTIVITIES: &[(&str, &str, &str)] = &[
+    ("user.create", "Add user", "UserManagement"),
+    ("user.update", "Update user", "UserManagement"),
+    ("user.delete", "Delete user", "UserManagement"),
+    ("app.create", "Add application", "ApplicationManagement"),
+    ("app.update", "Update application", "ApplicationManagement"),
+    ("app.delete", "Delete application", "ApplicationManagement"),
+    ("app.addPassword", "Update application – Certificates and secrets management", "ApplicationManagement"),
+    ("app.removePassword", "Update application – Certificates and secrets management", "ApplicationManagement"),
+    ("sp.add", "Add service principal", "ApplicationManagement"),
+    ("sp.update", "Update service principal", "ApplicationManagement"),
+    ("sp.remove", "Remove service principal", "ApplicationManagement"),
+    ("role.assign", "Add app role assignment to service principal", "ApplicationManagement"),
+    ("role.unassign", "Remove app role assignment from service principal", "ApplicationManagement"),
+    ("grant.create", "Add delegated permission grant", "ApplicationManagement"),
+    ("grant.update", "Update delegated permission grant", "ApplicationManagement"),
+    ("grant.delete", "Remove delegated permission grant", "ApplicationManagement"),
+    ("consent.user", "Consent to application", "ApplicationManagement"),
+    ("consent.organization", "Consent to application", "ApplicationManagement"),
+    ("consent.admin", "Consent to application", "ApplicationManagement"),
+    ("consent.revoke", "Remove delegated permission grant", "ApplicationManagement"),
+    ("consent_request.file", "Create admin consent request", "ApplicationManagement"),
+    ("consent_request.approve", "Approve admin consent request", "ApplicationManagement"),
+    ("consent_request.deny", "Deny admin consent request", "ApplicationManagement"),
+    ("consent_request.block", "Block app from admin consent request", "ApplicationManagement"),
+    ("policy.set", "Update authorization policy", "Policy"),
+    ("permission.classify", "Update delegated permission classification", "Policy"),
+];
+
+/// The activity name and category of `action`, as Entra's audit log names the same change.
+pub fn activity(action: &str) -> (&'static str, &'static str) {
+    ACTIVITIES
+        .iter()
+        .find(|(a, _, _)| *a == action)
+        .map_or(("Update directory", "Other"), |&(_, name, category)| (name, category))
+}
+
+/// The actions an activity name stands for (case-insensitive).
+pub fn actions_named(name: &str) -> Vec<&'static str> {
+    ACTIVITIES.iter().filter(|(_, n, _)| n.eq_ignore_ascii_case(name)).map(|&(action, _, _)| action).collect()
+}

@@ -8,10 +8,21 @@ pub enum Filter<P> {
     Eq(P, String),
     /// The property starts with the value.
     StartsWith(P, String),
+    /// The property compares with the value as `bound` says (times only).
+    Range(P, Bound, String),
     /// Every condition holds.
     All(Vec<Filter<P>>),
     /// At least one condition holds.
     Any(Vec<Filter<P>>),
+}
+
+/// An ordering comparison: `ge`, `gt`, `le`, `lt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    AtLeast,
+    After,
+    AtMost,
+    Before,
 }
 
 /// How a property's values compare.
@@ -21,6 +32,8 @@ pub enum Comparison {
     Guid,
     /// Text compared without regard to ASCII case, as Entra compares names.
     CaseInsensitive,
+    /// A time (`2026-12-06T08:00:00Z`), compared as unix seconds; also with `ge`, `gt`, `le`, `lt`.
+    Time,
 }
 
 /// A collection's filterable properties.
@@ -120,6 +133,37 @@ impl Property for GrantProperty {
         match self {
             Self::ConsentType => Comparison::CaseInsensitive,
             _ => Comparison::Guid,
+        }
+    }
+}
+
+/// The filterable properties of an audit log entry. `Action` is Signet's own name of an activity:
+/// the API filters by `activityDisplayName`, which stands for one or more actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditProperty {
+    ActivityDateTime,
+    ActivityDisplayName,
+    CorrelationId,
+    Action,
+}
+
+impl Property for AuditProperty {
+    const ALL: &'static [Self] = &[Self::ActivityDateTime, Self::ActivityDisplayName, Self::CorrelationId];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::ActivityDateTime => "activityDateTime",
+            Self::ActivityDisplayName => "activityDisplayName",
+            Self::CorrelationId => "correlationId",
+            Self::Action => "action",
+        }
+    }
+
+    fn comparison(self) -> Comparison {
+        match self {
+            Self::ActivityDateTime => Comparison::Time,
+            Self::CorrelationId => Comparison::Guid,
+            Self::ActivityDisplayName | Self::Action => Comparison::CaseInsensitive,
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::middleware::ids_of;
-use crate::domain::query::{AppProperty, GrantProperty, ServicePrincipalProperty, UserProperty};
+use crate::domain::query::{AppProperty, AuditProperty, GrantProperty, ServicePrincipalProperty, UserProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
 use crate::flows::graph::{
     self, AppKey, Caller, GrantPage, GraphApplication, GraphGrant, GraphServicePrincipal, GraphUser, SpKey,
@@ -559,4 +559,26 @@ pub async fn update_consent_request_policy(
     no_options(&query_pairs(&req))?;
     graph::update_consent_request_policy(&state, &caller, body(&bytes)?).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /v1.0/auditLogs/directoryAudits`.
+pub async fn directory_audits(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let pairs = query_pairs(&req);
+    let caller = caller(&state, &req).await?;
+    let options = list_options::<AuditProperty>(&pairs, graph::DirectoryAudit::PROPERTIES)?;
+    let page = graph::directory_audits(&state, &caller, &options).await?;
+    let select = options.select.as_deref();
+    let value = page
+        .entries
+        .into_iter()
+        .map(|entry| project(entry, select, graph::DirectoryAudit::PROPERTIES))
+        .collect::<Result<_, _>>()?;
+    Ok(json(
+        StatusCode::OK,
+        Page {
+            context: metadata(&state, &fragment("auditLogs/directoryAudits", select, false)),
+            next_link: next_link(&state, &req, &pairs, page.skip_token),
+            value,
+        },
+    ))
 }

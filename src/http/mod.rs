@@ -105,8 +105,9 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_principals);
 }
 
-/// The directory API's service principals, app role assignments, delegated grants and policies.
+/// The directory API's service principals, app role assignments, delegated grants, policies and audit log.
 fn directory_principals(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/v1.0/auditLogs/directoryAudits").route(web::get().to(graph::directory_audits)));
     cfg.service(
         resource("/v1.0/policies/authorizationPolicy")
             .route(web::get().to(graph::authorization_policy))

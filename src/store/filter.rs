@@ -4,7 +4,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition};
 
-use crate::domain::query::{Comparison, Filter, Property};
+use crate::domain::query::{Bound, Comparison, Filter, Property};
 
 /// How a property is stored: its column, and whether the column holds it lowercased (so that an
 /// equality on it can use the column's index).
@@ -23,6 +23,7 @@ pub(super) fn condition<P: Property, C: ColumnTrait>(
             let Stored { column, lowercased } = stored(*property);
             Condition::all().add(match property.comparison() {
                 Comparison::Guid => column.eq(value.as_str()),
+                Comparison::Time => column.eq(seconds(value)),
                 Comparison::CaseInsensitive if lowercased => column.eq(value.to_ascii_lowercase()),
                 Comparison::CaseInsensitive => lower(column).eq(value.to_ascii_lowercase()),
             })
@@ -32,9 +33,24 @@ pub(super) fn condition<P: Property, C: ColumnTrait>(
             let pattern = starts_with(&prefix.to_ascii_lowercase());
             Condition::all().add(if lowercased { Expr::col(column).like(pattern) } else { lower(column).like(pattern) })
         }
+        Filter::Range(property, bound, value) => {
+            let column = stored(*property).column;
+            let at = seconds(value);
+            Condition::all().add(match bound {
+                Bound::AtLeast => column.gte(at),
+                Bound::After => column.gt(at),
+                Bound::AtMost => column.lte(at),
+                Bound::Before => column.lt(at),
+            })
+        }
         Filter::All(all) => all.iter().fold(Condition::all(), |c, f| c.add(condition(f, stored))),
         Filter::Any(any) => any.iter().fold(Condition::any(), |c, f| c.add(condition(f, stored))),
     }
+}
+
+/// A time the filter parser wrote as unix seconds.
+fn seconds(value: &str) -> i64 {
+    value.parse().unwrap_or_default()
 }
 
 fn lower<C: ColumnTrait>(column: C) -> Expr {

@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 34] = [
+const JSON_ROUTES: [&str; 35] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -125,6 +125,7 @@ const JSON_ROUTES: [&str; 34] = [
     "/v1.0/servicePrincipals",
     "/v1.0/oauth2PermissionGrants",
     "/v1.0/policies/authorizationPolicy",
+    "/v1.0/auditLogs/directoryAudits",
     "/v1.0/policies/adminConsentRequestPolicy",
     "/v1.0/oauth2PermissionGrants/{id}",
     "/v1.0/servicePrincipals/{id}/oauth2PermissionGrants",

@@ -17,6 +17,7 @@ mod consent_requests;
 mod demo;
 mod directory_api;
 mod directory_apps;
+mod directory_audit;
 mod directory_grants;
 mod directory_policies;
 mod directory_principals;

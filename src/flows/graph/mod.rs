@@ -7,6 +7,7 @@
 //! [`crate::admin`], the functions the command line calls, with the caller as the audited actor.
 
 mod applications;
+mod audit;
 mod grants;
 mod objects;
 pub mod odata;
@@ -18,6 +19,7 @@ pub use applications::{
     AddPasswordBody, AppKey, AppPage, ApplicationBody, RemovePasswordBody, add_password, application,
     create_application, delete_application, list_applications, remove_password, update_application,
 };
+pub use audit::{AuditPage, DirectoryAudit, directory_audits};
 pub use grants::{
     GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
 };

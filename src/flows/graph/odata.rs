@@ -8,7 +8,7 @@
 //! alternative again at every level of parentheses, so a short, deeply nested filter takes exponential
 //! time. This parser reads the filter once, left to right, and bounds its length and nesting.
 
-use crate::domain::query::{Comparison, Filter, Property};
+use crate::domain::query::{Bound, Comparison, Filter, Property};
 use crate::graph_error::GraphError;
 
 /// The default and largest `$top` of a list (Graph's for directory objects).
@@ -166,7 +166,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, GraphError> {
             }
             c if c.is_ascii_alphanumeric() || c == '_' => {
                 let mut word = String::from(c);
-                while let Some(&c) = chars.peek().filter(|c| c.is_ascii_alphanumeric() || **c == '_' || **c == '-') {
+                // Words are names, operators and unquoted literals such as 2026-12-06T08:00:00Z.
+                while let Some(&c) = chars.peek().filter(|c| c.is_ascii_alphanumeric() || "_-:.".contains(**c)) {
                     word.push(c);
                     chars.next();
                 }
@@ -247,6 +248,10 @@ impl Parser {
                     Some(Token::Word(op)) if op.eq_ignore_ascii_case("eq") => {
                         Ok(Filter::Eq(property, self.value(property)?))
                     }
+                    Some(Token::Word(op)) if property.comparison() == Comparison::Time && bound(&op).is_some() => {
+                        let bound = bound(&op).ok_or_else(|| invalid(format!("unexpected '{op}'")))?;
+                        Ok(Filter::Range(property, bound, self.value(property)?))
+                    }
                     Some(Token::Word(op)) if is_operator(&op) => Err(GraphError::unsupported_query(format!(
                         "Unsupported query: the operator '{op}' is not supported; use eq, startswith, and, or."
                     ))),
@@ -270,6 +275,7 @@ impl Parser {
     fn value<P: Property>(&mut self, property: P) -> Result<String, GraphError> {
         let value = match self.next() {
             Some(Token::Text(value)) => value,
+            Some(Token::Word(value)) if property.comparison() == Comparison::Time => value,
             Some(token) => return Err(invalid(format!("expected a quoted string but found {}", token.describe()))),
             None => return Err(invalid("expected a quoted string at the end".to_owned())),
         };
@@ -278,7 +284,22 @@ impl Parser {
                 .map(|id| id.to_string())
                 .map_err(|_| GraphError::bad_request(format!("Invalid object identifier '{value}'."))),
             Comparison::CaseInsensitive => Ok(value),
+            Comparison::Time => time::OffsetDateTime::parse(&value, &time::format_description::well_known::Rfc3339)
+                .map(|t| t.unix_timestamp().to_string())
+                .map_err(|_| {
+                    GraphError::bad_request(format!("'{value}' is not a date and time such as 2026-12-06T08:00:00Z."))
+                }),
         }
+    }
+}
+
+fn bound(word: &str) -> Option<Bound> {
+    match word.to_ascii_lowercase().as_str() {
+        "ge" => Some(Bound::AtLeast),
+        "gt" => Some(Bound::After),
+        "le" => Some(Bound::AtMost),
+        "lt" => Some(Bound::Before),
+        _ => None,
     }
 }
 
