@@ -5,7 +5,7 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::domain::graph::GRAPH_APP_ID;
 use crate::request_ids::RequestIds;
@@ -88,17 +88,17 @@ impl GraphError {
             .ok()
             .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
             .unwrap_or_default();
-        let body = json!({
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "innerError": {
-                    "date": date.trim_end_matches('Z'),
-                    "request-id": ids.trace_id,
-                    "client-request-id": ids.correlation_id,
+        let body = GraphErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message.clone(),
+                inner_error: InnerError {
+                    date: date.trim_end_matches('Z').to_owned(),
+                    request_id: ids.trace_id,
+                    client_request_id: ids.correlation_id,
                 },
             },
-        });
+        };
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CACHE_CONTROL, "no-store"));
         if self.status == StatusCode::UNAUTHORIZED {
@@ -110,6 +110,32 @@ impl GraphError {
         }
         response.json(body)
     }
+}
+
+/// Graph's error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GraphErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    /// Graph's code for the mistake, e.g. `Request_ResourceNotFound`.
+    pub code: &'static str,
+    pub message: String,
+    pub inner_error: InnerError,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InnerError {
+    /// When the request arrived (UTC, without a zone suffix, as Graph writes it).
+    pub date: String,
+    #[serde(rename = "request-id")]
+    pub request_id: uuid::Uuid,
+    /// The `client-request-id` the request sent, or one Signet drew.
+    #[serde(rename = "client-request-id")]
+    pub client_request_id: uuid::Uuid,
 }
 
 /// The status alone; the middleware replaces the body with [`GraphError::json_response`].

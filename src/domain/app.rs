@@ -9,7 +9,7 @@ use super::redirect_uri::{Platform, check as check_redirect_uri};
 use crate::clock::UnixTime;
 
 /// Who may sign in to an app (`signInAudience`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum SignInAudience {
     /// Users of the home tenant only.
     AzureADMyOrg,
@@ -35,14 +35,14 @@ impl SignInAudience {
 }
 
 /// Who may consent to a delegated permission.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum ConsentType {
     User,
     Admin,
 }
 
 /// A delegated permission an API exposes (`api.oauth2PermissionScopes[]`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionScope {
     pub id: Uuid,
@@ -57,14 +57,14 @@ pub struct PermissionScope {
 }
 
 /// Who an app role can be assigned to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum MemberType {
     User,
     Application,
 }
 
 /// An app role an API defines (`appRoles[]`); roles for `Application` members are application permissions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRole {
     pub id: Uuid,
@@ -76,14 +76,14 @@ pub struct AppRole {
 }
 
 /// Whether a required permission is delegated or an application permission.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum AccessType {
     Scope,
     Role,
 }
 
 /// One permission in `requiredResourceAccess`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResourceAccess {
     pub id: Uuid,
     #[serde(rename = "type")]
@@ -91,7 +91,7 @@ pub struct ResourceAccess {
 }
 
 /// The permissions an app needs from one resource (`requiredResourceAccess[]`); drives `.default` and admin consent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RequiredResourceAccess {
     pub resource_app_id: AppId,

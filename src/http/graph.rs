@@ -12,10 +12,43 @@ use super::middleware::ids_of;
 use crate::domain::query::{AppProperty, AuditProperty, GrantProperty, ServicePrincipalProperty, UserProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
 use crate::flows::graph::{
-    self, AppKey, Caller, GrantPage, GraphApplication, GraphGrant, GraphServicePrincipal, GraphUser, SpKey,
+    self, AddPasswordBody, AppKey, ApplicationBody, AuthorizationPolicy, AuthorizationPolicyPatch, Caller,
+    ConsentRequestPolicy, ConsentRequestPolicyBody, DirectoryAudit, GrantPage, GrantPatch, GraphAppRoleAssignment,
+    GraphApplication, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser, NewAssignmentBody,
+    NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization, RemovePasswordBody, ServicePrincipalPatch,
+    SpKey, UserPatch,
 };
-use crate::graph_error::GraphError;
+use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
+
+/// The query options of a list (see [`crate::flows::graph::odata`]); any other is a 400.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ListQuery {
+    /// `eq` on the collection's ids and names, `startswith(property, 'text')`, `and`, `or`, parentheses.
+    #[param(rename = "$filter")]
+    filter: Option<String>,
+    /// Comma-separated property names.
+    #[param(rename = "$select")]
+    select: Option<String>,
+    /// 1 to 999; 100 when absent.
+    #[param(rename = "$top")]
+    top: Option<u32>,
+    /// Where the page starts, from the previous page's `@odata.nextLink`.
+    #[param(rename = "$skiptoken")]
+    skiptoken: Option<String>,
+}
+
+/// The query option of one object.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SelectQuery {
+    /// Comma-separated property names.
+    #[param(rename = "$select")]
+    select: Option<String>,
+}
 
 async fn caller(state: &AppState, req: &HttpRequest) -> Result<Caller, GraphError> {
     let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -75,7 +108,7 @@ fn entity(state: &AppState, context: &str, mut properties: Map<String, Value>, s
 
 /// A page of a collection: its `@odata.context`, the link to the next page when there is one, and the
 /// objects.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Page<T> {
     #[serde(rename = "@odata.context")]
     context: String,
@@ -101,6 +134,14 @@ fn next_link(
 }
 
 /// `GET /v1.0/me`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/me",
+    tag = "users",
+    summary = "The signed-in user",
+    params(SelectQuery),
+    responses((status = 200, description = "The user", body = GraphUser), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     let select = entity_options(&query_pairs(&req), GraphUser::PROPERTIES)?;
@@ -109,6 +150,14 @@ pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResp
 }
 
 /// `GET /v1.0/users`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/users",
+    tag = "users",
+    summary = "The tenant's users, paged by key",
+    params(ListQuery),
+    responses((status = 200, description = "A page of users", body = Page<GraphUser>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn users(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let pairs = query_pairs(&req);
     let caller = caller(&state, &req).await?;
@@ -128,6 +177,14 @@ pub async fn users(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
 }
 
 /// `POST /v1.0/users`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/users",
+    tag = "users",
+    summary = "Creates a user",
+    request_body = NewGraphUser,
+    responses((status = 201, description = "The new user", body = GraphUser), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -141,6 +198,14 @@ pub async fn create_user(
 }
 
 /// `GET /v1.0/users/{id | userPrincipalName}`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/users/{user}",
+    tag = "users",
+    summary = "A user by id or userPrincipalName",
+    params(("user" = String, Path, description = "Object id or userPrincipalName"), SelectQuery),
+    responses((status = 200, description = "The user", body = GraphUser), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn user(
     state: web::Data<AppState>,
     key: web::Path<String>,
@@ -153,6 +218,15 @@ pub async fn user(
 }
 
 /// `PATCH /v1.0/users/{id | userPrincipalName}`.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/users/{user}",
+    tag = "users",
+    summary = "Renames, blocks or unblocks a user, or resets its password",
+    params(("user" = String, Path, description = "Object id or userPrincipalName")),
+    request_body = UserPatch,
+    responses((status = 204, description = "Changed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn update_user(
     state: web::Data<AppState>,
     key: web::Path<String>,
@@ -166,6 +240,14 @@ pub async fn update_user(
 }
 
 /// `DELETE /v1.0/users/{id | userPrincipalName}`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/users/{user}",
+    tag = "users",
+    summary = "Deletes a user",
+    params(("user" = String, Path, description = "Object id or userPrincipalName")),
+    responses((status = 204, description = "Deleted"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn delete_user(
     state: web::Data<AppState>,
     key: web::Path<String>,
@@ -178,6 +260,13 @@ pub async fn delete_user(
 }
 
 /// `GET /v1.0/organization`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/organization",
+    tag = "organization",
+    summary = "The caller's tenant",
+    responses((status = 200, description = "The tenant", body = Page<Organization>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn organization(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
@@ -195,6 +284,14 @@ fn app_key(req: &HttpRequest) -> AppKey<'_> {
 }
 
 /// `GET /v1.0/applications`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/applications",
+    tag = "applications",
+    summary = "The tenant's app registrations, paged by key",
+    params(ListQuery),
+    responses((status = 200, description = "A page of applications", body = Page<GraphApplication>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn applications(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let pairs = query_pairs(&req);
     let caller = caller(&state, &req).await?;
@@ -217,6 +314,14 @@ pub async fn applications(state: web::Data<AppState>, req: HttpRequest) -> Resul
 }
 
 /// `POST /v1.0/applications`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/applications",
+    tag = "applications",
+    summary = "Registers an app (without its service principal, as in Graph)",
+    request_body = ApplicationBody,
+    responses((status = 201, description = "The new registration", body = GraphApplication), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn create_application(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -230,6 +335,14 @@ pub async fn create_application(
 }
 
 /// `GET /v1.0/applications/{id}` and `applications(appId='{appId}')`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/applications/{id}",
+    tag = "applications",
+    summary = "An app registration; also at applications(appId='{appId}')",
+    params(("id" = String, Path, description = "Object id"), SelectQuery),
+    responses((status = 200, description = "The registration", body = GraphApplication), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn application(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     let select = entity_options(&query_pairs(&req), GraphApplication::PROPERTIES)?;
@@ -239,6 +352,15 @@ pub async fn application(state: web::Data<AppState>, req: HttpRequest) -> Result
 }
 
 /// `PATCH /v1.0/applications/{id}` and `applications(appId='{appId}')`.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/applications/{id}",
+    tag = "applications",
+    summary = "Replaces the properties the body names",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = ApplicationBody,
+    responses((status = 204, description = "Changed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn update_application(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -251,6 +373,14 @@ pub async fn update_application(
 }
 
 /// `DELETE /v1.0/applications/{id}` and `applications(appId='{appId}')`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/applications/{id}",
+    tag = "applications",
+    summary = "Deletes an app with its credentials and service principals",
+    params(("id" = String, Path, description = "Object id")),
+    responses((status = 204, description = "Deleted"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn delete_application(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
@@ -259,6 +389,15 @@ pub async fn delete_application(state: web::Data<AppState>, req: HttpRequest) ->
 }
 
 /// `POST /v1.0/applications/{id}/addPassword`: 200 with the secret's text, this once.
+#[utoipa::path(
+    post,
+    path = "/v1.0/applications/{id}/addPassword",
+    tag = "applications",
+    summary = "Adds a client secret, whose text is returned once",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = AddPasswordBody,
+    responses((status = 200, description = "The secret, with its text", body = GraphPasswordCredential), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn add_password(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -272,6 +411,15 @@ pub async fn add_password(
 }
 
 /// `POST /v1.0/applications/{id}/removePassword`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/applications/{id}/removePassword",
+    tag = "applications",
+    summary = "Removes a client secret",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = RemovePasswordBody,
+    responses((status = 204, description = "Removed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn remove_password(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -292,6 +440,14 @@ fn sp_key(req: &HttpRequest) -> SpKey<'_> {
 }
 
 /// `GET /v1.0/servicePrincipals`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/servicePrincipals",
+    tag = "servicePrincipals",
+    summary = "The apps present in the tenant, paged by key",
+    params(ListQuery),
+    responses((status = 200, description = "A page of service principals", body = Page<GraphServicePrincipal>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn service_principals(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let pairs = query_pairs(&req);
     let caller = caller(&state, &req).await?;
@@ -314,6 +470,14 @@ pub async fn service_principals(state: web::Data<AppState>, req: HttpRequest) ->
 }
 
 /// `POST /v1.0/servicePrincipals`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/servicePrincipals",
+    tag = "servicePrincipals",
+    summary = "Adds an app to the tenant",
+    request_body = NewServicePrincipalBody,
+    responses((status = 201, description = "The new service principal", body = GraphServicePrincipal), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn create_service_principal(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -326,6 +490,14 @@ pub async fn create_service_principal(
 }
 
 /// `GET /v1.0/servicePrincipals/{id}` and `servicePrincipals(appId='{appId}')`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/servicePrincipals/{id}",
+    tag = "servicePrincipals",
+    summary = "A service principal; also at servicePrincipals(appId='{appId}')",
+    params(("id" = String, Path, description = "Object id"), SelectQuery),
+    responses((status = 200, description = "The service principal", body = GraphServicePrincipal), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn service_principal(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     let select = entity_options(&query_pairs(&req), GraphServicePrincipal::PROPERTIES)?;
@@ -335,6 +507,15 @@ pub async fn service_principal(state: web::Data<AppState>, req: HttpRequest) -> 
 }
 
 /// `PATCH /v1.0/servicePrincipals/{id}` and `servicePrincipals(appId='{appId}')`.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/servicePrincipals/{id}",
+    tag = "servicePrincipals",
+    summary = "Blocks or unblocks the app, or requires assignment",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = ServicePrincipalPatch,
+    responses((status = 204, description = "Changed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn update_service_principal(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -347,6 +528,14 @@ pub async fn update_service_principal(
 }
 
 /// `DELETE /v1.0/servicePrincipals/{id}` and `servicePrincipals(appId='{appId}')`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/servicePrincipals/{id}",
+    tag = "servicePrincipals",
+    summary = "Removes the app from the tenant with its grants and assignments",
+    params(("id" = String, Path, description = "Object id")),
+    responses((status = 204, description = "Removed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn delete_service_principal(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -368,6 +557,14 @@ fn assignments(
 }
 
 /// `GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+    tag = "servicePrincipals",
+    summary = "The app's roles assigned to users and apps",
+    params(("id" = String, Path, description = "Object id")),
+    responses((status = 200, description = "The assignments", body = Page<GraphAppRoleAssignment>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn app_role_assigned_to(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
@@ -377,6 +574,14 @@ pub async fn app_role_assigned_to(state: web::Data<AppState>, req: HttpRequest) 
 }
 
 /// `GET /v1.0/servicePrincipals/{id}/appRoleAssignments`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/servicePrincipals/{id}/appRoleAssignments",
+    tag = "servicePrincipals",
+    summary = "The roles the app holds on other apps",
+    params(("id" = String, Path, description = "Object id")),
+    responses((status = 200, description = "The assignments", body = Page<GraphAppRoleAssignment>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn sp_app_role_assignments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
@@ -386,6 +591,14 @@ pub async fn sp_app_role_assignments(state: web::Data<AppState>, req: HttpReques
 }
 
 /// `GET /v1.0/users/{id | userPrincipalName}/appRoleAssignments`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/users/{user}/appRoleAssignments",
+    tag = "users",
+    summary = "The app roles a user holds",
+    params(("user" = String, Path, description = "Object id or userPrincipalName")),
+    responses((status = 200, description = "The assignments", body = Page<GraphAppRoleAssignment>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn user_app_role_assignments(
     state: web::Data<AppState>,
     key: web::Path<String>,
@@ -406,6 +619,15 @@ fn owner_of(key: SpKey<'_>) -> String {
 }
 
 /// `POST /v1.0/servicePrincipals/{id}/appRoleAssignedTo`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+    tag = "servicePrincipals",
+    summary = "Assigns one of the app's roles (or default access) to a user or an app",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = NewAssignmentBody,
+    responses((status = 201, description = "The assignment", body = GraphAppRoleAssignment), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn assign_app_role(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -420,6 +642,14 @@ pub async fn assign_app_role(
 }
 
 /// `DELETE /v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}",
+    tag = "servicePrincipals",
+    summary = "Removes an assignment",
+    params(("id" = String, Path, description = "Object id"), ("assignment" = String, Path, description = "Assignment id")),
+    responses((status = 204, description = "Removed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn remove_app_role_assignment(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -453,6 +683,14 @@ fn grant_page(
 }
 
 /// `GET /v1.0/oauth2PermissionGrants`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/oauth2PermissionGrants",
+    tag = "oauth2PermissionGrants",
+    summary = "Delegated grants, paged by key",
+    params(ListQuery),
+    responses((status = 200, description = "A page of grants", body = Page<GraphGrant>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn grants(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let pairs = query_pairs(&req);
     let caller = caller(&state, &req).await?;
@@ -462,6 +700,14 @@ pub async fn grants(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
 }
 
 /// `GET /v1.0/servicePrincipals/{id}/oauth2PermissionGrants`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/servicePrincipals/{id}/oauth2PermissionGrants",
+    tag = "servicePrincipals",
+    summary = "The delegated grants the app holds as a client",
+    params(("id" = String, Path, description = "Object id"), ListQuery),
+    responses((status = 200, description = "A page of grants", body = Page<GraphGrant>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn sp_grants(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let pairs = query_pairs(&req);
     let caller = caller(&state, &req).await?;
@@ -473,6 +719,14 @@ pub async fn sp_grants(state: web::Data<AppState>, req: HttpRequest) -> Result<H
 }
 
 /// `POST /v1.0/oauth2PermissionGrants`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/oauth2PermissionGrants",
+    tag = "oauth2PermissionGrants",
+    summary = "Grants a client delegated permissions on a resource",
+    request_body = NewGrantBody,
+    responses((status = 201, description = "The grant", body = GraphGrant), (status = 409, description = "A grant of the same client, resource and user exists", body = GraphErrorBody), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn create_grant(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -485,6 +739,14 @@ pub async fn create_grant(
 }
 
 /// `GET /v1.0/oauth2PermissionGrants/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/oauth2PermissionGrants/{id}",
+    tag = "oauth2PermissionGrants",
+    summary = "A delegated grant",
+    params(("id" = String, Path, description = "Grant id"), SelectQuery),
+    responses((status = 200, description = "The grant", body = GraphGrant), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn grant(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -497,6 +759,15 @@ pub async fn grant(
 }
 
 /// `PATCH /v1.0/oauth2PermissionGrants/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/oauth2PermissionGrants/{id}",
+    tag = "oauth2PermissionGrants",
+    summary = "Replaces the grant's scopes",
+    params(("id" = String, Path, description = "Grant id")),
+    request_body = GrantPatch,
+    responses((status = 204, description = "Changed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn update_grant(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -510,6 +781,14 @@ pub async fn update_grant(
 }
 
 /// `DELETE /v1.0/oauth2PermissionGrants/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/oauth2PermissionGrants/{id}",
+    tag = "oauth2PermissionGrants",
+    summary = "Revokes a delegated grant",
+    params(("id" = String, Path, description = "Grant id")),
+    responses((status = 204, description = "Revoked"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
 pub async fn delete_grant(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -522,6 +801,13 @@ pub async fn delete_grant(
 }
 
 /// `GET /v1.0/policies/authorizationPolicy`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies/authorizationPolicy",
+    tag = "policies",
+    summary = "The user consent setting",
+    responses((status = 200, description = "The policy", body = AuthorizationPolicy), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn authorization_policy(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
@@ -530,6 +816,14 @@ pub async fn authorization_policy(state: web::Data<AppState>, req: HttpRequest) 
 }
 
 /// `PATCH /v1.0/policies/authorizationPolicy`.
+#[utoipa::path(
+    patch,
+    path = "/v1.0/policies/authorizationPolicy",
+    tag = "policies",
+    summary = "Changes the user consent setting",
+    request_body = AuthorizationPolicyPatch,
+    responses((status = 204, description = "Changed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn update_authorization_policy(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -542,6 +836,13 @@ pub async fn update_authorization_policy(
 }
 
 /// `GET /v1.0/policies/adminConsentRequestPolicy`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/policies/adminConsentRequestPolicy",
+    tag = "policies",
+    summary = "The admin consent request workflow",
+    responses((status = 200, description = "The policy", body = ConsentRequestPolicy), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn consent_request_policy(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
@@ -550,6 +851,14 @@ pub async fn consent_request_policy(state: web::Data<AppState>, req: HttpRequest
 }
 
 /// `PUT` and `PATCH /v1.0/policies/adminConsentRequestPolicy`.
+#[utoipa::path(
+    method(put, patch),
+    path = "/v1.0/policies/adminConsentRequestPolicy",
+    tag = "policies",
+    summary = "Changes the admin consent request workflow",
+    request_body = ConsentRequestPolicyBody,
+    responses((status = 204, description = "Changed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn update_consent_request_policy(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -562,6 +871,14 @@ pub async fn update_consent_request_policy(
 }
 
 /// `GET /v1.0/auditLogs/directoryAudits`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/auditLogs/directoryAudits",
+    tag = "auditLogs",
+    summary = "The audit log, newest first",
+    params(ListQuery),
+    responses((status = 200, description = "A page of entries", body = Page<DirectoryAudit>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
 pub async fn directory_audits(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
     let pairs = query_pairs(&req);
     let caller = caller(&state, &req).await?;

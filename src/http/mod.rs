@@ -10,6 +10,7 @@ mod health;
 mod html;
 mod logout;
 pub mod middleware;
+mod openapi;
 mod portal;
 mod token;
 mod userinfo;
@@ -67,7 +68,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The directory API (Microsoft Graph's paths): users, the organization and applications.
 fn directory_api(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1.0/me").route(web::get().to(graph::me)))
+    cfg.service(resource("/v1.0/$metadata/openapi.json").route(web::get().to(openapi::document)))
+        .service(resource("/v1.0/me").route(web::get().to(graph::me)))
         .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
         .service(resource("/v1.0/users").route(web::get().to(graph::users)).route(web::post().to(graph::create_user)))
         .service(

@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 35] = [
+const JSON_ROUTES: [&str; 36] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -112,6 +112,7 @@ const JSON_ROUTES: [&str; 35] = [
     "/{tenant}/v2.0/.well-known/openid-configuration",
     "/{tenant}/discovery/v2.0/keys",
     "/v1.0/me",
+    "/v1.0/$metadata/openapi.json",
     "/v1.0/users",
     "/v1.0/users/{user}",
     "/v1.0/applications",

@@ -27,6 +27,7 @@ mod graph;
 mod hostile;
 mod key_rotation;
 mod msal;
+mod openapi;
 mod probes;
 mod refresh_tokens;
 mod replicas;

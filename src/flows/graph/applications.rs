@@ -131,14 +131,14 @@ pub async fn delete_application(state: &AppState, caller: &Caller, key: AppKey<'
 }
 
 /// The body of `addPassword`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddPasswordBody {
     pub password_credential: Option<PasswordCredentialBody>,
 }
 
 /// The secret asked for: all optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PasswordCredentialBody {
     #[serde(rename = "@odata.type")]
@@ -173,7 +173,7 @@ pub async fn add_password(
 }
 
 /// The body of `removePassword`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RemovePasswordBody {
     pub key_id: Uuid,
@@ -206,7 +206,7 @@ fn parse_time(text: &str) -> Result<UnixTime, GraphError> {
 
 /// The body of `POST` and `PATCH /v1.0/applications`: the properties Signet stores. Graph's other
 /// properties are refused rather than ignored.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationBody {
     #[serde(rename = "@odata.type")]
@@ -223,7 +223,7 @@ pub struct ApplicationBody {
     pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApiBody {
     #[serde(rename = "@odata.type")]
@@ -232,7 +232,7 @@ pub struct ApiBody {
     pub oauth2_permission_scopes: Option<Vec<ScopeBody>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScopeBody {
     #[serde(rename = "@odata.type")]
@@ -249,7 +249,7 @@ pub struct ScopeBody {
     pub origin: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppRoleBody {
     #[serde(rename = "@odata.type")]
@@ -263,7 +263,7 @@ pub struct AppRoleBody {
     pub origin: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebBody {
     #[serde(rename = "@odata.type")]
@@ -272,7 +272,7 @@ pub struct WebBody {
     pub implicit_grant_settings: Option<ImplicitGrantBody>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImplicitGrantBody {
     #[serde(rename = "@odata.type")]
@@ -281,7 +281,7 @@ pub struct ImplicitGrantBody {
     pub enable_id_token_issuance: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RedirectsBody {
     #[serde(rename = "@odata.type")]

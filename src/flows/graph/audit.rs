@@ -16,7 +16,7 @@ use crate::state::AppState;
 const READ_AUDIT: &[&str] = &["AuditLog.Read.All"];
 
 /// A `directoryAudit`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DirectoryAudit {
     pub id: Uuid,
@@ -34,14 +34,14 @@ pub struct DirectoryAudit {
 }
 
 /// Who made the change: a user, or an app (the command line is an app without an id).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InitiatedBy {
     pub user: Option<UserIdentity>,
     pub app: Option<AppIdentity>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
     pub id: Option<String>,
@@ -49,7 +49,7 @@ pub struct UserIdentity {
     pub user_principal_name: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppIdentity {
     pub app_id: Option<String>,
@@ -58,7 +58,7 @@ pub struct AppIdentity {
 }
 
 /// What was changed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetResource {
     pub id: Option<String>,
@@ -69,7 +69,7 @@ pub struct TargetResource {
     pub modified_properties: Vec<KeyValue>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct KeyValue {
     pub key: &'static str,
     pub value: String,

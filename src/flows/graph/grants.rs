@@ -88,7 +88,7 @@ pub async fn grant(state: &AppState, caller: &Caller, id: &str) -> Result<GraphG
 }
 
 /// The body of `POST /v1.0/oauth2PermissionGrants`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGrantBody {
     #[serde(rename = "@odata.type")]
@@ -134,7 +134,7 @@ pub async fn create_grant(state: &AppState, caller: &Caller, body: NewGrantBody)
 }
 
 /// The body of `PATCH /v1.0/oauth2PermissionGrants/{id}`: only the scopes change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GrantPatch {
     #[serde(rename = "@odata.type")]

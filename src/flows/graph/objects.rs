@@ -13,7 +13,7 @@ use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
 
 /// A `user`. Graph returns [`GraphUser::DEFAULT`] unless `$select` names others.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphUser {
     pub id: ObjectId,
@@ -81,7 +81,7 @@ impl GraphUser {
 }
 
 /// An `organization`: the tenant.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: TenantId,
@@ -91,7 +91,7 @@ pub struct Organization {
 }
 
 /// One of the organization's `verifiedDomains`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedDomain {
     pub capabilities: &'static str,
@@ -128,7 +128,7 @@ pub fn graph_time(at: UnixTime) -> Option<String> {
 }
 
 /// An `application`: a registration in its home tenant, with its credentials' metadata.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphApplication {
     pub id: ObjectId,
@@ -150,7 +150,7 @@ pub struct GraphApplication {
 }
 
 /// An application's `api`: the delegated permissions it exposes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphApi {
     /// Signet issues v2.0 access tokens for every API.
@@ -161,7 +161,7 @@ pub struct GraphApi {
 }
 
 /// An application's `web` platform.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphWeb {
     pub redirect_uris: Vec<String>,
@@ -171,7 +171,7 @@ pub struct GraphWeb {
 }
 
 /// Signet issues no tokens from the authorization endpoint, so both are always off.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImplicitGrantSettings {
     pub enable_access_token_issuance: bool,
@@ -179,14 +179,14 @@ pub struct ImplicitGrantSettings {
 }
 
 /// A platform's redirect URIs (`publicClient`, `spa`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphRedirects {
     pub redirect_uris: Vec<String>,
 }
 
 /// A client secret's metadata; `secretText` only in the answer to `addPassword`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphPasswordCredential {
     pub custom_key_identifier: Option<String>,
@@ -213,7 +213,7 @@ impl GraphPasswordCredential {
 }
 
 /// A certificate's metadata; the key itself is not returned, as in Graph.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphKeyCredential {
     /// The certificate's SHA-1 thumbprint (base64url), as Graph names a certificate.
@@ -245,7 +245,7 @@ impl GraphKeyCredential {
 
 /// Whether the publisher is verified. Signet records only the fact; the name shown is the home
 /// tenant's.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphVerifiedPublisher {
     pub display_name: Option<String>,
@@ -315,7 +315,7 @@ impl GraphApplication {
 }
 
 /// A `servicePrincipal`: an app's presence in the caller's tenant, with what its registration exposes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphServicePrincipal {
     pub id: ObjectId,
@@ -375,7 +375,7 @@ impl GraphServicePrincipal {
 }
 
 /// An `appRoleAssignment`: a role of a resource's service principal held by a user or an app.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphAppRoleAssignment {
     pub id: ObjectId,
@@ -406,7 +406,7 @@ impl GraphAppRoleAssignment {
 }
 
 /// An `oAuth2PermissionGrant`: a client's delegated permissions on a resource, for everyone or one user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphGrant {
     pub id: ObjectId,

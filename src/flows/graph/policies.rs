@@ -28,7 +28,7 @@ const LOW_IMPACT_POLICY: &str = "ManagePermissionGrantsForSelf.microsoft-user-de
 const LEGACY_POLICY: &str = "ManagePermissionGrantsForSelf.microsoft-user-default-legacy";
 
 /// `authorizationPolicy`, with the part Signet keeps: which permissions users may consent to.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationPolicy {
     pub id: &'static str,
@@ -37,7 +37,7 @@ pub struct AuthorizationPolicy {
     pub default_user_role_permissions: DefaultUserRolePermissions,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DefaultUserRolePermissions {
     /// Members cannot register apps in Signet (apps have no owners yet).
@@ -73,7 +73,7 @@ pub async fn get_authorization_policy(state: &AppState, caller: &Caller) -> Resu
 }
 
 /// The body of `PATCH /v1.0/policies/authorizationPolicy`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorizationPolicyPatch {
     #[serde(rename = "@odata.type")]
@@ -81,7 +81,7 @@ pub struct AuthorizationPolicyPatch {
     pub default_user_role_permissions: Option<UserRolePermissionsPatch>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserRolePermissionsPatch {
     #[serde(rename = "@odata.type")]
@@ -118,7 +118,7 @@ pub async fn update_authorization_policy(
 }
 
 /// `adminConsentRequestPolicy`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentRequestPolicy {
     pub is_enabled: bool,
@@ -130,7 +130,7 @@ pub struct ConsentRequestPolicy {
 }
 
 /// A reviewer, as Graph's access review scope names one: `/users/{id}`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReviewerScope {
     #[serde(rename = "@odata.type", skip_serializing)]
@@ -164,7 +164,7 @@ pub async fn get_consent_request_policy(state: &AppState, caller: &Caller) -> Re
 }
 
 /// The body of `PUT /v1.0/policies/adminConsentRequestPolicy`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConsentRequestPolicyBody {
     #[serde(rename = "@odata.type")]

@@ -93,7 +93,7 @@ pub async fn service_principal(
 }
 
 /// The body of `POST /v1.0/servicePrincipals`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewServicePrincipalBody {
     #[serde(rename = "@odata.type")]
@@ -123,7 +123,7 @@ pub async fn create_service_principal(
 }
 
 /// The body of `PATCH /v1.0/servicePrincipals/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServicePrincipalPatch {
     #[serde(rename = "@odata.type")]
@@ -227,7 +227,7 @@ pub async fn user_app_role_assignments(
 }
 
 /// The body of `POST /v1.0/servicePrincipals/{id}/appRoleAssignedTo`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAssignmentBody {
     #[serde(rename = "@odata.type")]

@@ -70,7 +70,7 @@ pub async fn list_users(
 
 /// The body of `POST /v1.0/users`. `mailNickname` is accepted, as Graph requires it, and not stored:
 /// a Signet user's mail is its user principal name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGraphUser {
     #[serde(rename = "@odata.type")]
@@ -84,7 +84,7 @@ pub struct NewGraphUser {
 
 /// A `passwordProfile`. Signet has no password change at sign-in, so a request to force one is
 /// accepted and cannot be honoured (README says so).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PasswordProfile {
     #[serde(rename = "@odata.type")]
@@ -95,7 +95,7 @@ pub struct PasswordProfile {
 }
 
 /// The body of `PATCH /v1.0/users/{id}`: the properties Signet stores; `None` keeps the value.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(rename = "@odata.type")]
