@@ -109,6 +109,20 @@ pub enum TenantCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Add a verified domain to the tenant.
+    AddDomain {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        domain: String,
+    },
+    /// Remove a domain no user's name and no app's identifier URI uses.
+    RemoveDomain {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        domain: String,
+    },
 }
 
 /// A setting that is on or off.
@@ -427,6 +441,16 @@ async fn tenant_command(store: &Store, command: TenantCommand, now: UnixTime) ->
         TenantCommand::Create { name, domain } => {
             let t = admin::create_tenant(store, &name, &domain, now).await?;
             Output { text: format!("tenant {} {} ({})", t.id, t.display_name, t.domains.join(", ")), json: json!(t) }
+        }
+        TenantCommand::AddDomain { tenant, domain } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let added = admin::add_domain(store, &t, &domain, &admin::Actor::cli(), now).await?;
+            Output { text: format!("domain {added} added to tenant {}", t.id), json: json!({ "domain": added }) }
+        }
+        TenantCommand::RemoveDomain { tenant, domain } => {
+            let t = admin::tenant(store, &tenant).await?;
+            admin::remove_domain(store, &t, &domain, &admin::Actor::cli(), now).await?;
+            Output { text: format!("domain {domain} removed from tenant {}", t.id), json: json!({ "removed": domain }) }
         }
         TenantCommand::List => {
             let tenants = store.list_tenants().await.map_err(internal)?;

@@ -3,6 +3,7 @@
 
 mod apps;
 mod common;
+mod domains;
 mod grants;
 mod principals;
 mod users;
@@ -12,6 +13,7 @@ pub use apps::{
     owned_app, register_app, remove_password, require, set_verified_publisher, update_app,
 };
 pub use common::{Actor, AdminError, CLI_ACTOR};
+pub use domains::{add_domain, remove_domain};
 pub use grants::{GrantSpec, create_grant, delete_grant, set_grant_scope};
 pub use principals::{
     DEFAULT_ACCESS, ServicePrincipalEdit, add_service_principal, assign_app_role, delete_service_principal,

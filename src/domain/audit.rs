@@ -72,6 +72,8 @@ const ACTIVITIES: &[(&str, &str, &str)] = &[
     ("consent_request.approve", "Approve admin consent request", "ApplicationManagement"),
     ("consent_request.deny", "Deny admin consent request", "ApplicationManagement"),
     ("consent_request.block", "Block app from admin consent request", "ApplicationManagement"),
+    ("domain.add", "Add verified domain", "DirectoryManagement"),
+    ("domain.remove", "Remove verified domain", "DirectoryManagement"),
     ("policy.set", "Update authorization policy", "Policy"),
     ("permission.classify", "Update delegated permission classification", "Policy"),
 ];

@@ -14,9 +14,9 @@ use crate::flows::graph::odata::{entity_options, list_options, no_options};
 use crate::flows::graph::{
     self, AddPasswordBody, AppKey, ApplicationBody, AuthorizationPolicy, AuthorizationPolicyPatch, Caller,
     ConsentRequestPolicy, ConsentRequestPolicyBody, DirectoryAudit, GrantPage, GrantPatch, GraphAppRoleAssignment,
-    GraphApplication, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser, NewAssignmentBody,
-    NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization, RemovePasswordBody, ServicePrincipalPatch,
-    SpKey, UserPatch,
+    GraphApplication, GraphDomain, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser,
+    NewAssignmentBody, NewDomainBody, NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization,
+    RemovePasswordBody, ServicePrincipalPatch, SpKey, UserPatch,
 };
 use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
@@ -898,4 +898,78 @@ pub async fn directory_audits(state: web::Data<AppState>, req: HttpRequest) -> R
             value,
         },
     ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1.0/domains",
+    tag = "domains",
+    summary = "The tenant's verified domains",
+    responses((status = 200, description = "The domains", body = Page<GraphDomain>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
+/// `GET /v1.0/domains`.
+pub async fn domains(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let value = graph::domains(&caller)?;
+    Ok(json(StatusCode::OK, Page { context: metadata(&state, "domains"), next_link: None, value }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1.0/domains",
+    tag = "domains",
+    summary = "Adds a verified domain",
+    request_body = NewDomainBody,
+    responses((status = 201, description = "The domain", body = GraphDomain), (status = 409, description = "A tenant has it", body = GraphErrorBody), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
+/// `POST /v1.0/domains`.
+pub async fn add_domain(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let domain = graph::add_domain(&state, &caller, body(&bytes)?).await?;
+    Ok(entity(&state, "domains/$entity", properties(domain)?, StatusCode::CREATED))
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1.0/domains/{id}",
+    tag = "domains",
+    summary = "A verified domain",
+    params(("id" = String, Path, description = "The domain name")),
+    responses((status = 200, description = "The domain", body = GraphDomain), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+/// `GET /v1.0/domains/{id}`.
+pub async fn domain(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    Ok(entity(&state, "domains/$entity", properties(graph::domain(&caller, &name)?)?, StatusCode::OK))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/v1.0/domains/{id}",
+    tag = "domains",
+    summary = "Removes a domain no user or app uses",
+    params(("id" = String, Path, description = "The domain name")),
+    responses((status = 204, description = "Removed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+/// `DELETE /v1.0/domains/{id}`.
+pub async fn remove_domain(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::remove_domain(&state, &caller, &name).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

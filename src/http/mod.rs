@@ -71,6 +71,14 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/v1.0/$metadata/openapi.json").route(web::get().to(openapi::document)))
         .service(resource("/v1.0/me").route(web::get().to(graph::me)))
         .service(resource("/v1.0/organization").route(web::get().to(graph::organization)))
+        .service(
+            resource("/v1.0/domains").route(web::get().to(graph::domains)).route(web::post().to(graph::add_domain)),
+        )
+        .service(
+            resource("/v1.0/domains/{id}")
+                .route(web::get().to(graph::domain))
+                .route(web::delete().to(graph::remove_domain)),
+        )
         .service(resource("/v1.0/users").route(web::get().to(graph::users)).route(web::post().to(graph::create_user)))
         .service(
             resource("/v1.0/users/{user}")

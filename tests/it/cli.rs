@@ -422,4 +422,18 @@ async fn cli_lists_changes_and_deletes_users(backend: Backend) {
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["user.create", "user.create", "user.update", "user.update", "user.delete"]);
     assert!(events.iter().all(|e| e.actor == "cli"));
+
+    // A second domain: a user on it keeps it; without one it can go.
+    let tenant = ["--tenant", "contoso.example"];
+    let added = json_of(&server, &[&["tenant", "add-domain"][..], &tenant, &["--domain", "Sales.Contoso.Example"]].concat());
+    assert_eq!(added, json!({ "domain": "sales.contoso.example" }));
+    let sam = json_of(
+        &server,
+        &[&["user", "create"][..], &tenant, &["--username", "sam@sales.contoso.example", "--password", "long enough"]]
+            .concat(),
+    );
+    let remove = [&["tenant", "remove-domain"][..], &tenant, &["--domain", "sales.contoso.example"]].concat();
+    assert_eq!(signet(&server, &remove).status.code(), Some(2));
+    json_of(&server, &[&["user", "delete"][..], &tenant, &["--user", &text(&sam, "id")]].concat());
+    assert_eq!(json_of(&server, &remove), json!({ "removed": "sales.contoso.example" }));
 }

@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 36] = [
+const JSON_ROUTES: [&str; 38] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -140,6 +140,8 @@ const JSON_ROUTES: [&str; 36] = [
     "/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignedTo/{assignment}",
     "/v1.0/servicePrincipals(appId='{app_id}')/appRoleAssignments",
     "/v1.0/organization",
+    "/v1.0/domains",
+    "/v1.0/domains/{id}",
 ];
 
 async fn every_html_route_sends_the_security_headers(backend: Backend) {
