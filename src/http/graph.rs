@@ -12,11 +12,11 @@ use super::middleware::ids_of;
 use crate::domain::query::{AppProperty, AuditProperty, GrantProperty, ServicePrincipalProperty, UserProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
 use crate::flows::graph::{
-    self, AddPasswordBody, AppKey, ApplicationBody, AuthorizationPolicy, AuthorizationPolicyPatch, Caller,
-    ConsentRequestPolicy, ConsentRequestPolicyBody, DirectoryAudit, GrantPage, GrantPatch, GraphAppRoleAssignment,
-    GraphApplication, GraphDomain, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser,
-    NewAssignmentBody, NewDomainBody, NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization,
-    RemovePasswordBody, ServicePrincipalPatch, SpKey, UserPatch,
+    self, AddPasswordBody, AppConsentRequest, AppKey, ApplicationBody, AuthorizationPolicy, AuthorizationPolicyPatch,
+    Caller, ConsentRequestPolicy, ConsentRequestPolicyBody, DirectoryAudit, GrantPage, GrantPatch,
+    GraphAppRoleAssignment, GraphApplication, GraphDomain, GraphGrant, GraphPasswordCredential, GraphServicePrincipal,
+    GraphUser, NewAssignmentBody, NewDomainBody, NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization,
+    RemovePasswordBody, ServicePrincipalPatch, SpKey, UserConsentRequest, UserPatch,
 };
 use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
@@ -972,4 +972,63 @@ pub async fn remove_domain(
     no_options(&query_pairs(&req))?;
     graph::remove_domain(&state, &caller, &name).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /v1.0/identityGovernance/appConsent/appConsentRequests`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/identityGovernance/appConsent/appConsentRequests",
+    tag = "appConsentRequests",
+    summary = "The tenant's admin consent requests, newest first",
+    responses((status = 200, description = "The requests", body = Page<AppConsentRequest>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
+pub async fn app_consent_requests(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let value = graph::app_consent_requests(&state, &caller).await?;
+    let context = metadata(&state, "identityGovernance/appConsent/appConsentRequests");
+    Ok(json(StatusCode::OK, Page { context, next_link: None, value }))
+}
+
+/// `GET /v1.0/identityGovernance/appConsent/appConsentRequests/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/identityGovernance/appConsent/appConsentRequests/{id}",
+    tag = "appConsentRequests",
+    summary = "An admin consent request",
+    params(("id" = String, Path, description = "Request id")),
+    responses((status = 200, description = "The request", body = AppConsentRequest), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn app_consent_request(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let request = graph::app_consent_request(&state, &caller, &id).await?;
+    let context = "identityGovernance/appConsent/appConsentRequests/$entity";
+    Ok(entity(&state, context, properties(request)?, StatusCode::OK))
+}
+
+/// `GET /v1.0/identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests",
+    tag = "appConsentRequests",
+    summary = "Each user's part of a request, with its review",
+    params(("id" = String, Path, description = "Request id")),
+    responses((status = 200, description = "The users' requests", body = Page<UserConsentRequest>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn user_consent_requests(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let value = graph::user_consent_requests(&state, &caller, &id).await?;
+    let context =
+        metadata(&state, &format!("identityGovernance/appConsent/appConsentRequests('{id}')/userConsentRequests"));
+    Ok(json(StatusCode::OK, Page { context, next_link: None, value }))
 }

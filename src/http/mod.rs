@@ -117,6 +117,18 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
 
 /// The directory API's service principals, app role assignments, delegated grants, policies and audit log.
 fn directory_principals(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1.0/identityGovernance/appConsent/appConsentRequests")
+            .route(web::get().to(graph::app_consent_requests)),
+    );
+    cfg.service(
+        resource("/v1.0/identityGovernance/appConsent/appConsentRequests/{id}")
+            .route(web::get().to(graph::app_consent_request)),
+    );
+    cfg.service(
+        resource("/v1.0/identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests")
+            .route(web::get().to(graph::user_consent_requests)),
+    );
     cfg.service(resource("/v1.0/auditLogs/directoryAudits").route(web::get().to(graph::directory_audits)));
     cfg.service(
         resource("/v1.0/policies/authorizationPolicy")

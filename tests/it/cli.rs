@@ -425,7 +425,8 @@ async fn cli_lists_changes_and_deletes_users(backend: Backend) {
 
     // A second domain: a user on it keeps it; without one it can go.
     let tenant = ["--tenant", "contoso.example"];
-    let added = json_of(&server, &[&["tenant", "add-domain"][..], &tenant, &["--domain", "Sales.Contoso.Example"]].concat());
+    let added =
+        json_of(&server, &[&["tenant", "add-domain"][..], &tenant, &["--domain", "Sales.Contoso.Example"]].concat());
     assert_eq!(added, json!({ "domain": "sales.contoso.example" }));
     let sam = json_of(
         &server,

@@ -23,6 +23,7 @@ on_every_backend!(
     requests_expire_after_the_tenant_lifetime,
     reviewers_are_checked_and_tenants_isolated,
     script_in_names_and_justifications_is_text_on_the_review_pages,
+    the_directory_api_reads_requests_as_app_consent_requests,
 );
 
 /// A tenant whose users may not consent, with the request workflow on: the users alice and bob, the
@@ -467,5 +468,85 @@ async fn script_in_names_and_justifications_is_text_on_the_review_pages(backend:
             html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("&lt;script&gt;"),
             "{name}:\n{html}"
         );
+    }
+}
+
+/// The directory API's view of the workflow (issue 17): `appConsentRequests` with their users' parts,
+/// for apps with `ConsentRequest.Read.All`, and for administrators and reviewers only among users.
+async fn the_directory_api_reads_requests_as_app_consent_requests(backend: Backend) {
+    let w = workflow(backend).await;
+    let (browser, html) = w.blocked(&w.alice).await;
+    w.ask(&browser, &html, "Needed for the weekly report").await;
+    w.server.clock.advance(60);
+    let (browser, html) = w.blocked(&w.bob).await;
+    w.ask(&browser, &html, "Me too").await;
+    let request = w.requests().await.remove(0);
+
+    let store = &w.server.state().store;
+    let roles = ["ConsentRequest.Read.All".to_owned()];
+    admin::require(store, &w.d.tenant, &w.d.daemon_id(), "https://graph.microsoft.com", &[], &roles).await.unwrap();
+    admin::grant_consent(store, &w.d.tenant, &w.d.daemon_id(), w.server.now()).await.unwrap();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", &w.d.daemon_id()),
+        ("client_secret", &w.d.secret),
+        ("scope", "https://graph.microsoft.com/.default"),
+    ];
+    let (_, tokens) = w.server.token(&w.d.tenant_id(), &form).await;
+    let token = tokens["access_token"].as_str().unwrap().to_owned();
+    let get = |path: String, token: String| {
+        let server = &w.server;
+        async move {
+            let response = server.http.get(server.url(&path)).bearer_auth(token).send().await.unwrap();
+            (response.status(), response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let base = "/v1.0/identityGovernance/appConsent/appConsentRequests";
+    let (status, listed) = get(base.to_owned(), token.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let pending: Vec<serde_json::Value> =
+        request.scopes.iter().map(|s| serde_json::json!({ "displayName": s.rsplit('/').next().unwrap() })).collect();
+    assert_eq!(
+        listed["value"],
+        serde_json::json!([{
+            "id": request.id, "appId": w.web.id(), "appDisplayName": "Web App", "pendingScopes": pending,
+        }])
+    );
+    let (status, parts) = get(format!("{base}/{}/userConsentRequests", request.id), token.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{parts}");
+    let reasons: Vec<(&str, &str, &str, &str)> = parts["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["createdBy"]["user"]["userPrincipalName"].as_str().unwrap(),
+                p["reason"].as_str().unwrap(),
+                p["status"].as_str().unwrap(),
+                p["approval"]["stages"][0]["reviewResult"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("alice@contoso.example", "Needed for the weekly report", "InProgress", "NotReviewed"),
+            ("bob@contoso.example", "Me too", "InProgress", "NotReviewed"),
+        ]
+    );
+    let (status, _) = get(format!("{base}/{}", uuid::Uuid::new_v4()), token.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Among users, the reviewer rita reads them and the member alice does not, with the same scope.
+    let scopes = ["ConsentRequest.Read.All".to_owned()];
+    admin::require(store, &w.d.tenant, &w.web.id(), "https://graph.microsoft.com", &scopes, &[]).await.unwrap();
+    admin::grant_consent(store, &w.d.tenant, &w.web.id(), w.server.now()).await.unwrap();
+    for (user, want) in [(&w.rita, StatusCode::OK), (&w.alice, StatusCode::FORBIDDEN)] {
+        let url = authorize_url(&w.server, &w.d.tenant_id(), &w.web, &[("scope", "ConsentRequest.Read.All")]);
+        let code = code_of(&sign_in_and_consent(&Browser::new(&w.server), &url, &user.username).await);
+        let (status, tokens) = post_token(&w.server, &w.d.tenant_id(), &redeem_form(&w.web, &code, VERIFIER)).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        let (status, body) = get(base.to_owned(), tokens["access_token"].as_str().unwrap().to_owned()).await;
+        assert_eq!(status, want, "{}: {body}", user.username);
     }
 }

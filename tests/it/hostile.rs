@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 38] = [
+const JSON_ROUTES: [&str; 41] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -127,6 +127,9 @@ const JSON_ROUTES: [&str; 38] = [
     "/v1.0/oauth2PermissionGrants",
     "/v1.0/policies/authorizationPolicy",
     "/v1.0/auditLogs/directoryAudits",
+    "/v1.0/identityGovernance/appConsent/appConsentRequests",
+    "/v1.0/identityGovernance/appConsent/appConsentRequests/{id}",
+    "/v1.0/identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests",
     "/v1.0/policies/adminConsentRequestPolicy",
     "/v1.0/oauth2PermissionGrants/{id}",
     "/v1.0/servicePrincipals/{id}/oauth2PermissionGrants",

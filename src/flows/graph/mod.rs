@@ -8,6 +8,7 @@
 
 mod applications;
 mod audit;
+mod consent_requests;
 mod domains;
 mod grants;
 mod objects;
@@ -21,6 +22,9 @@ pub use applications::{
     create_application, delete_application, list_applications, remove_password, update_application,
 };
 pub use audit::{AuditPage, DirectoryAudit, directory_audits};
+pub use consent_requests::{
+    AppConsentRequest, UserConsentRequest, app_consent_request, app_consent_requests, user_consent_requests,
+};
 pub use domains::{GraphDomain, NewDomainBody, add_domain, domain, domains, remove_domain};
 pub use grants::{
     GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
