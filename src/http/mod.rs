@@ -112,11 +112,12 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
             resource("/v1.0/applications(appId='{app_id}')/removePassword")
                 .route(web::post().to(graph::remove_password)),
         )
-        .configure(directory_principals);
+        .configure(directory_principals)
+        .configure(directory_governance);
 }
 
-/// The directory API's service principals, app role assignments, delegated grants, policies and audit log.
-fn directory_principals(cfg: &mut web::ServiceConfig) {
+/// The directory API's delegated grants, policies, consent requests and audit log.
+fn directory_governance(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/v1.0/identityGovernance/appConsent/appConsentRequests")
             .route(web::get().to(graph::app_consent_requests)),
@@ -160,6 +161,10 @@ fn directory_principals(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/v1.0/users/{user}/appRoleAssignments").route(web::get().to(graph::user_app_role_assignments)),
     );
+}
+
+/// The directory API's service principals and app role assignments.
+fn directory_principals(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/v1.0/servicePrincipals")
             .route(web::get().to(graph::service_principals))
