@@ -16,7 +16,7 @@ use crate::flows::graph::{
     Caller, ConsentRequestPolicy, ConsentRequestPolicyBody, DirectoryAudit, GrantPage, GrantPatch,
     GraphAppRoleAssignment, GraphApplication, GraphDomain, GraphGrant, GraphPasswordCredential, GraphServicePrincipal,
     GraphUser, NewAssignmentBody, NewDomainBody, NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization,
-    RemovePasswordBody, ServicePrincipalPatch, SpKey, UserConsentRequest, UserPatch,
+    RemovePasswordBody, ServicePrincipalPatch, SigningKey, SigningKeys, SpKey, UserConsentRequest, UserPatch,
 };
 use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
@@ -1031,4 +1031,34 @@ pub async fn user_consent_requests(
     let context =
         metadata(&state, &format!("identityGovernance/appConsent/appConsentRequests('{id}')/userConsentRequests"));
     Ok(json(StatusCode::OK, Page { context, next_link: None, value }))
+}
+
+/// `GET /v1.0/signet/signingKeys`: Signet's extension.
+#[utoipa::path(
+    get,
+    path = "/v1.0/signet/signingKeys",
+    tag = "signet",
+    summary = "The server's signing keys and the next scheduled rotation (Signet's extension)",
+    responses((status = 200, description = "The keys", body = SigningKeys), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
+pub async fn signing_keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let keys = graph::signing_keys(&state, &caller).await?;
+    Ok(entity(&state, "signet.signingKeys", properties(keys)?, StatusCode::OK))
+}
+
+/// `POST /v1.0/signet/signingKeys/rotate`: Signet's extension.
+#[utoipa::path(
+    post,
+    path = "/v1.0/signet/signingKeys/rotate",
+    tag = "signet",
+    summary = "Adds the next signing key on the usual schedule (Signet's extension)",
+    responses((status = 201, description = "The new key", body = SigningKey), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody))
+)]
+pub async fn rotate_signing_keys(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let key = graph::rotate_signing_keys(&state, &caller).await?;
+    Ok(entity(&state, "signet.signingKey/$entity", properties(key)?, StatusCode::CREATED))
 }

@@ -116,8 +116,10 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_governance);
 }
 
-/// The directory API's delegated grants, policies, consent requests and audit log.
+/// The directory API's delegated grants, policies, consent requests, audit log and signing keys.
 fn directory_governance(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/v1.0/signet/signingKeys").route(web::get().to(graph::signing_keys)));
+    cfg.service(resource("/v1.0/signet/signingKeys/rotate").route(web::post().to(graph::rotate_signing_keys)));
     cfg.service(
         resource("/v1.0/identityGovernance/appConsent/appConsentRequests")
             .route(web::get().to(graph::app_consent_requests)),

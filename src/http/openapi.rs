@@ -62,6 +62,8 @@ use crate::state::AppState;
         graph::consent_request_policy,
         graph::update_consent_request_policy,
         graph::directory_audits,
+        graph::signing_keys,
+        graph::rotate_signing_keys,
         graph::app_consent_requests,
         graph::app_consent_request,
         graph::user_consent_requests,

@@ -18,7 +18,7 @@ use crate::store::{Store, StoredKey};
 
 /// Where a key is in its life (protocol reference §7): published before it signs, published while it
 /// signs, published after it stops signing until the tokens it signed have expired, then removed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyState {
     Pending,

@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 41] = [
+const JSON_ROUTES: [&str; 43] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -127,6 +127,8 @@ const JSON_ROUTES: [&str; 41] = [
     "/v1.0/oauth2PermissionGrants",
     "/v1.0/policies/authorizationPolicy",
     "/v1.0/auditLogs/directoryAudits",
+    "/v1.0/signet/signingKeys",
+    "/v1.0/signet/signingKeys/rotate",
     "/v1.0/identityGovernance/appConsent/appConsentRequests",
     "/v1.0/identityGovernance/appConsent/appConsentRequests/{id}",
     "/v1.0/identityGovernance/appConsent/appConsentRequests/{id}/userConsentRequests",

@@ -20,6 +20,7 @@ mod directory_apps;
 mod directory_audit;
 mod directory_domains;
 mod directory_grants;
+mod directory_keys;
 mod directory_policies;
 mod directory_principals;
 mod directory_users;

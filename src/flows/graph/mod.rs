@@ -11,6 +11,7 @@ mod audit;
 mod consent_requests;
 mod domains;
 mod grants;
+mod keys;
 mod objects;
 pub mod odata;
 mod policies;
@@ -29,6 +30,7 @@ pub use domains::{GraphDomain, NewDomainBody, add_domain, domain, domains, remov
 pub use grants::{
     GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
 };
+pub use keys::{SigningKey, SigningKeys, rotate_signing_keys, signing_keys};
 pub use objects::{
     GraphAppRoleAssignment, GraphApplication, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser,
     Organization, VerifiedDomain,
