@@ -294,6 +294,36 @@ pub enum AppCommand {
         #[arg(long)]
         cert: PathBuf,
     },
+    /// List the apps registered in the tenant.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Delete an app with its credentials and its service principals (in every tenant).
+    Delete {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+    },
+    /// Remove a client secret (by its key id).
+    RemoveSecret {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        key_id: uuid::Uuid,
+    },
+    /// Remove a redirect URI, of whichever platform has it.
+    RemoveRedirectUri {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        uri: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,6 +381,40 @@ pub enum SpCommand {
         tenant: String,
         #[arg(long)]
         app: String,
+    },
+    /// Add an app (a multi-tenant app of another tenant, by its appId) to the tenant.
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+    },
+    /// Block or unblock the app in the tenant, or require assignment to sign in to it.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        /// `true` or `false`: whether the app may sign users in and get tokens (unblocks an app blocked
+        /// from the consent request review).
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// `true` or `false`: whether only assigned users may sign in.
+        #[arg(long)]
+        assignment_required: Option<bool>,
+    },
+    /// Assign one of the app's roles (by value) to a user of the tenant.
+    AssignRole {
+        #[arg(long)]
+        tenant: String,
+        /// The app that defines the role (appId).
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        role: String,
+        /// The user (object id or username).
+        #[arg(long)]
+        user: String,
     },
 }
 
@@ -583,12 +647,60 @@ async fn permission_command(store: &Store, command: PermissionCommand, now: Unix
 }
 
 async fn sp_command(store: &Store, command: SpCommand, now: UnixTime) -> Result<Output, Failure> {
-    let SpCommand::Remove { tenant, app } = command;
-    let t = admin::tenant(store, &tenant).await?;
-    admin::remove_service_principal(store, &t, &app, now).await?;
-    Ok(Output {
-        text: format!("removed the service principal of app {app} from tenant {}", t.id),
-        json: json!({ "tenantId": t.id, "appId": app, "removed": true }),
+    let actor = admin::Actor::cli();
+    Ok(match command {
+        SpCommand::Remove { tenant, app } => {
+            let t = admin::tenant(store, &tenant).await?;
+            admin::remove_service_principal(store, &t, &app, now).await?;
+            Output {
+                text: format!("removed the service principal of app {app} from tenant {}", t.id),
+                json: json!({ "tenantId": t.id, "appId": app, "removed": true }),
+            }
+        }
+        SpCommand::Add { tenant, app } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let sp = admin::add_service_principal(store, &t, app_id(&app)?, &actor, now).await?;
+            Output { text: format!("service principal {} of app {} added", sp.id, sp.app_id), json: json!(sp) }
+        }
+        SpCommand::Set { tenant, app, enabled, assignment_required } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let sp = tenant_sp(store, &t, &app).await?;
+            let edit = admin::ServicePrincipalEdit {
+                account_enabled: enabled,
+                app_role_assignment_required: assignment_required,
+            };
+            let sp = admin::update_service_principal(store, &t, &sp, edit, &actor, now).await?;
+            let text = format!(
+                "service principal of app {}: enabled {}, assignment required {}",
+                sp.app_id, sp.account_enabled, sp.app_role_assignment_required
+            );
+            Output { text, json: json!(sp) }
+        }
+        SpCommand::AssignRole { tenant, app, role, user } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let sp = tenant_sp(store, &t, &app).await?;
+            let registration = admin::app_registration(store, sp.app_id).await?;
+            let role_id = registration
+                .app_role(&role)
+                .map(|r| r.id)
+                .ok_or_else(|| Failure { message: format!("app {app} defines no role {role}"), code: 2 })?;
+            let user = admin::find_user(store, &t, &user).await?;
+            let a = admin::assign_app_role(store, &t, &sp, user.id, role_id, &actor, now).await?;
+            Output { text: format!("assigned {role} of app {app} to {} ({})", user.username, a.id), json: json!(a) }
+        }
+    })
+}
+
+fn app_id(text: &str) -> Result<crate::domain::ids::AppId, Failure> {
+    text.parse().map_err(|_| Failure { message: format!("'{text}' is not an appId GUID"), code: 2 })
+}
+
+/// The service principal of the app `app` (appId) in `tenant`.
+async fn tenant_sp(store: &Store, tenant: &Tenant, app: &str) -> Result<crate::domain::app::ServicePrincipal, Failure> {
+    let id = app_id(app)?;
+    store.service_principal(tenant.id, id).await.map_err(internal)?.ok_or_else(|| Failure {
+        message: format!("app {app} has no service principal in tenant {}", tenant.id),
+        code: 2,
     })
 }
 
@@ -676,6 +788,53 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
                 text: format!("app {} publisher {what}", a.app_id),
                 json: json!({ "appId": a.app_id, "verifiedPublisher": a.verified_publisher }),
             }
+        }
+        AppCommand::List { tenant } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let mut apps = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.list_apps(t.id, None, after, 500).await.map_err(internal)?;
+                after = page.last().map(|r| r.app.id);
+                let last_page = page.len() < 500;
+                apps.extend(page.into_iter().map(|r| r.app));
+                if last_page {
+                    break;
+                }
+            }
+            let text = lines(&apps, |a| format!("{} {}", a.app_id, a.display_name));
+            Output { text, json: json!(apps) }
+        }
+        AppCommand::Delete { tenant, app } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let registration = admin::owned_app(store, &t, &app).await?;
+            admin::delete_app(store, &t, &registration, &admin::Actor::cli(), now).await?;
+            Output { text: format!("deleted app {app}"), json: json!({ "deleted": registration.app_id }) }
+        }
+        AppCommand::RemoveSecret { tenant, app, key_id } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let registration = admin::owned_app(store, &t, &app).await?;
+            admin::remove_password(store, &t, &registration, key_id, &admin::Actor::cli(), now).await?;
+            Output { text: format!("removed secret {key_id} of app {app}"), json: json!({ "removed": key_id }) }
+        }
+        AppCommand::RemoveRedirectUri { tenant, app, uri } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let registration = admin::owned_app(store, &t, &app).await?;
+            let without = |uris: &[String]| uris.iter().filter(|u| **u != uri).cloned().collect::<Vec<_>>();
+            let (web, public) =
+                (without(&registration.web_redirect_uris), without(&registration.public_client_redirect_uris));
+            if web.len() == registration.web_redirect_uris.len()
+                && public.len() == registration.public_client_redirect_uris.len()
+            {
+                return Err(Failure { message: format!("app {app} has no redirect URI {uri}"), code: 2 });
+            }
+            let edit = admin::AppEdit {
+                web_redirect_uris: Some(web),
+                public_client_redirect_uris: Some(public),
+                ..Default::default()
+            };
+            let changed = admin::update_app(store, &t, &registration, edit, &admin::Actor::cli(), now).await?;
+            Output { text: format!("removed redirect URI {uri} of app {app}"), json: json!(changed) }
         }
         AppCommand::AddCert { tenant, app, cert } => {
             let t = admin::tenant(store, &tenant).await?;

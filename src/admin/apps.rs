@@ -309,6 +309,11 @@ fn check_identifier_uri(uri: &str) -> Result<()> {
     Ok(())
 }
 
+/// The registration of `app_id`, wherever it lives (to read the roles and scopes it defines).
+pub async fn app_registration(store: &Store, app_id: AppId) -> Result<Application> {
+    store.app_by_app_id(app_id).await?.ok_or_else(|| AdminError::NotFound(format!("app {app_id}")))
+}
+
 /// An app of `tenant`, for changing it.
 pub async fn owned_app(store: &Store, tenant: &Tenant, app_id: &str) -> Result<Application> {
     let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;

@@ -9,8 +9,8 @@ mod principals;
 mod users;
 
 pub use apps::{
-    AppEdit, AppSpec, SecretSpec, add_cert, add_password, add_role, add_scope, add_secret, create_app, delete_app,
-    owned_app, register_app, remove_password, require, set_verified_publisher, update_app,
+    AppEdit, AppSpec, SecretSpec, add_cert, add_password, add_role, add_scope, add_secret, app_registration,
+    create_app, delete_app, owned_app, register_app, remove_password, require, set_verified_publisher, update_app,
 };
 pub use common::{Actor, AdminError, CLI_ACTOR};
 pub use domains::{add_domain, remove_domain};

@@ -14,6 +14,7 @@ on_every_backend!(
     cli_lists_and_rotates_keys,
     cli_sets_consent_policy_classifies_and_revokes,
     cli_lists_changes_and_deletes_users,
+    cli_manages_apps_service_principals_and_role_assignments,
 );
 
 fn signet(server: &TestServer, args: &[&str]) -> Output {
@@ -437,4 +438,48 @@ async fn cli_lists_changes_and_deletes_users(backend: Backend) {
     assert_eq!(signet(&server, &remove).status.code(), Some(2));
     json_of(&server, &[&["user", "delete"][..], &tenant, &["--user", &text(&sam, "id")]].concat());
     assert_eq!(json_of(&server, &remove), json!({ "removed": "sales.contoso.example" }));
+}
+
+async fn cli_manages_apps_service_principals_and_role_assignments(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    json_of(&server, &["tenant", "create", "--name", "Contoso", "--domain", "contoso.example"]);
+    let t = ["--tenant", "contoso.example"];
+    let run = |args: &[&str]| json_of(&server, &[&args[..1], &args[1..2], &t[..], &args[2..]].concat());
+    let alice = run(&["user", "create", "--username", "alice@contoso.example", "--password", "long enough"]);
+    let api = run(&["app", "create", "--name", "API", "--redirect-uri", "http://localhost:8400/callback"]);
+    let api_id = text(&api, "appId");
+    run(&["app", "add-role", "--app", &api_id, "--value", "Data.Admin"]);
+    let listed = run(&["app", "list"]);
+    assert_eq!(listed.as_array().unwrap().iter().map(|a| text(a, "appId")).collect::<Vec<_>>(), [api_id.clone()]);
+
+    let sp = run(&["sp", "set", "--app", &api_id, "--enabled", "false", "--assignment-required", "true"]);
+    assert_eq!((sp["accountEnabled"].clone(), sp["appRoleAssignmentRequired"].clone()), (json!(false), json!(true)));
+    let assigned =
+        run(&["sp", "assign-role", "--app", &api_id, "--role", "Data.Admin", "--user", "alice@contoso.example"]);
+    assert_eq!(
+        (assigned["principalId"].clone(), assigned["principalType"].clone()),
+        (alice["id"].clone(), json!("User"))
+    );
+
+    let secret = run(&["app", "add-secret", "--app", &api_id]);
+    let key_id = text(&secret, "keyId");
+    assert_eq!(run(&["app", "remove-secret", "--app", &api_id, "--key-id", &key_id]), json!({ "removed": key_id }));
+    let changed = run(&["app", "remove-redirect-uri", "--app", &api_id, "--uri", "http://localhost:8400/callback"]);
+    assert_eq!(changed["webRedirectUris"], json!([]));
+
+    // Bad input: exit code 2, one line.
+    for args in [
+        vec!["app", "remove-redirect-uri", "--app", &api_id, "--uri", "http://localhost:8400/callback"],
+        vec!["app", "remove-secret", "--app", &api_id, "--key-id", &key_id],
+        vec!["sp", "assign-role", "--app", &api_id, "--role", "Nope", "--user", "alice@contoso.example"],
+        vec!["sp", "assign-role", "--app", &api_id, "--role", "Data.Admin", "--user", "nobody@contoso.example"],
+        vec!["sp", "set", "--app", "not-a-guid", "--enabled", "true"],
+    ] {
+        let output = signet(&server, &[&args[..2], &t[..], &args[2..]].concat());
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(String::from_utf8_lossy(&output.stderr).lines().count(), 1, "{args:?}");
+    }
+
+    assert_eq!(run(&["app", "delete", "--app", &api_id]), json!({ "deleted": api_id }));
+    assert_eq!(run(&["app", "list"]), json!([]));
 }
