@@ -789,28 +789,8 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
                 json: json!({ "appId": a.app_id, "verifiedPublisher": a.verified_publisher }),
             }
         }
-        AppCommand::List { tenant } => {
-            let t = admin::tenant(store, &tenant).await?;
-            let mut apps = Vec::new();
-            let mut after = None;
-            loop {
-                let page = store.list_apps(t.id, None, after, 500).await.map_err(internal)?;
-                after = page.last().map(|r| r.app.id);
-                let last_page = page.len() < 500;
-                apps.extend(page.into_iter().map(|r| r.app));
-                if last_page {
-                    break;
-                }
-            }
-            let text = lines(&apps, |a| format!("{} {}", a.app_id, a.display_name));
-            Output { text, json: json!(apps) }
-        }
-        AppCommand::Delete { tenant, app } => {
-            let t = admin::tenant(store, &tenant).await?;
-            let registration = admin::owned_app(store, &t, &app).await?;
-            admin::delete_app(store, &t, &registration, &admin::Actor::cli(), now).await?;
-            Output { text: format!("deleted app {app}"), json: json!({ "deleted": registration.app_id }) }
-        }
+        AppCommand::List { tenant } => list_apps(store, &tenant).await?,
+        AppCommand::Delete { tenant, app } => delete_app(store, &tenant, &app, now).await?,
         AppCommand::RemoveSecret { tenant, app, key_id } => {
             let t = admin::tenant(store, &tenant).await?;
             let registration = admin::owned_app(store, &t, &app).await?;
@@ -818,23 +798,7 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
             Output { text: format!("removed secret {key_id} of app {app}"), json: json!({ "removed": key_id }) }
         }
         AppCommand::RemoveRedirectUri { tenant, app, uri } => {
-            let t = admin::tenant(store, &tenant).await?;
-            let registration = admin::owned_app(store, &t, &app).await?;
-            let without = |uris: &[String]| uris.iter().filter(|u| **u != uri).cloned().collect::<Vec<_>>();
-            let (web, public) =
-                (without(&registration.web_redirect_uris), without(&registration.public_client_redirect_uris));
-            if web.len() == registration.web_redirect_uris.len()
-                && public.len() == registration.public_client_redirect_uris.len()
-            {
-                return Err(Failure { message: format!("app {app} has no redirect URI {uri}"), code: 2 });
-            }
-            let edit = admin::AppEdit {
-                web_redirect_uris: Some(web),
-                public_client_redirect_uris: Some(public),
-                ..Default::default()
-            };
-            let changed = admin::update_app(store, &t, &registration, edit, &admin::Actor::cli(), now).await?;
-            Output { text: format!("removed redirect URI {uri} of app {app}"), json: json!(changed) }
+            remove_redirect_uri(store, &tenant, &app, &uri, now).await?
         }
         AppCommand::AddCert { tenant, app, cert } => {
             let t = admin::tenant(store, &tenant).await?;
@@ -844,6 +808,55 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
             Output { text: format!("certificate {} x5t {}", k.key_id, k.thumbprint_sha1), json: json!(k) }
         }
     })
+}
+
+async fn delete_app(store: &Store, tenant: &str, app: &str, now: UnixTime) -> Result<Output, Failure> {
+    let t = admin::tenant(store, tenant).await?;
+    let registration = admin::owned_app(store, &t, app).await?;
+    admin::delete_app(store, &t, &registration, &admin::Actor::cli(), now).await?;
+    Ok(Output { text: format!("deleted app {app}"), json: json!({ "deleted": registration.app_id }) })
+}
+
+async fn list_apps(store: &Store, tenant: &str) -> Result<Output, Failure> {
+    let t = admin::tenant(store, tenant).await?;
+    let mut apps = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list_apps(t.id, None, after, 500).await.map_err(internal)?;
+        after = page.last().map(|r| r.app.id);
+        let last_page = page.len() < 500;
+        apps.extend(page.into_iter().map(|r| r.app));
+        if last_page {
+            break;
+        }
+    }
+    let text = lines(&apps, |a| format!("{} {}", a.app_id, a.display_name));
+    Ok(Output { text, json: json!(apps) })
+}
+
+async fn remove_redirect_uri(
+    store: &Store,
+    tenant: &str,
+    app: &str,
+    uri: &str,
+    now: UnixTime,
+) -> Result<Output, Failure> {
+    let t = admin::tenant(store, tenant).await?;
+    let registration = admin::owned_app(store, &t, app).await?;
+    let without = |uris: &[String]| uris.iter().filter(|u| *u != uri).cloned().collect::<Vec<_>>();
+    let web = without(&registration.web_redirect_uris);
+    let public = without(&registration.public_client_redirect_uris);
+    if web.len() + public.len() == registration.web_redirect_uris.len() + registration.public_client_redirect_uris.len()
+    {
+        return Err(Failure { message: format!("app {app} has no redirect URI {uri}"), code: 2 });
+    }
+    let edit = admin::AppEdit {
+        web_redirect_uris: Some(web),
+        public_client_redirect_uris: Some(public),
+        ..Default::default()
+    };
+    let changed = admin::update_app(store, &t, &registration, edit, &admin::Actor::cli(), now).await?;
+    Ok(Output { text: format!("removed redirect URI {uri} of app {app}"), json: json!(changed) })
 }
 
 async fn keys_command(store: &Store, config: &Config, command: KeysCommand, now: UnixTime) -> Result<Output, Failure> {

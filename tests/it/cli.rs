@@ -450,7 +450,10 @@ async fn cli_manages_apps_service_principals_and_role_assignments(backend: Backe
     let api_id = text(&api, "appId");
     run(&["app", "add-role", "--app", &api_id, "--value", "Data.Admin"]);
     let listed = run(&["app", "list"]);
-    assert_eq!(listed.as_array().unwrap().iter().map(|a| text(a, "appId")).collect::<Vec<_>>(), [api_id.clone()]);
+    assert_eq!(
+        listed.as_array().unwrap().iter().map(|a| text(a, "appId")).collect::<Vec<_>>(),
+        std::slice::from_ref(&api_id)
+    );
 
     let sp = run(&["sp", "set", "--app", &api_id, "--enabled", "false", "--assignment-required", "true"]);
     assert_eq!((sp["accountEnabled"].clone(), sp["appRoleAssignmentRequired"].clone()), (json!(false), json!(true)));
