@@ -199,6 +199,19 @@ pub async fn classify_permission(
     low_impact: bool,
     now: UnixTime,
 ) -> Result<(AppId, PermissionScope)> {
+    classify_permission_by(store, tenant, (resource, scope), low_impact, &Actor::cli(), now).await
+}
+
+/// [`classify_permission`] on behalf of `actor`: the resource (appId or identifier URI) and the
+/// delegated permission's value.
+pub async fn classify_permission_by(
+    store: &Store,
+    tenant: &Tenant,
+    (resource, scope): (&str, &str),
+    low_impact: bool,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<(AppId, PermissionScope)> {
     let resource_app = match store.resource_in_tenant(tenant.id, resource).await? {
         ResourceLookup::Found(_, app) => *app,
         ResourceLookup::NotInTenant(_) => {
@@ -215,7 +228,7 @@ pub async fn classify_permission(
         .ok_or_else(|| AdminError::NotFound(format!("delegated permission {scope} of {resource}")))?;
     let details = json!({ "resourceAppId": resource_app.app_id, "scope": permission.value, "lowImpact": low_impact });
     let target = format!("permission:{}/{}", resource_app.app_id, permission.value);
-    let event = cli_event(now, "permission.classify", target, details);
+    let event = actor.event(now, "permission.classify", target, details);
     store.classify_permission(tenant.id, resource_app.app_id, permission.id, low_impact, &event).await?;
     Ok((resource_app.app_id, permission))
 }

@@ -15,8 +15,9 @@ use crate::flows::graph::{
     self, AddPasswordBody, AppConsentRequest, AppKey, ApplicationBody, AuthorizationPolicy, AuthorizationPolicyPatch,
     Caller, ConsentRequestPolicy, ConsentRequestPolicyBody, DirectoryAudit, GrantPage, GrantPatch,
     GraphAppRoleAssignment, GraphApplication, GraphDomain, GraphGrant, GraphPasswordCredential, GraphServicePrincipal,
-    GraphUser, NewAssignmentBody, NewDomainBody, NewGrantBody, NewGraphUser, NewServicePrincipalBody, Organization,
-    RemovePasswordBody, ServicePrincipalPatch, SigningKey, SigningKeys, SpKey, UserConsentRequest, UserPatch,
+    GraphUser, NewAssignmentBody, NewClassificationBody, NewDomainBody, NewGrantBody, NewGraphUser,
+    NewServicePrincipalBody, Organization, PermissionClassification, RemovePasswordBody, ServicePrincipalPatch,
+    SigningKey, SigningKeys, SpKey, UserConsentRequest, UserPatch,
 };
 use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
@@ -1061,4 +1062,62 @@ pub async fn rotate_signing_keys(state: web::Data<AppState>, req: HttpRequest) -
     no_options(&query_pairs(&req))?;
     let key = graph::rotate_signing_keys(&state, &caller).await?;
     Ok(entity(&state, "signet.signingKey/$entity", properties(key)?, StatusCode::CREATED))
+}
+
+/// `GET /v1.0/servicePrincipals/{id}/delegatedPermissionClassifications`.
+#[utoipa::path(
+    get,
+    path = "/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications",
+    tag = "servicePrincipals",
+    summary = "The app's delegated permissions classified low impact in the tenant",
+    params(("id" = String, Path, description = "Object id")),
+    responses((status = 200, description = "The classifications", body = Page<PermissionClassification>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn classifications(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let key = sp_key(&req);
+    let value = graph::classifications(&state, &caller, key).await?;
+    let context = metadata(&state, &format!("{}/delegatedPermissionClassifications", owner_of(key)));
+    Ok(json(StatusCode::OK, Page { context, next_link: None, value }))
+}
+
+/// `POST /v1.0/servicePrincipals/{id}/delegatedPermissionClassifications`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications",
+    tag = "servicePrincipals",
+    summary = "Classifies one of the app's delegated permissions low impact",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = NewClassificationBody,
+    responses((status = 201, description = "The classification", body = PermissionClassification), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn classify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let key = sp_key(&req);
+    let classification = graph::classify(&state, &caller, key, body(&bytes)?).await?;
+    let context = format!("{}/delegatedPermissionClassifications/$entity", owner_of(key));
+    Ok(entity(&state, &context, properties(classification)?, StatusCode::CREATED))
+}
+
+/// `DELETE /v1.0/servicePrincipals/{id}/delegatedPermissionClassifications/{classification}`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications/{classification}",
+    tag = "servicePrincipals",
+    summary = "The permission is no longer low impact",
+    params(("id" = String, Path, description = "Object id"), ("classification" = String, Path, description = "Classification id")),
+    responses((status = 204, description = "Removed"), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn unclassify(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let id = req.match_info().get("classification").unwrap_or_default();
+    graph::unclassify(&state, &caller, sp_key(&req), id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -113,7 +113,8 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(graph::remove_password)),
         )
         .configure(directory_principals)
-        .configure(directory_governance);
+        .configure(directory_governance)
+        .configure(directory_classifications);
 }
 
 /// The directory API's delegated grants, policies, consent requests, audit log and signing keys.
@@ -162,6 +163,28 @@ fn directory_governance(cfg: &mut web::ServiceConfig) {
     );
     cfg.service(
         resource("/v1.0/users/{user}/appRoleAssignments").route(web::get().to(graph::user_app_role_assignments)),
+    );
+}
+
+/// The low-impact classifications of a service principal's delegated permissions.
+fn directory_classifications(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications")
+            .route(web::get().to(graph::classifications))
+            .route(web::post().to(graph::classify)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications/{classification}")
+            .route(web::delete().to(graph::unclassify)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')/delegatedPermissionClassifications")
+            .route(web::get().to(graph::classifications))
+            .route(web::post().to(graph::classify)),
+    );
+    cfg.service(
+        resource("/v1.0/servicePrincipals(appId='{app_id}')/delegatedPermissionClassifications/{classification}")
+            .route(web::delete().to(graph::unclassify)),
     );
 }
 

@@ -13,6 +13,7 @@ use crate::support::{Backend, seed};
 on_every_backend!(
     the_user_consent_setting_is_graphs_authorization_policy,
     the_consent_request_workflow_is_graphs_admin_consent_request_policy,
+    delegated_permissions_are_classified_low_impact_per_service_principal,
 );
 
 const AUTHORIZATION: &str = "/v1.0/policies/authorizationPolicy";
@@ -129,4 +130,42 @@ async fn the_consent_request_workflow_is_graphs_admin_consent_request_policy(bac
     }
     let unchanged = s.server.state().store.tenant_policy(s.d.tenant.id).await.unwrap();
     assert_eq!(unchanged.request_days, 14, "a refused change changes nothing");
+}
+
+async fn delegated_permissions_are_classified_low_impact_per_service_principal(backend: Backend) {
+    let s = GraphSetup::start(backend).await;
+    s.grant_daemon(&["Policy.ReadWrite.PermissionGrant"]).await;
+    let token = s.app_token().await;
+    let path = format!("/v1.0/servicePrincipals(appId='{}')/delegatedPermissionClassifications", s.d.api.app_id);
+    let (status, _, listed) = s.get(&path, Some(&token)).await;
+    assert_eq!((status, listed["value"].clone()), (StatusCode::OK, json!([])), "{listed}");
+    let scope = s.d.api.scope("Forecast.Read").unwrap().id.to_string();
+    let body = json!({ "permissionName": "Forecast.Read", "classification": "low" });
+    let (status, _, created) = s.call(Method::POST, &path, Some(&token), Some(&body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let expected =
+        json!({ "id": scope, "permissionId": scope, "permissionName": "Forecast.Read", "classification": "low" });
+    let mut without_context = created.clone();
+    without_context.as_object_mut().unwrap().remove("@odata.context");
+    assert_eq!(without_context, expected);
+    let (_, _, listed) = s.get(&path, Some(&token)).await;
+    assert_eq!(listed["value"], json!([expected]));
+    let store = &s.server.state().store;
+    assert_eq!(
+        store.low_impact_permissions(s.d.tenant.id).await.unwrap(),
+        [(s.d.api.app_id, s.d.api.scope("Forecast.Read").unwrap().id)]
+    );
+    for body in [
+        json!({ "permissionName": "Forecast.Read", "classification": "medium" }),
+        json!({ "permissionName": "Forecast.Nope", "classification": "low" }),
+    ] {
+        let (status, _, response) = s.call(Method::POST, &path, Some(&token), Some(&body)).await;
+        assert_graph_error(status, &response, 400, "Request_BadRequest");
+    }
+    let (status, _, _) = s.call(Method::DELETE, &format!("{path}/{scope}"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, listed) = s.get(&path, Some(&token)).await;
+    assert_eq!(listed["value"], json!([]));
+    let (status, _, body) = s.call(Method::DELETE, &format!("{path}/{scope}"), Some(&token), None).await;
+    assert_graph_error(status, &body, 404, "Request_ResourceNotFound");
 }

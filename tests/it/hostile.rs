@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 43] = [
+const JSON_ROUTES: [&str; 47] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -124,6 +124,10 @@ const JSON_ROUTES: [&str; 43] = [
     "/v1.0/applications(appId='{app_id}')/removePassword",
     "/v1.0/users/{user}/appRoleAssignments",
     "/v1.0/servicePrincipals",
+    "/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications",
+    "/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications/{classification}",
+    "/v1.0/servicePrincipals(appId='{app_id}')/delegatedPermissionClassifications",
+    "/v1.0/servicePrincipals(appId='{app_id}')/delegatedPermissionClassifications/{classification}",
     "/v1.0/oauth2PermissionGrants",
     "/v1.0/policies/authorizationPolicy",
     "/v1.0/auditLogs/directoryAudits",

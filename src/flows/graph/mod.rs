@@ -40,10 +40,10 @@ pub use policies::{
     get_authorization_policy, get_consent_request_policy, update_authorization_policy, update_consent_request_policy,
 };
 pub use principals::{
-    NewAssignmentBody, NewServicePrincipalBody, ServicePrincipalPatch, SpKey, SpPage, app_role_assigned_to,
-    assign_app_role, create_service_principal, delete_service_principal, list_service_principals,
-    remove_app_role_assignment, service_principal, sp_app_role_assignments, update_service_principal,
-    user_app_role_assignments,
+    NewAssignmentBody, NewClassificationBody, NewServicePrincipalBody, PermissionClassification, ServicePrincipalPatch,
+    SpKey, SpPage, app_role_assigned_to, assign_app_role, classifications, classify, create_service_principal,
+    delete_service_principal, list_service_principals, remove_app_role_assignment, service_principal,
+    sp_app_role_assignments, unclassify, update_service_principal, user_app_role_assignments,
 };
 pub use users::{
     NewGraphUser, PasswordProfile, UserPage, UserPatch, create_user, delete_user, list_users, me, update_user, user,

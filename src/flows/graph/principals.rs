@@ -5,7 +5,7 @@
 //! needs `Application.ReadWrite.All`; assigning roles `AppRoleAssignment.ReadWrite.All`; a delegated
 //! caller must also administer the tenant.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::objects::{GraphAppRoleAssignment, GraphServicePrincipal};
@@ -289,4 +289,103 @@ pub async fn remove_app_role_assignment(
     admin::remove_app_role_assignment(&state.store, &caller.tenant, &resource, id, &caller.actor(), now)
         .await
         .map_err(|err| refused(err, assignment))
+}
+
+/// A `delegatedPermissionClassification`: one of the resource's delegated permissions classified low
+/// impact in the tenant (users may consent to those under the low-impact policy). Its id is the
+/// permission's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionClassification {
+    pub id: Uuid,
+    pub permission_id: Uuid,
+    pub permission_name: String,
+    pub classification: &'static str,
+}
+
+const CLASSIFY: &[&str] = &["Policy.ReadWrite.PermissionGrant"];
+const READ_CLASSIFICATIONS: &[&str] =
+    &["Policy.Read.All", "Policy.ReadWrite.PermissionGrant", "Application.Read.All", "Application.ReadWrite.All"];
+
+/// `GET /v1.0/servicePrincipals/{id}/delegatedPermissionClassifications`.
+pub async fn classifications(
+    state: &AppState,
+    caller: &Caller,
+    key: SpKey<'_>,
+) -> Result<Vec<PermissionClassification>, GraphError> {
+    caller.require(READ_CLASSIFICATIONS, READ_CLASSIFICATIONS)?;
+    let sp = find(state, caller, key).await?;
+    let app = state.store.app_by_app_id(sp.app_id).await?.ok_or_else(|| GraphError::not_found(&sp.id.to_string()))?;
+    let low = state.store.low_impact_permissions(caller.tenant.id).await?;
+    Ok(app
+        .scopes
+        .iter()
+        .filter(|scope| low.contains(&(app.app_id, scope.id)))
+        .map(|scope| PermissionClassification {
+            id: scope.id,
+            permission_id: scope.id,
+            permission_name: scope.value.clone(),
+            classification: "low",
+        })
+        .collect())
+}
+
+/// The body of `POST …/delegatedPermissionClassifications`: the permission by id or name.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewClassificationBody {
+    #[serde(rename = "@odata.type")]
+    pub odata_type: Option<String>,
+    pub permission_id: Option<Uuid>,
+    pub permission_name: Option<String>,
+    pub classification: String,
+}
+
+/// `POST …/delegatedPermissionClassifications`: classifies a delegated permission low impact.
+pub async fn classify(
+    state: &AppState,
+    caller: &Caller,
+    key: SpKey<'_>,
+    body: NewClassificationBody,
+) -> Result<PermissionClassification, GraphError> {
+    caller.require_admin(CLASSIFY)?;
+    if body.classification != "low" {
+        return Err(GraphError::invalid_value(format!(
+            "classification '{}' is not supported: Signet classifies permissions 'low'.",
+            body.classification
+        )));
+    }
+    let sp = find(state, caller, key).await?;
+    let app = state.store.app_by_app_id(sp.app_id).await?.ok_or_else(|| GraphError::not_found(&sp.id.to_string()))?;
+    let scope = app
+        .scopes
+        .iter()
+        .find(|s| Some(s.id) == body.permission_id || body.permission_name.as_deref() == Some(s.value.as_str()))
+        .ok_or_else(|| GraphError::invalid_value("The service principal exposes no such delegated permission."))?;
+    let now = state.clock.now();
+    let target = (sp.app_id.to_string(), scope.value.clone());
+    admin::classify_permission_by(&state.store, &caller.tenant, (&target.0, &target.1), true, &caller.actor(), now)
+        .await
+        .map_err(|err| refused(err, &sp.id.to_string()))?;
+    Ok(PermissionClassification {
+        id: scope.id,
+        permission_id: scope.id,
+        permission_name: scope.value.clone(),
+        classification: "low",
+    })
+}
+
+/// `DELETE …/delegatedPermissionClassifications/{id}`: the permission is no longer low impact.
+pub async fn unclassify(state: &AppState, caller: &Caller, key: SpKey<'_>, id: &str) -> Result<(), GraphError> {
+    caller.require_admin(CLASSIFY)?;
+    let listed = classifications(state, caller, key).await?;
+    let found =
+        listed.iter().find(|c| c.id.to_string() == id.to_ascii_lowercase()).ok_or_else(|| GraphError::not_found(id))?;
+    let sp = find(state, caller, key).await?;
+    let now = state.clock.now();
+    let target = (sp.app_id.to_string(), found.permission_name.clone());
+    admin::classify_permission_by(&state.store, &caller.tenant, (&target.0, &target.1), false, &caller.actor(), now)
+        .await
+        .map_err(|err| refused(err, id))?;
+    Ok(())
 }
