@@ -6,9 +6,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, Quer
 use super::entity::permission_grant;
 use super::filter::{Stored, condition};
 use super::grants::{GrantTo, to_grant};
-use super::policy::insert_audit;
 use super::scoped::InTenant;
-use super::{Store, StoreError, StoreResult, begin_directory_change};
+use super::{Store, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::domain::app::PermissionGrant;
 use crate::domain::audit::AuditEvent;
@@ -51,9 +50,7 @@ impl Store {
         now: UnixTime,
         event: &AuditEvent,
     ) -> StoreResult<PermissionGrant> {
-        let db = self.writing().await;
-        let created = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let mut existing = permission_grant::Entity::find_in(tenant)
                 .filter(permission_grant::Column::ClientSpId.eq(to.client.to_string()))
                 .filter(permission_grant::Column::ResourceSpId.eq(to.resource.to_string()))
@@ -62,7 +59,7 @@ impl Store {
                 Some(p) => existing.filter(permission_grant::Column::PrincipalId.eq(p.to_string())),
                 None => existing.filter(permission_grant::Column::PrincipalId.is_null()),
             };
-            if existing.one(&txn).await?.is_some() {
+            if existing.one(txn).await?.is_some() {
                 return Err(StoreError::Conflict("Permission entry already exists.".into()));
             }
             let row = permission_grant::ActiveModel {
@@ -75,15 +72,11 @@ impl Store {
                 scope: Set(scope.to_owned()),
                 created_at: Set(now),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             to_grant(row)
-        };
-        let created = created.await;
-        self.cache.clear();
-        created
+        })
+        .await
     }
 
     /// Replaces the scopes of the grant `id` of `tenant`, and records `event`.
@@ -94,44 +87,32 @@ impl Store {
         scope: &str,
         event: &AuditEvent,
     ) -> StoreResult<PermissionGrant> {
-        let db = self.writing().await;
-        let changed = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let row = permission_grant::Entity::find_by_id_in(tenant, id.to_string())
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or(StoreError::NotFound("permission grant"))?;
             let mut active: permission_grant::ActiveModel = row.into();
             active.scope = Set(scope.to_owned());
-            let row = active.update(&txn).await?;
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
+            let row = active.update(txn).await?;
             to_grant(row)
-        };
-        let changed = changed.await;
-        self.cache.clear();
-        changed
+        })
+        .await
     }
 
     /// Deletes the grant `id` of `tenant`, and records `event`.
     pub async fn delete_grant(&self, tenant: TenantId, id: ObjectId, event: &AuditEvent) -> StoreResult<()> {
-        let db = self.writing().await;
-        let deleted = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let removed = permission_grant::Entity::delete_in(tenant)
                 .filter(permission_grant::Column::Id.eq(id.to_string()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if removed.rows_affected == 0 {
                 return Err(StoreError::NotFound("permission grant"));
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let deleted = deleted.await;
-        self.cache.clear();
-        deleted
+        })
+        .await
     }
 }
 

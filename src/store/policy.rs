@@ -1,15 +1,15 @@
 //! Each tenant's consent policy, its low-impact permission classifications, and its audit log.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, sea_query,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, sea_query,
 };
 use uuid::Uuid;
 
 use super::entity::{audit_event, permission_classification, tenant_policy};
 use super::filter::{Stored, condition};
 use super::scoped::InTenant;
-use super::{Store, StoreError, StoreResult, parse_id, parse_json, to_json};
+use super::{Store, StoreError, StoreResult, begin_directory_change, parse_id, parse_json, to_json};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{AppId, TenantId};
 use crate::domain::policy::{TenantPolicy, UserConsent};
@@ -176,6 +176,30 @@ fn stored(property: AuditProperty) -> Stored<audit_event::Column> {
         AuditProperty::CorrelationId => audit_event::Column::CorrelationId,
     };
     Stored { column, lowercased: false }
+}
+
+impl Store {
+    /// Runs `change` in a transaction that counts as a directory change (see [`begin_directory_change`]),
+    /// records `event` in `tenant`'s audit log in the same transaction, and drops what this process's
+    /// directory cache holds, whatever the outcome: every administrative change goes this way.
+    pub(super) async fn audited_change<T>(
+        &self,
+        tenant: TenantId,
+        event: &AuditEvent,
+        change: impl AsyncFnOnce(&DatabaseTransaction) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let db = self.writing().await;
+        let done = async {
+            let txn = begin_directory_change(&db).await?;
+            let value = change(&txn).await?;
+            insert_audit(&txn, tenant, event).await?;
+            txn.commit().await?;
+            Ok(value)
+        }
+        .await;
+        self.cache.clear();
+        done
+    }
 }
 
 /// Writes an audit event with whatever connection or transaction the change itself uses.

@@ -10,9 +10,8 @@ use super::apps::{insert_service_principal, to_application, to_service_principal
 use super::entity::{app_role_assignment, application, identifier_uri, service_principal};
 use super::filter::{Stored, condition};
 use super::grants::to_assignment;
-use super::policy::insert_audit;
 use super::scoped::InTenant;
-use super::{Store, StoreError, StoreResult, begin_directory_change, is_unique_violation};
+use super::{Store, StoreError, StoreResult, is_unique_violation};
 use crate::clock::UnixTime;
 use crate::domain::app::{AppRoleAssignment, Application, ServicePrincipal};
 use crate::domain::audit::AuditEvent;
@@ -103,22 +102,16 @@ impl Store {
         now: UnixTime,
         event: &AuditEvent,
     ) -> StoreResult<ServicePrincipal> {
-        let db = self.writing().await;
-        let added = async {
-            let txn = begin_directory_change(&db).await?;
-            let sp = insert_service_principal(&txn, tenant, app, now).await.map_err(|err| match err {
+        self.audited_change(tenant, event, async |txn| {
+            let sp = insert_service_principal(txn, tenant, app, now).await.map_err(|err| match err {
                 StoreError::Db(err) if is_unique_violation(&err) => {
                     StoreError::Conflict(format!("the tenant already has a service principal of app {}", app.app_id))
                 }
                 other => other,
             })?;
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(sp)
-        };
-        let added = added.await;
-        self.cache.clear();
-        added
+        })
+        .await
     }
 
     /// Changes the service principal `id` of `tenant`, and records `event`.
@@ -129,9 +122,7 @@ impl Store {
         change: ServicePrincipalChange,
         event: &AuditEvent,
     ) -> StoreResult<ServicePrincipal> {
-        let db = self.writing().await;
-        let updated = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let mut update = service_principal::Entity::update_in(tenant)
                 .filter(service_principal::Column::Id.eq(id.to_string()))
                 .col_expr(service_principal::Column::Id, Expr::col(service_principal::Column::Id));
@@ -141,20 +132,16 @@ impl Store {
             if let Some(required) = change.app_role_assignment_required {
                 update = update.col_expr(service_principal::Column::AppRoleAssignmentRequired, Expr::value(required));
             }
-            if update.exec(&txn).await?.rows_affected == 0 {
+            if update.exec(txn).await?.rows_affected == 0 {
                 return Err(StoreError::NotFound("service principal"));
             }
             let row = service_principal::Entity::find_by_id_in(tenant, id.to_string())
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or(StoreError::NotFound("service principal"))?;
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             to_service_principal(row)
-        };
-        let updated = updated.await;
-        self.cache.clear();
-        updated
+        })
+        .await
     }
 
     /// Assigns an app role in `tenant`, and records `event`; a conflict when the principal has that role
@@ -176,18 +163,14 @@ impl Store {
             app_role_id: Set(new.app_role_id.to_string()),
             created_at: Set(now),
         };
-        let db = self.writing().await;
-        let assigned = async {
-            let txn = begin_directory_change(&db).await?;
-            app_role_assignment::Entity::insert(row).exec_without_returning(&txn).await.map_err(|err| {
+        self.audited_change(tenant, event, async |txn| {
+            app_role_assignment::Entity::insert(row).exec_without_returning(txn).await.map_err(|err| {
                 if is_unique_violation(&err) {
                     StoreError::Conflict("the principal already has this app role on this resource".into())
                 } else {
                     err.into()
                 }
             })?;
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(AppRoleAssignment {
                 id,
                 tenant_id: tenant,
@@ -197,10 +180,8 @@ impl Store {
                 app_role_id: new.app_role_id,
                 created_at: now,
             })
-        };
-        let assigned = assigned.await;
-        self.cache.clear();
-        assigned
+        })
+        .await
     }
 
     /// Removes the assignment `id` on the resource service principal `resource` of `tenant`, and
@@ -212,24 +193,18 @@ impl Store {
         id: ObjectId,
         event: &AuditEvent,
     ) -> StoreResult<()> {
-        let db = self.writing().await;
-        let removed = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let removed = app_role_assignment::Entity::delete_in(tenant)
                 .filter(app_role_assignment::Column::Id.eq(id.to_string()))
                 .filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if removed.rows_affected == 0 {
                 return Err(StoreError::NotFound("app role assignment"));
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let removed = removed.await;
-        self.cache.clear();
-        removed
+        })
+        .await
     }
 
     /// The app roles assigned on the resource service principal `resource` of `tenant`

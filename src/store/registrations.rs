@@ -11,9 +11,8 @@ use super::entity::{
     app_role_assignment, application, identifier_uri, key_credential, password_credential, service_principal,
 };
 use super::filter::{Stored, condition};
-use super::policy::insert_audit;
 use super::scoped::InTenant;
-use super::{Store, StoreError, StoreResult, begin_directory_change, can_match};
+use super::{Store, StoreError, StoreResult, can_match};
 use crate::domain::app::{Application, KeyCredential, PasswordCredential};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{AppId, ObjectId, TenantId};
@@ -107,36 +106,30 @@ impl Store {
     /// identifier URIs, credentials, service principals (in every tenant) and their grants and role
     /// assignments go with it.
     pub async fn delete_app(&self, tenant: TenantId, app_id: AppId, event: &AuditEvent) -> StoreResult<()> {
-        let db = self.writing().await;
-        let deleted = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             // Role assignments name their principal without a foreign key: those held by the app's
             // service principals go here; the rest go with the rows they reference.
             let principals: Vec<String> = service_principal::Entity::find()
                 .filter(service_principal::Column::AppId.eq(app_id.to_string()))
-                .all(&txn)
+                .all(txn)
                 .await?
                 .into_iter()
                 .map(|sp| sp.id)
                 .collect();
             app_role_assignment::Entity::delete_many()
                 .filter(app_role_assignment::Column::PrincipalId.is_in(principals))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             let removed = application::Entity::delete_in(tenant)
                 .filter(application::Column::AppId.eq(app_id.to_string()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if removed.rows_affected == 0 {
                 return Err(StoreError::NotFound("application"));
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let deleted = deleted.await;
-        self.cache.clear();
-        deleted
+        })
+        .await
     }
 
     /// Removes the client secret `key_id` from the app `app_id` of `tenant`, and records `event`.
@@ -147,24 +140,18 @@ impl Store {
         key_id: Uuid,
         event: &AuditEvent,
     ) -> StoreResult<()> {
-        let db = self.writing().await;
-        let removed = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let removed = password_credential::Entity::delete_in(tenant)
                 .filter(password_credential::Column::AppId.eq(app_id.to_string()))
                 .filter(password_credential::Column::KeyId.eq(key_id.to_string()))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if removed.rows_affected == 0 {
                 return Err(StoreError::NotFound("password credential"));
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let removed = removed.await;
-        self.cache.clear();
-        removed
+        })
+        .await
     }
 }
 

@@ -3,7 +3,6 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{identifier_uri, tenant, tenant_domain, user};
-use super::policy::insert_audit;
 use super::scoped::InTenant;
 use super::{Store, StoreError, StoreResult, begin_directory_change, can_match, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
@@ -116,50 +115,38 @@ impl Store {
     /// Adds the verified domain `domain` (already normalised) to `tenant`, and records `event`; a
     /// conflict when any tenant has it.
     pub async fn add_domain(&self, tenant: TenantId, domain: &str, event: &AuditEvent) -> StoreResult<()> {
-        let db = self.writing().await;
-        let added = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let row = tenant_domain::ActiveModel {
                 domain: Set(domain.to_owned()),
                 tenant_id: Set(tenant.to_string()),
                 is_initial: Set(false),
             };
-            row.insert(&txn).await.map_err(|err| {
+            row.insert(txn).await.map_err(|err| {
                 if is_unique_violation(&err) {
                     StoreError::Conflict(format!("domain {domain} is already verified by a tenant"))
                 } else {
                     err.into()
                 }
             })?;
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let added = added.await;
-        self.cache.clear();
-        added
+        })
+        .await
     }
 
     /// Removes the domain `domain` from `tenant`, and records `event`. The initial domain stays.
     pub async fn remove_domain(&self, tenant: TenantId, domain: &str, event: &AuditEvent) -> StoreResult<()> {
-        let db = self.writing().await;
-        let removed = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let removed = tenant_domain::Entity::delete_in(tenant)
                 .filter(tenant_domain::Column::Domain.eq(domain))
                 .filter(tenant_domain::Column::IsInitial.eq(false))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if removed.rows_affected == 0 {
                 return Err(StoreError::NotFound("domain"));
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let removed = removed.await;
-        self.cache.clear();
-        removed
+        })
+        .await
     }
 
     /// Whether a user of `tenant` has a username at `domain` (normalised: letters, digits, `-`, `.`,

@@ -6,10 +6,7 @@ use super::entity::{app_role_assignment, permission_grant, refresh_token, sessio
 use super::filter::{Stored, condition};
 use super::policy::insert_audit;
 use super::scoped::InTenant;
-use super::{
-    Store, StoreError, StoreResult, begin_directory_change, can_match, is_unique_violation, parse_id, parse_json,
-    to_json,
-};
+use super::{Store, StoreError, StoreResult, can_match, is_unique_violation, parse_id, parse_json, to_json};
 use crate::clock::UnixTime;
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{ObjectId, TenantId};
@@ -166,11 +163,9 @@ impl Store {
         change: &UserChange,
         event: &AuditEvent,
     ) -> StoreResult<User> {
-        let db = self.writing().await;
-        let updated = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let row = user::Entity::find_by_id_in(tenant, id.to_string())
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or(StoreError::NotFound("user"))?;
             let mut active: user::ActiveModel = row.into();
@@ -186,27 +181,21 @@ impl Store {
             if let Some(hash) = &change.password_hash {
                 active.password_hash = Set(hash.clone());
             }
-            let row = active.update(&txn).await?;
+            let row = active.update(txn).await?;
             if change.ends_sign_ins() {
-                end_sign_ins(&txn, tenant, id, event.at).await?;
+                end_sign_ins(txn, tenant, id, event.at).await?;
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             to_user(row)
-        };
-        let updated = updated.await;
-        self.cache.clear();
-        updated
+        })
+        .await
     }
 
     /// Deletes the user `id` of `tenant` with its sessions, tokens, grants, role assignments and place
     /// among the consent request reviewers, and records `event`, in one transaction.
     pub async fn delete_user(&self, tenant: TenantId, id: ObjectId, event: &AuditEvent) -> StoreResult<()> {
-        let db = self.writing().await;
-        let deleted = async {
-            let txn = begin_directory_change(&db).await?;
+        self.audited_change(tenant, event, async |txn| {
             let key = id.to_string();
-            let removed = user::Entity::delete_in(tenant).filter(user::Column::Id.eq(&key)).exec(&txn).await?;
+            let removed = user::Entity::delete_in(tenant).filter(user::Column::Id.eq(&key)).exec(txn).await?;
             if removed.rows_affected == 0 {
                 return Err(StoreError::NotFound("user"));
             }
@@ -215,28 +204,24 @@ impl Store {
             // here.
             permission_grant::Entity::delete_in(tenant)
                 .filter(permission_grant::Column::PrincipalId.eq(&key))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             app_role_assignment::Entity::delete_in(tenant)
                 .filter(app_role_assignment::Column::PrincipalId.eq(&key))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
-            if let Some(policy) = tenant_policy::Entity::find_by_id(tenant.to_string()).one(&txn).await? {
+            if let Some(policy) = tenant_policy::Entity::find_by_id(tenant.to_string()).one(txn).await? {
                 let mut reviewers: Vec<ObjectId> = parse_json(&policy.reviewers, "reviewers")?;
                 if reviewers.contains(&id) {
                     reviewers.retain(|reviewer| *reviewer != id);
                     let mut active: tenant_policy::ActiveModel = policy.into();
                     active.reviewers = Set(to_json(&reviewers));
-                    active.update(&txn).await?;
+                    active.update(txn).await?;
                 }
             }
-            insert_audit(&txn, tenant, event).await?;
-            txn.commit().await?;
             Ok(())
-        };
-        let deleted = deleted.await;
-        self.cache.clear();
-        deleted
+        })
+        .await
     }
 }
 
