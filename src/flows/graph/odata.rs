@@ -196,7 +196,7 @@ impl Parser {
         matches!(self.tokens.get(self.at), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
     }
 
-    fn expect(&mut self, wanted: Token) -> Result<(), GraphError> {
+    fn want(&mut self, wanted: Token) -> Result<(), GraphError> {
         match self.next() {
             Some(token) if token == wanted => Ok(()),
             Some(token) => Err(invalid(format!("expected {} but found {}", wanted.describe(), token.describe()))),
@@ -230,16 +230,16 @@ impl Parser {
                     return Err(invalid(format!("parentheses are nested deeper than {MAX_DEPTH}")));
                 }
                 let inner = self.or_expression()?;
-                self.expect(Token::Close)?;
+                self.want(Token::Close)?;
                 self.depth -= 1;
                 Ok(inner)
             }
             Some(Token::Word(word)) if word.eq_ignore_ascii_case("startswith") => {
-                self.expect(Token::Open)?;
+                self.want(Token::Open)?;
                 let property = self.property()?;
-                self.expect(Token::Comma)?;
+                self.want(Token::Comma)?;
                 let value = self.value(property)?;
-                self.expect(Token::Close)?;
+                self.want(Token::Close)?;
                 Ok(Filter::StartsWith(property, value))
             }
             Some(Token::Word(word)) => {
