@@ -9,7 +9,7 @@ mod respond;
 mod users;
 
 // Globs, so that each handler comes with the `__path_…` type its `#[utoipa::path]` generates, which
-// the OpenAPI document (`super::openapi`) names.
+// the OpenAPI document (http/openapi.rs) names.
 pub use applications::*;
 pub use governance::*;
 pub use principals::*;
