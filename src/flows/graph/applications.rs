@@ -69,14 +69,9 @@ pub async fn list_applications(
     options: &ListOptions<AppProperty>,
 ) -> Result<AppPage, GraphError> {
     caller.require(READ_APPS, READ_APPS)?;
-    let after = match &options.skip_token {
-        Some(token) => Some(token.parse::<ObjectId>().map_err(|_| GraphError::bad_request("Invalid $skiptoken."))?),
-        None => None,
-    };
-    let mut page = state.store.list_apps(caller.tenant.id, options.filter.as_ref(), after, options.top + 1).await?;
-    let more = page.len() as u64 > options.top;
-    page.truncate(usize::try_from(options.top).unwrap_or(usize::MAX));
-    let skip_token = more.then(|| page.last().map(|r| r.app.id.to_string())).flatten();
+    let after = options.after::<ObjectId>()?;
+    let rows = state.store.list_apps(caller.tenant.id, options.filter.as_ref(), after, options.limit()).await?;
+    let (page, skip_token) = options.page(rows, |r| r.app.id.to_string());
     let apps = page.iter().map(|r| GraphApplication::of(&r.app, &caller.tenant, &r.passwords, &r.keys)).collect();
     Ok(AppPage { apps, skip_token })
 }

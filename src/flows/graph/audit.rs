@@ -184,14 +184,10 @@ pub async fn directory_audits(
     options: &ListOptions<AuditProperty>,
 ) -> Result<AuditPage, GraphError> {
     caller.require(READ_AUDIT, READ_AUDIT)?;
-    let before = match &options.skip_token {
-        Some(token) => Some(token.parse::<Uuid>().map_err(|_| GraphError::bad_request("Invalid $skiptoken."))?),
-        None => None,
-    };
+    // Newest first: a page starts before the key of the previous one's last entry.
+    let before = options.after::<Uuid>()?;
     let filter = options.filter.clone().map(by_action);
-    let mut entries = state.store.list_audit(caller.tenant.id, filter.as_ref(), before, options.top + 1).await?;
-    let more = entries.len() as u64 > options.top;
-    entries.truncate(usize::try_from(options.top).unwrap_or(usize::MAX));
-    let skip_token = more.then(|| entries.last().map(|(id, _)| id.to_string())).flatten();
+    let rows = state.store.list_audit(caller.tenant.id, filter.as_ref(), before, options.limit()).await?;
+    let (entries, skip_token) = options.page(rows, |(id, _)| id.to_string());
     Ok(AuditPage { entries: entries.iter().map(|(id, event)| DirectoryAudit::of(*id, event)).collect(), skip_token })
 }

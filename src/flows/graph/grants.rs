@@ -53,14 +53,9 @@ async fn page(
     filter: Option<&Filter<GrantProperty>>,
     options: &ListOptions<GrantProperty>,
 ) -> Result<GrantPage, GraphError> {
-    let after = match &options.skip_token {
-        Some(token) => Some(token.parse::<ObjectId>().map_err(|_| GraphError::bad_request("Invalid $skiptoken."))?),
-        None => None,
-    };
-    let mut grants = state.store.list_grants(caller.tenant.id, filter, after, options.top + 1).await?;
-    let more = grants.len() as u64 > options.top;
-    grants.truncate(usize::try_from(options.top).unwrap_or(usize::MAX));
-    let skip_token = more.then(|| grants.last().map(|g| g.id.to_string())).flatten();
+    let after = options.after::<ObjectId>()?;
+    let rows = state.store.list_grants(caller.tenant.id, filter, after, options.limit()).await?;
+    let (grants, skip_token) = options.page(rows, |g| g.id.to_string());
     Ok(GrantPage { grants: grants.iter().map(GraphGrant::of).collect(), skip_token })
 }
 

@@ -29,6 +29,30 @@ pub struct ListOptions<P> {
     pub skip_token: Option<String>,
 }
 
+impl<P> ListOptions<P> {
+    /// The key the page starts after: the `$skiptoken` a previous page's `@odata.nextLink` carried.
+    pub fn after<K: std::str::FromStr>(&self) -> Result<Option<K>, GraphError> {
+        self.skip_token
+            .as_deref()
+            .map(|token| token.parse().map_err(|_| GraphError::bad_request("Invalid $skiptoken.")))
+            .transpose()
+    }
+
+    /// How many rows to read: one more than a page, to learn whether another page follows.
+    pub fn limit(&self) -> u64 {
+        self.top + 1
+    }
+
+    /// The page of `rows` (read with [`Self::limit`]), and the token of the next page when there is
+    /// one: the key of the page's last row.
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+        let more = rows.len() as u64 > self.top;
+        rows.truncate(usize::try_from(self.top).unwrap_or(usize::MAX));
+        let next = more.then(|| rows.last().map(key)).flatten();
+        (rows, next)
+    }
+}
+
 /// What a list of objects with the properties `selectable` (their API names) was asked for, from the
 /// request's decoded query pairs.
 pub fn list_options<P: Property>(

@@ -65,15 +65,10 @@ pub async fn list_service_principals(
     options: &ListOptions<ServicePrincipalProperty>,
 ) -> Result<SpPage, GraphError> {
     caller.require(READ_APPS, READ_APPS)?;
-    let after = match &options.skip_token {
-        Some(token) => Some(token.parse::<ObjectId>().map_err(|_| GraphError::bad_request("Invalid $skiptoken."))?),
-        None => None,
-    };
+    let after = options.after::<ObjectId>()?;
     let filter = options.filter.as_ref();
-    let mut page = state.store.list_service_principals(caller.tenant.id, filter, after, options.top + 1).await?;
-    let more = page.len() as u64 > options.top;
-    page.truncate(usize::try_from(options.top).unwrap_or(usize::MAX));
-    let skip_token = more.then(|| page.last().map(|sp| sp.id.to_string())).flatten();
+    let rows = state.store.list_service_principals(caller.tenant.id, filter, after, options.limit()).await?;
+    let (page, skip_token) = options.page(rows, |sp| sp.id.to_string());
     let app_ids: Vec<AppId> = page.iter().map(|sp| sp.app_id).collect();
     let apps = state.store.apps_by_app_id(&app_ids).await?;
     let principals =

@@ -57,14 +57,9 @@ pub async fn list_users(
     options: &ListOptions<UserProperty>,
 ) -> Result<UserPage, GraphError> {
     caller.require(READ_USERS, READ_USERS)?;
-    let after = match &options.skip_token {
-        Some(token) => Some(token.parse::<ObjectId>().map_err(|_| GraphError::bad_request("Invalid $skiptoken."))?),
-        None => None,
-    };
-    let mut users = state.store.list_users(caller.tenant.id, options.filter.as_ref(), after, options.top + 1).await?;
-    let more = users.len() as u64 > options.top;
-    users.truncate(usize::try_from(options.top).unwrap_or(usize::MAX));
-    let skip_token = more.then(|| users.last().map(|u| u.id.to_string())).flatten();
+    let after = options.after::<ObjectId>()?;
+    let users = state.store.list_users(caller.tenant.id, options.filter.as_ref(), after, options.limit()).await?;
+    let (users, skip_token) = options.page(users, |u| u.id.to_string());
     Ok(UserPage { users: users.iter().map(GraphUser::of).collect(), skip_token })
 }
 

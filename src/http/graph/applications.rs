@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::respond::{
-    ListQuery, Page, SelectQuery, app_key, body, caller, entity, fragment, json, metadata, next_link, project,
-    properties, query_pairs,
+    ListQuery, Listed, Page, SelectQuery, app_key, body, caller, entity, fragment, list_page, project, properties,
+    query_pairs,
 };
 use crate::domain::query::AppProperty;
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
@@ -29,20 +29,13 @@ pub async fn applications(state: web::Data<AppState>, req: HttpRequest) -> Resul
     let caller = caller(&state, &req).await?;
     let options = list_options::<AppProperty>(&pairs, GraphApplication::PROPERTIES)?;
     let page = graph::list_applications(&state, &caller, &options).await?;
-    let select = options.select.as_deref();
-    let value = page
-        .apps
-        .into_iter()
-        .map(|app| project(app, select, GraphApplication::PROPERTIES))
-        .collect::<Result<_, _>>()?;
-    Ok(json(
-        StatusCode::OK,
-        Page {
-            context: metadata(&state, &fragment("applications", select, false)),
-            next_link: next_link(&state, &req, &pairs, page.skip_token),
-            value,
-        },
-    ))
+    let listed = Listed {
+        set: "applications",
+        select: options.select.as_deref(),
+        default: GraphApplication::PROPERTIES,
+        skip_token: page.skip_token,
+    };
+    list_page(&state, &req, &pairs, listed, page.apps)
 }
 
 /// `POST /v1.0/applications`.

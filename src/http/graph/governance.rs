@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::respond::{
-    ListQuery, Page, SelectQuery, body, caller, entity, fragment, grant_page, json, metadata, next_link, owner_of,
-    project, properties, query_pairs, sp_key,
+    ListQuery, Listed, Page, SelectQuery, body, caller, entity, fragment, json, list_page, metadata, owner_of, project,
+    properties, query_pairs, sp_key,
 };
 use crate::domain::query::{AuditProperty, GrantProperty};
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
@@ -31,7 +31,13 @@ pub async fn grants(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
     let caller = caller(&state, &req).await?;
     let options = list_options::<GrantProperty>(&pairs, GraphGrant::PROPERTIES)?;
     let page = graph::list_grants(&state, &caller, &options).await?;
-    grant_page(&state, &req, &pairs, "oauth2PermissionGrants", options.select.as_deref(), page)
+    let listed = Listed {
+        set: "oauth2PermissionGrants",
+        select: options.select.as_deref(),
+        default: GraphGrant::PROPERTIES,
+        skip_token: page.skip_token,
+    };
+    list_page(&state, &req, &pairs, listed, page.grants)
 }
 
 /// `GET /v1.0/servicePrincipals/{id}/oauth2PermissionGrants`.
@@ -50,7 +56,13 @@ pub async fn sp_grants(state: web::Data<AppState>, req: HttpRequest) -> Result<H
     let key = sp_key(&req);
     let page = graph::sp_grants(&state, &caller, key, &options).await?;
     let set = format!("{}/oauth2PermissionGrants", owner_of(key));
-    grant_page(&state, &req, &pairs, &set, options.select.as_deref(), page)
+    let listed = Listed {
+        set: &set,
+        select: options.select.as_deref(),
+        default: GraphGrant::PROPERTIES,
+        skip_token: page.skip_token,
+    };
+    list_page(&state, &req, &pairs, listed, page.grants)
 }
 
 /// `POST /v1.0/oauth2PermissionGrants`.
@@ -219,20 +231,13 @@ pub async fn directory_audits(state: web::Data<AppState>, req: HttpRequest) -> R
     let caller = caller(&state, &req).await?;
     let options = list_options::<AuditProperty>(&pairs, graph::DirectoryAudit::PROPERTIES)?;
     let page = graph::directory_audits(&state, &caller, &options).await?;
-    let select = options.select.as_deref();
-    let value = page
-        .entries
-        .into_iter()
-        .map(|entry| project(entry, select, graph::DirectoryAudit::PROPERTIES))
-        .collect::<Result<_, _>>()?;
-    Ok(json(
-        StatusCode::OK,
-        Page {
-            context: metadata(&state, &fragment("auditLogs/directoryAudits", select, false)),
-            next_link: next_link(&state, &req, &pairs, page.skip_token),
-            value,
-        },
-    ))
+    let listed = Listed {
+        set: "auditLogs/directoryAudits",
+        select: options.select.as_deref(),
+        default: graph::DirectoryAudit::PROPERTIES,
+        skip_token: page.skip_token,
+    };
+    list_page(&state, &req, &pairs, listed, page.entries)
 }
 
 /// `GET /v1.0/identityGovernance/appConsent/appConsentRequests`.

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::respond::{
-    ListQuery, Page, SelectQuery, assignments, body, caller, entity, fragment, json, metadata, next_link, owner_of,
-    project, properties, query_pairs, sp_key,
+    ListQuery, Listed, Page, SelectQuery, assignments, body, caller, entity, fragment, json, list_page, metadata,
+    owner_of, project, properties, query_pairs, sp_key,
 };
 use crate::domain::query::ServicePrincipalProperty;
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
@@ -30,20 +30,13 @@ pub async fn service_principals(state: web::Data<AppState>, req: HttpRequest) ->
     let caller = caller(&state, &req).await?;
     let options = list_options::<ServicePrincipalProperty>(&pairs, GraphServicePrincipal::PROPERTIES)?;
     let page = graph::list_service_principals(&state, &caller, &options).await?;
-    let select = options.select.as_deref();
-    let value = page
-        .principals
-        .into_iter()
-        .map(|sp| project(sp, select, GraphServicePrincipal::PROPERTIES))
-        .collect::<Result<_, _>>()?;
-    Ok(json(
-        StatusCode::OK,
-        Page {
-            context: metadata(&state, &fragment("servicePrincipals", select, false)),
-            next_link: next_link(&state, &req, &pairs, page.skip_token),
-            value,
-        },
-    ))
+    let listed = Listed {
+        set: "servicePrincipals",
+        select: options.select.as_deref(),
+        default: GraphServicePrincipal::PROPERTIES,
+        skip_token: page.skip_token,
+    };
+    list_page(&state, &req, &pairs, listed, page.principals)
 }
 
 /// `POST /v1.0/servicePrincipals`.

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::super::middleware::ids_of;
-use crate::flows::graph::{self, AppKey, Caller, GrantPage, GraphGrant, SpKey};
+use crate::flows::graph::{self, AppKey, Caller, SpKey};
 use crate::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -163,22 +163,29 @@ pub(super) fn owner_of(key: SpKey<'_>) -> String {
     }
 }
 
-/// A page of grants under `set` (`oauth2PermissionGrants`, `servicePrincipals('{id}')/oauth2PermissionGrants`).
-pub(super) fn grant_page(
+/// A page of the collection `set`: each object's selected (or `default`) properties, the collection's
+/// `@odata.context`, and the link to the next page when `skip_token` says there is one.
+pub(super) struct Listed<'a> {
+    pub(super) set: &'a str,
+    pub(super) select: Option<&'a [&'a str]>,
+    pub(super) default: &'a [&'a str],
+    pub(super) skip_token: Option<String>,
+}
+
+pub(super) fn list_page<T: Serialize>(
     state: &AppState,
     req: &HttpRequest,
     pairs: &[(String, String)],
-    set: &str,
-    select: Option<&[&str]>,
-    page: GrantPage,
+    listed: Listed<'_>,
+    objects: Vec<T>,
 ) -> Result<HttpResponse, GraphError> {
     let value =
-        page.grants.into_iter().map(|g| project(g, select, GraphGrant::PROPERTIES)).collect::<Result<_, _>>()?;
+        objects.into_iter().map(|o| project(o, listed.select, listed.default)).collect::<Result<Vec<_>, _>>()?;
     Ok(json(
         StatusCode::OK,
         Page {
-            context: metadata(state, &fragment(set, select, false)),
-            next_link: next_link(state, req, pairs, page.skip_token),
+            context: metadata(state, &fragment(listed.set, listed.select, false)),
+            next_link: next_link(state, req, pairs, listed.skip_token),
             value,
         },
     ))

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::respond::{
-    ListQuery, Page, SelectQuery, assignments, body, caller, entity, fragment, json, metadata, next_link, project,
-    properties, query_pairs,
+    ListQuery, Listed, Page, SelectQuery, assignments, body, caller, entity, fragment, json, list_page, metadata,
+    project, properties, query_pairs,
 };
 use crate::domain::query::UserProperty;
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
@@ -45,17 +45,13 @@ pub async fn users(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     let caller = caller(&state, &req).await?;
     let options = list_options::<UserProperty>(&pairs, GraphUser::PROPERTIES)?;
     let page = graph::list_users(&state, &caller, &options).await?;
-    let select = options.select.as_deref();
-    let value =
-        page.users.into_iter().map(|user| project(user, select, GraphUser::DEFAULT)).collect::<Result<_, _>>()?;
-    Ok(json(
-        StatusCode::OK,
-        Page {
-            context: metadata(&state, &fragment("users", select, false)),
-            next_link: next_link(&state, &req, &pairs, page.skip_token),
-            value,
-        },
-    ))
+    let listed = Listed {
+        set: "users",
+        select: options.select.as_deref(),
+        default: GraphUser::DEFAULT,
+        skip_token: page.skip_token,
+    };
+    list_page(&state, &req, &pairs, listed, page.users)
 }
 
 /// `POST /v1.0/users`.
