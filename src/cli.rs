@@ -315,6 +315,15 @@ pub enum AppCommand {
         #[arg(long)]
         key_id: uuid::Uuid,
     },
+    /// Remove a certificate.
+    RemoveCert {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        key_id: uuid::Uuid,
+    },
     /// Remove a redirect URI, of whichever platform has it.
     RemoveRedirectUri {
         #[arg(long)]
@@ -750,22 +759,25 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
                 store,
                 &t,
                 &app,
-                &value,
-                admin_consent_only,
-                display_name.as_deref(),
-                description.as_deref(),
+                admin::NewScope {
+                    value: &value,
+                    admin_consent_only,
+                    display_name: display_name.as_deref(),
+                    description: description.as_deref(),
+                },
+                now,
             )
             .await?;
             Output { text: format!("scope {} {} ({:?} consent)", s.id, s.value, s.consent_type), json: json!(s) }
         }
         AppCommand::AddRole { tenant, app, value, display_name } => {
             let t = admin::tenant(store, &tenant).await?;
-            let r = admin::add_role(store, &t, &app, &value, display_name.as_deref()).await?;
+            let r = admin::add_role(store, &t, &app, &value, display_name.as_deref(), now).await?;
             Output { text: format!("role {} {}", r.id, r.value), json: json!(r) }
         }
         AppCommand::Require { tenant, app, resource, scopes, roles } => {
             let t = admin::tenant(store, &tenant).await?;
-            let r = admin::require(store, &t, &app, &resource, &scopes, &roles).await?;
+            let r = admin::require(store, &t, &app, &resource, &scopes, &roles, now).await?;
             Output {
                 text: format!("app {app} requires {} permission(s) of {}", r.resource_access.len(), r.resource_app_id),
                 json: json!(r),
@@ -782,7 +794,7 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
         }
         AppCommand::SetPublisher { tenant, app, verified, unverified: _ } => {
             let t = admin::tenant(store, &tenant).await?;
-            let a = admin::set_verified_publisher(store, &t, &app, verified).await?;
+            let a = admin::set_verified_publisher(store, &t, &app, verified, now).await?;
             let what = if a.verified_publisher { "verified" } else { "not verified" };
             Output {
                 text: format!("app {} publisher {what}", a.app_id),
@@ -792,10 +804,10 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
         AppCommand::List { tenant } => list_apps(store, &tenant).await?,
         AppCommand::Delete { tenant, app } => delete_app(store, &tenant, &app, now).await?,
         AppCommand::RemoveSecret { tenant, app, key_id } => {
-            let t = admin::tenant(store, &tenant).await?;
-            let registration = admin::owned_app(store, &t, &app).await?;
-            admin::remove_password(store, &t, &registration, key_id, &admin::Actor::cli(), now).await?;
-            Output { text: format!("removed secret {key_id} of app {app}"), json: json!({ "removed": key_id }) }
+            remove_credential(store, &tenant, &app, Credential::Secret(key_id), now).await?
+        }
+        AppCommand::RemoveCert { tenant, app, key_id } => {
+            remove_credential(store, &tenant, &app, Credential::Certificate(key_id), now).await?
         }
         AppCommand::RemoveRedirectUri { tenant, app, uri } => {
             remove_redirect_uri(store, &tenant, &app, &uri, now).await?
@@ -804,10 +816,39 @@ async fn app_command(store: &Store, config: &Config, command: AppCommand, now: U
             let t = admin::tenant(store, &tenant).await?;
             let pem = std::fs::read_to_string(&cert)
                 .map_err(|e| Failure { message: format!("{}: {e}", cert.display()), code: 2 })?;
-            let k = admin::add_cert(store, &t, &app, &pem).await?;
+            let k = admin::add_cert(store, &t, &app, &pem, now).await?;
             Output { text: format!("certificate {} x5t {}", k.key_id, k.thumbprint_sha1), json: json!(k) }
         }
     })
+}
+
+/// A credential of an app, by its key id.
+enum Credential {
+    Secret(uuid::Uuid),
+    Certificate(uuid::Uuid),
+}
+
+async fn remove_credential(
+    store: &Store,
+    tenant: &str,
+    app: &str,
+    credential: Credential,
+    now: UnixTime,
+) -> Result<Output, Failure> {
+    let t = admin::tenant(store, tenant).await?;
+    let registration = admin::owned_app(store, &t, app).await?;
+    let actor = admin::Actor::cli();
+    let (key_id, what) = match credential {
+        Credential::Secret(key_id) => {
+            admin::remove_password(store, &t, &registration, key_id, &actor, now).await?;
+            (key_id, "secret")
+        }
+        Credential::Certificate(key_id) => {
+            admin::remove_key(store, &t, &registration, key_id, &actor, now).await?;
+            (key_id, "certificate")
+        }
+    };
+    Ok(Output { text: format!("removed {what} {key_id} of app {app}"), json: json!({ "removed": key_id }) })
 }
 
 async fn delete_app(store: &Store, tenant: &str, app: &str, now: UnixTime) -> Result<Output, Failure> {

@@ -111,13 +111,16 @@ async fn seed_api(store: &Store, tenant: &Tenant, now: UnixTime) -> Result<(Stri
         store,
         tenant,
         &api_id,
-        "Forecast.Read",
-        false,
-        Some("Read forecasts"),
-        Some("Allows the app to read forecasts as you."),
+        admin::NewScope {
+            value: "Forecast.Read",
+            admin_consent_only: false,
+            display_name: Some("Read forecasts"),
+            description: Some("Allows the app to read forecasts as you."),
+        },
+        now,
     )
     .await?;
-    admin::add_role(store, tenant, &api_id, "Forecast.Read.All", Some("Read all forecasts")).await?;
+    admin::add_role(store, tenant, &api_id, "Forecast.Read.All", Some("Read all forecasts"), now).await?;
     Ok((api_id, identifier))
 }
 
@@ -131,7 +134,7 @@ async fn seed_daemon(
 ) -> Result<(String, ClientSecret), AdminError> {
     let spec = AppSpec { name: "Contoso Forecast Daemon".into(), ..AppSpec::default() };
     let daemon_id = admin::create_app(store, tenant, spec, now).await?.app_id.to_string();
-    admin::require(store, tenant, &daemon_id, api_id, &[], &["Forecast.Read.All".to_owned()]).await?;
+    admin::require(store, tenant, &daemon_id, api_id, &[], &["Forecast.Read.All".to_owned()], now).await?;
     admin::grant_consent(store, tenant, &daemon_id, now).await?;
     let (_, secret) = admin::add_secret(store, kek, tenant, &daemon_id, 365, now).await?;
     Ok((daemon_id, secret))

@@ -15,6 +15,7 @@ mod m0009_directory_version;
 mod m0010_used_form_tokens;
 mod m0011_user_administration;
 mod m0012_app_administration;
+mod m0013_key_credential_names;
 mod references;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_used_form_tokens::Migration),
             Box::new(m0011_user_administration::Migration),
             Box::new(m0012_app_administration::Migration),
+            Box::new(m0013_key_credential_names::Migration),
         ]
     }
 }

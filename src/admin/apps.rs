@@ -65,9 +65,15 @@ pub struct AppEdit {
     pub scopes: Option<Vec<PermissionScope>>,
     pub app_roles: Option<Vec<AppRole>>,
     pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
+    pub verified_publisher: Option<bool>,
 }
 
 impl AppEdit {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.names().is_empty()
+    }
+
     /// The names of the properties it sets, for the audit log.
     fn names(&self) -> Vec<&'static str> {
         [
@@ -80,6 +86,7 @@ impl AppEdit {
             ("api", self.scopes.is_some()),
             ("appRoles", self.app_roles.is_some()),
             ("requiredResourceAccess", self.required_resource_access.is_some()),
+            ("verifiedPublisher", self.verified_publisher.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))
@@ -97,6 +104,7 @@ impl AppEdit {
             scopes,
             app_roles,
             required_resource_access,
+            verified_publisher,
         } = self;
         if let Some(name) = display_name {
             app.display_name = name.trim().to_owned();
@@ -111,6 +119,7 @@ impl AppEdit {
         app.app_roles = app_roles.unwrap_or_else(|| std::mem::take(&mut app.app_roles));
         app.required_resource_access =
             required_resource_access.unwrap_or_else(|| std::mem::take(&mut app.required_resource_access));
+        app.verified_publisher = verified_publisher.unwrap_or(app.verified_publisher);
     }
 }
 
@@ -204,8 +213,19 @@ async fn check_registration(
         }
     }
     check_permissions(app, before)?;
+    // An entry the app already had was checked when it was added (or added by the operator for a
+    // resource of another tenant, see `require`); a change to anything else must not trip on it.
+    let had = |required: &RequiredResourceAccess| before.is_some_and(|b| b.required_resource_access.contains(required));
     for required in &app.required_resource_access {
-        check_required(store, tenant, app, required).await?;
+        let resource_id = required.resource_app_id;
+        if app.required_resource_access.iter().filter(|r| r.resource_app_id == resource_id).count() > 1 {
+            return Err(AdminError::Invalid(format!(
+                "resource {resource_id} is listed twice in requiredResourceAccess"
+            )));
+        }
+        if !had(required) {
+            check_required(store, tenant, required).await?;
+        }
     }
     Ok(())
 }
@@ -263,17 +283,8 @@ fn check_permissions(app: &Application, before: Option<&Application>) -> Result<
 }
 
 /// A required resource: registered, usable from this tenant, and defining each permission named.
-async fn check_required(
-    store: &Store,
-    tenant: &Tenant,
-    app: &Application,
-    required: &RequiredResourceAccess,
-) -> Result<()> {
+async fn check_required(store: &Store, tenant: &Tenant, required: &RequiredResourceAccess) -> Result<()> {
     let resource_id = required.resource_app_id;
-    let twice = app.required_resource_access.iter().filter(|r| r.resource_app_id == resource_id).count() > 1;
-    if twice {
-        return Err(AdminError::Invalid(format!("resource {resource_id} is listed twice in requiredResourceAccess")));
-    }
     let resource = match store.app_by_app_id(resource_id).await? {
         Some(resource)
             if resource.home_tenant == tenant.id || resource.sign_in_audience != SignInAudience::AzureADMyOrg =>
@@ -335,18 +346,26 @@ fn check_value(value: &str) -> Result<()> {
     }
 }
 
-/// Exposes a delegated permission on an app of `tenant`.
+/// A delegated permission to expose: its value, who may consent to it, and what consent shows.
+#[derive(Clone, Copy, Debug)]
+pub struct NewScope<'a> {
+    pub value: &'a str,
+    pub admin_consent_only: bool,
+    pub display_name: Option<&'a str>,
+    pub description: Option<&'a str>,
+}
+
+/// Exposes a delegated permission on an app of `tenant` (the command line's `app add-scope`).
 pub async fn add_scope(
     store: &Store,
     tenant: &Tenant,
     app_id: &str,
-    value: &str,
-    admin_consent_only: bool,
-    display_name: Option<&str>,
-    description: Option<&str>,
+    new: NewScope<'_>,
+    now: UnixTime,
 ) -> Result<PermissionScope> {
+    let NewScope { value, admin_consent_only, display_name, description } = new;
     check_value(value)?;
-    let mut app = owned_app(store, tenant, app_id).await?;
+    let app = owned_app(store, tenant, app_id).await?;
     if app.scope(value).is_some() {
         return Err(AdminError::Conflict(format!("the app already exposes scope {value}")));
     }
@@ -362,8 +381,9 @@ pub async fn add_scope(
         user_consent_description: description,
         is_enabled: true,
     };
-    app.scopes.push(scope.clone());
-    store.save_app(tenant.id, &app, None).await?;
+    let scopes = app.scopes.iter().cloned().chain([scope.clone()]).collect();
+    let edit = AppEdit { scopes: Some(scopes), ..AppEdit::default() };
+    update_app(store, tenant, &app, edit, &Actor::cli(), now).await?;
     Ok(scope)
 }
 
@@ -374,9 +394,10 @@ pub async fn add_role(
     app_id: &str,
     value: &str,
     display_name: Option<&str>,
+    now: UnixTime,
 ) -> Result<AppRole> {
     check_value(value)?;
-    let mut app = owned_app(store, tenant, app_id).await?;
+    let app = owned_app(store, tenant, app_id).await?;
     if app.app_role(value).is_some() {
         return Err(AdminError::Conflict(format!("the app already defines role {value}")));
     }
@@ -389,8 +410,9 @@ pub async fn add_role(
         allowed_member_types: vec![MemberType::Application, MemberType::User],
         is_enabled: true,
     };
-    app.app_roles.push(role.clone());
-    store.save_app(tenant.id, &app, None).await?;
+    let roles = app.app_roles.iter().cloned().chain([role.clone()]).collect();
+    let edit = AppEdit { app_roles: Some(roles), ..AppEdit::default() };
+    update_app(store, tenant, &app, edit, &Actor::cli(), now).await?;
     Ok(role)
 }
 
@@ -401,11 +423,11 @@ pub async fn set_verified_publisher(
     tenant: &Tenant,
     app_id: &str,
     verified: bool,
+    now: UnixTime,
 ) -> Result<Application> {
-    let mut app = owned_app(store, tenant, app_id).await?;
-    app.verified_publisher = verified;
-    store.save_app(tenant.id, &app, None).await?;
-    Ok(app)
+    let app = owned_app(store, tenant, app_id).await?;
+    let edit = AppEdit { verified_publisher: Some(verified), ..AppEdit::default() };
+    update_app(store, tenant, &app, edit, &Actor::cli(), now).await
 }
 
 /// Adds delegated and application permissions of `resource` to an app's required permissions.
@@ -416,8 +438,9 @@ pub async fn require(
     resource: &str,
     scopes: &[String],
     roles: &[String],
+    now: UnixTime,
 ) -> Result<RequiredResourceAccess> {
-    let mut app = owned_app(store, tenant, app_id).await?;
+    let app = owned_app(store, tenant, app_id).await?;
     let resource_app = match store.resource_in_tenant(tenant.id, resource).await? {
         ResourceLookup::Found(_, app) | ResourceLookup::NotInTenant(app) => *app,
         ResourceLookup::NotRegistered => return Err(AdminError::NotFound(format!("resource {resource}"))),
@@ -439,22 +462,26 @@ pub async fn require(
         }
         wanted.push(ResourceAccess { id: role.id, access_type: AccessType::Role });
     }
-    let position = app.required_resource_access.iter().position(|r| r.resource_app_id == resource_app.app_id);
-    let entry = match position.and_then(|i| app.required_resource_access.get_mut(i)) {
-        Some(entry) => entry,
-        None => {
-            app.required_resource_access
-                .push(RequiredResourceAccess { resource_app_id: resource_app.app_id, resource_access: Vec::new() });
-            app.required_resource_access.last_mut().ok_or_else(|| AdminError::Internal("push failed".into()))?
-        }
-    };
+    let mut required = app.required_resource_access.clone();
+    if !required.iter().any(|r| r.resource_app_id == resource_app.app_id) {
+        required.push(RequiredResourceAccess { resource_app_id: resource_app.app_id, resource_access: Vec::new() });
+    }
+    let entry = required
+        .iter_mut()
+        .find(|r| r.resource_app_id == resource_app.app_id)
+        .ok_or_else(|| AdminError::Internal("the resource's entry was just added".into()))?;
     for access in wanted {
         if !entry.resource_access.contains(&access) {
             entry.resource_access.push(access);
         }
     }
     let result = entry.clone();
-    store.save_app(tenant.id, &app, None).await?;
+    // Saved without `check_registration`: the operator may name a resource of any tenant, for an app
+    // that will be consented to there, which the directory API does not let a tenant probe for.
+    let details = json!({ "appId": app.app_id, "changed": ["requiredResourceAccess"] });
+    let event = Actor::cli().event(now, "app.update", app_target(app.app_id), details);
+    let changed = Application { required_resource_access: required, ..app };
+    store.save_app(tenant.id, &changed, Some(&event)).await?;
     Ok(result)
 }
 
@@ -535,19 +562,103 @@ pub async fn remove_password(
     Ok(store.remove_password_credential(tenant.id, app.app_id, key_id, &event).await?)
 }
 
-/// Registers an RSA certificate (PEM) for client assertions.
-pub async fn add_cert(store: &Store, tenant: &Tenant, app_id: &str, pem: &str) -> Result<KeyCredential> {
+/// A certificate to add to an app: its DER and what it is for.
+#[derive(Clone, Debug)]
+pub struct KeySpec {
+    pub certificate_der: Vec<u8>,
+    pub display_name: Option<String>,
+}
+
+/// Registers an RSA certificate (PEM) for client assertions (the command line's `app add-cert`).
+pub async fn add_cert(store: &Store, tenant: &Tenant, app_id: &str, pem: &str, now: UnixTime) -> Result<KeyCredential> {
     let app = owned_app(store, tenant, app_id).await?;
     let der = certificate_der_from_pem(pem).map_err(|e| AdminError::Invalid(e.to_string()))?;
-    let cert = read_rsa_certificate(&der).map_err(|e| AdminError::Invalid(e.to_string()))?;
-    let credential = KeyCredential {
+    add_key(store, tenant, &app, KeySpec { certificate_der: der, display_name: None }, &Actor::cli(), now).await
+}
+
+/// Adds an RSA certificate to an app registered in `tenant`, for client assertions.
+pub async fn add_key(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    spec: KeySpec,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<KeyCredential> {
+    let credential = new_key(spec, now)?;
+    let details = json!({ "appId": app.app_id, "keyId": credential.key_id, "thumbprint": credential.thumbprint_sha1 });
+    let event = actor.event(now, "app.addKey", app_target(app.app_id), details);
+    store.add_key_credential(tenant.id, app.app_id, &credential, &event).await?;
+    Ok(credential)
+}
+
+/// The credential a new certificate becomes. It is valid as the certificate says; one that has
+/// already expired is refused, as Entra does.
+fn new_key(spec: KeySpec, now: UnixTime) -> Result<KeyCredential> {
+    let cert = read_rsa_certificate(&spec.certificate_der).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    if cert.not_after <= now {
+        return Err(AdminError::Invalid("the certificate has expired".into()));
+    }
+    let display_name = spec.display_name.as_deref().map(check_display_name).transpose()?;
+    let der = spec.certificate_der;
+    Ok(KeyCredential {
         key_id: Uuid::new_v4(),
         thumbprint_sha1: thumbprint_sha1(&der),
         thumbprint_sha256: thumbprint_sha256(&der),
+        display_name,
         start: cert.not_before,
         end: cert.not_after,
         certificate_der: der,
-    };
-    store.add_key_credential(tenant.id, app.app_id, &credential).await?;
-    Ok(credential)
+    })
+}
+
+/// A new set of certificates for an app: which of its certificates stay, and the new ones. Checked
+/// when it is made, so that applying it can only fail for what the database says.
+#[derive(Clone, Debug, Default)]
+pub struct KeyChanges {
+    keep: Vec<Uuid>,
+    add: Vec<KeyCredential>,
+}
+
+impl KeyChanges {
+    pub fn new(keep: Vec<Uuid>, add: Vec<KeySpec>, now: UnixTime) -> Result<Self> {
+        let add = add.into_iter().map(|spec| new_key(spec, now)).collect::<Result<Vec<_>>>()?;
+        let mut thumbprints: Vec<&str> = add.iter().map(|k| k.thumbprint_sha1.as_str()).collect();
+        thumbprints.sort_unstable();
+        thumbprints.dedup();
+        if thumbprints.len() < add.len() {
+            return Err(AdminError::Invalid("the same certificate is given twice".into()));
+        }
+        Ok(Self { keep, add })
+    }
+}
+
+/// Leaves an app registered in `tenant` with the certificates `changes` keeps and adds; the others
+/// are removed.
+pub async fn change_keys(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    changes: KeyChanges,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<Vec<KeyCredential>> {
+    let added: Vec<Uuid> = changes.add.iter().map(|k| k.key_id).collect();
+    let details = json!({ "appId": app.app_id, "changed": ["keyCredentials"], "kept": changes.keep, "added": added });
+    let event = actor.event(now, "app.update", app_target(app.app_id), details);
+    Ok(store.replace_key_credentials(tenant.id, app.app_id, &changes.keep, &changes.add, &event).await?)
+}
+
+/// Removes the certificate `key_id` from an app registered in `tenant`.
+pub async fn remove_key(
+    store: &Store,
+    tenant: &Tenant,
+    app: &Application,
+    key_id: Uuid,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<()> {
+    let details = json!({ "appId": app.app_id, "keyId": key_id });
+    let event = actor.event(now, "app.removeKey", app_target(app.app_id), details);
+    Ok(store.remove_key_credential(tenant.id, app.app_id, key_id, &event).await?)
 }

@@ -9,8 +9,9 @@ mod principals;
 mod users;
 
 pub use apps::{
-    AppEdit, AppSpec, SecretSpec, add_cert, add_password, add_role, add_scope, add_secret, app_registration,
-    create_app, delete_app, owned_app, register_app, remove_password, require, set_verified_publisher, update_app,
+    AppEdit, AppSpec, KeyChanges, KeySpec, NewScope, SecretSpec, add_cert, add_key, add_password, add_role, add_scope,
+    add_secret, app_registration, change_keys, create_app, delete_app, owned_app, register_app, remove_key,
+    remove_password, require, set_verified_publisher, update_app,
 };
 pub use common::{Actor, AdminError, CLI_ACTOR};
 pub use domains::{add_domain, remove_domain};

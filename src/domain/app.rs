@@ -194,6 +194,8 @@ pub struct KeyCredential {
     pub thumbprint_sha1: String,
     /// base64url SHA-256 of the certificate's DER: the `x5t#S256` a client assertion names.
     pub thumbprint_sha256: String,
+    /// What the certificate is for, as its uploader described it.
+    pub display_name: Option<String>,
     pub start: UnixTime,
     pub end: UnixTime,
     #[serde(skip)]

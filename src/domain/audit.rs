@@ -56,6 +56,8 @@ const ACTIVITIES: &[(&str, &str, &str)] = &[
     ("app.delete", "Delete application", "ApplicationManagement"),
     ("app.addPassword", "Update application – Certificates and secrets management", "ApplicationManagement"),
     ("app.removePassword", "Update application – Certificates and secrets management", "ApplicationManagement"),
+    ("app.addKey", "Update application – Certificates and secrets management", "ApplicationManagement"),
+    ("app.removeKey", "Update application – Certificates and secrets management", "ApplicationManagement"),
     ("sp.add", "Add service principal", "ApplicationManagement"),
     ("sp.update", "Update service principal", "ApplicationManagement"),
     ("sp.remove", "Remove service principal", "ApplicationManagement"),

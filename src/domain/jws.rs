@@ -10,6 +10,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PSS_2048_8192_SHA256, RsaPublicKeyComponents};
 use serde::Deserialize;
 
+use super::app::KeyCredential;
+
 /// The signature algorithms a client assertion may use (protocol reference §2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub enum Algorithm {
@@ -28,6 +30,19 @@ pub struct Header {
     /// base64url SHA-256 thumbprint of the signing certificate.
     #[serde(rename = "x5t#S256")]
     pub x5t_s256: Option<String>,
+}
+
+impl Header {
+    /// The certificate among `credentials` that the header's thumbprint names (`x5t#S256`, else
+    /// `x5t`). Clients differ on base64url padding of thumbprints (msal pads); it is ignored.
+    pub fn certificate<'c>(&self, credentials: &'c [KeyCredential]) -> Option<&'c KeyCredential> {
+        let unpadded = |t: &str| t.trim_end_matches('=').to_owned();
+        match (&self.x5t_s256, &self.x5t) {
+            (Some(s256), _) => credentials.iter().find(|c| c.thumbprint_sha256 == unpadded(s256)),
+            (None, Some(sha1)) => credentials.iter().find(|c| c.thumbprint_sha1 == unpadded(sha1)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// A JWS split into its parts, not yet verified.

@@ -112,6 +112,10 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
             resource("/v1.0/applications(appId='{app_id}')/removePassword")
                 .route(web::post().to(graph::remove_password)),
         )
+        .service(resource("/v1.0/applications/{id}/addKey").route(web::post().to(graph::add_key)))
+        .service(resource("/v1.0/applications/{id}/removeKey").route(web::post().to(graph::remove_key)))
+        .service(resource("/v1.0/applications(appId='{app_id}')/addKey").route(web::post().to(graph::add_key)))
+        .service(resource("/v1.0/applications(appId='{app_id}')/removeKey").route(web::post().to(graph::remove_key)))
         .configure(directory_principals)
         .configure(directory_governance)
         .configure(directory_classifications);

@@ -42,6 +42,8 @@ use crate::state::AppState;
         graph::delete_application,
         graph::add_password,
         graph::remove_password,
+        graph::add_key,
+        graph::remove_key,
         graph::service_principals,
         graph::create_service_principal,
         graph::service_principal,

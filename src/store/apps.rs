@@ -18,6 +18,7 @@ use crate::clock::UnixTime;
 use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{AppId, ObjectId, TenantId};
+use uuid::Uuid;
 
 /// How a resource named in a scope resolves in a tenant.
 #[derive(Clone, Debug)]
@@ -304,33 +305,86 @@ impl Store {
             .collect()
     }
 
-    /// Adds a certificate to an app of `tenant`.
+    /// Adds a certificate to an app of `tenant`, unless the app already has it.
     pub async fn add_key_credential(
         &self,
         tenant: TenantId,
         app_id: AppId,
         credential: &KeyCredential,
+        event: &AuditEvent,
     ) -> StoreResult<()> {
         self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
-        let existing = self.key_credentials_uncached(tenant, app_id).await?;
-        if existing.iter().any(|k| k.thumbprint_sha1 == credential.thumbprint_sha1) {
-            return Err(StoreError::Conflict("this certificate is already registered on the app".into()));
-        }
-        let row = key_credential::ActiveModel {
-            key_id: Set(credential.key_id.to_string()),
-            tenant_id: Set(tenant.to_string()),
-            app_id: Set(app_id.to_string()),
-            thumbprint_sha1: Set(credential.thumbprint_sha1.clone()),
-            thumbprint_sha256: Set(credential.thumbprint_sha256.clone()),
-            certificate_der: Set(credential.certificate_der.clone()),
-            start_at: Set(credential.start),
-            end_at: Set(credential.end),
-        };
-        let txn = begin_directory_change(&self.db).await?;
-        row.insert(&txn).await?;
-        txn.commit().await?;
-        self.cache.clear();
-        Ok(())
+        let row = key_row(tenant, app_id, credential);
+        self.audited_change(tenant, event, async |txn| {
+            let same = key_credential::Entity::find_in(tenant)
+                .filter(key_credential::Column::AppId.eq(app_id.to_string()))
+                .filter(key_credential::Column::ThumbprintSha1.eq(credential.thumbprint_sha1.clone()))
+                .one(txn)
+                .await?;
+            if same.is_some() {
+                return Err(StoreError::Conflict("this certificate is already registered on the app".into()));
+            }
+            row.insert(txn).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Leaves an app of `tenant` with the certificates `keep` names and `add`: the others are removed.
+    /// Its certificates afterwards.
+    pub async fn replace_key_credentials(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+        keep: &[Uuid],
+        add: &[KeyCredential],
+        event: &AuditEvent,
+    ) -> StoreResult<Vec<KeyCredential>> {
+        self.app_in_tenant(tenant, app_id).await?.ok_or(StoreError::NotFound("application"))?;
+        let keep: Vec<String> = keep.iter().map(Uuid::to_string).collect();
+        self.audited_change(tenant, event, async |txn| {
+            key_credential::Entity::delete_in(tenant)
+                .filter(key_credential::Column::AppId.eq(app_id.to_string()))
+                .filter(key_credential::Column::KeyId.is_not_in(keep))
+                .exec(txn)
+                .await?;
+            let kept = key_credential::Entity::find_in(tenant)
+                .filter(key_credential::Column::AppId.eq(app_id.to_string()))
+                .all(txn)
+                .await?;
+            if add.iter().any(|new| kept.iter().any(|old| old.thumbprint_sha1 == new.thumbprint_sha1)) {
+                return Err(StoreError::Conflict("a certificate is already registered on the app".into()));
+            }
+            for credential in add {
+                key_row(tenant, app_id, credential).insert(txn).await?;
+            }
+            let mut credentials = kept.into_iter().map(to_key_credential).collect::<StoreResult<Vec<_>>>()?;
+            credentials.extend(add.iter().cloned());
+            Ok(credentials)
+        })
+        .await
+    }
+
+    /// Removes the certificate `key_id` from an app of `tenant`.
+    pub async fn remove_key_credential(
+        &self,
+        tenant: TenantId,
+        app_id: AppId,
+        key_id: Uuid,
+        event: &AuditEvent,
+    ) -> StoreResult<()> {
+        self.audited_change(tenant, event, async |txn| {
+            let removed = key_credential::Entity::delete_in(tenant)
+                .filter(key_credential::Column::AppId.eq(app_id.to_string()))
+                .filter(key_credential::Column::KeyId.eq(key_id.to_string()))
+                .exec(txn)
+                .await?;
+            if removed.rows_affected == 0 {
+                return Err(StoreError::NotFound("key credential"));
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// The certificates of an app of `tenant` (its home tenant).
@@ -437,11 +491,26 @@ pub(super) fn to_password_credential(row: password_credential::Model) -> StoreRe
     })
 }
 
+fn key_row(tenant: TenantId, app_id: AppId, credential: &KeyCredential) -> key_credential::ActiveModel {
+    key_credential::ActiveModel {
+        key_id: Set(credential.key_id.to_string()),
+        tenant_id: Set(tenant.to_string()),
+        app_id: Set(app_id.to_string()),
+        thumbprint_sha1: Set(credential.thumbprint_sha1.clone()),
+        thumbprint_sha256: Set(credential.thumbprint_sha256.clone()),
+        certificate_der: Set(credential.certificate_der.clone()),
+        start_at: Set(credential.start),
+        end_at: Set(credential.end),
+        display_name: Set(credential.display_name.clone()),
+    }
+}
+
 pub(super) fn to_key_credential(row: key_credential::Model) -> StoreResult<KeyCredential> {
     Ok(KeyCredential {
         key_id: parse_id(&row.key_id, "key id")?,
         thumbprint_sha1: row.thumbprint_sha1,
         thumbprint_sha256: row.thumbprint_sha256,
+        display_name: row.display_name,
         start: row.start_at,
         end: row.end_at,
         certificate_der: row.certificate_der,

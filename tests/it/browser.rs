@@ -85,7 +85,7 @@ async fn chromium_admin_consents_for_a_partner_app() {
     let partner = admin::create_app(store, &publisher.tenant, spec, server.now()).await.unwrap();
     let partner_id = partner.app_id.to_string();
     let roles = ["Forecast.Read.All".to_owned()];
-    admin::require(store, &publisher.tenant, &partner_id, &customer.api_uri, &[], &roles).await.unwrap();
+    admin::require(store, &publisher.tenant, &partner_id, &customer.api_uri, &[], &roles, server.now()).await.unwrap();
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &partner_id)
         .append_pair("redirect_uri", &redirect_uri)

@@ -314,11 +314,16 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         .iter()
         .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
         .collect();
+    // The seeded API's scope and two roles, and the daemon's required role, are app updates.
     let expected = [
         ("cli", "app.create"),
         ("cli", "sp.add"),
+        ("cli", "app.update"),
+        ("cli", "app.update"),
+        ("cli", "app.update"),
         ("cli", "app.create"),
         ("cli", "sp.add"),
+        ("cli", "app.update"),
         ("cli", "consent.admin"),
         ("cli", "app.addPassword"),
         ("cli", "user.create"),
@@ -469,11 +474,20 @@ async fn cli_manages_apps_service_principals_and_role_assignments(backend: Backe
     assert_eq!(run(&["app", "remove-secret", "--app", &api_id, "--key-id", &key_id]), json!({ "removed": key_id }));
     let changed = run(&["app", "remove-redirect-uri", "--app", &api_id, "--uri", "http://localhost:8400/callback"]);
     assert_eq!(changed["webRedirectUris"], json!([]));
+    let pem = server.path("client-cert.pem");
+    std::fs::write(&pem, crate::support::certs::ClientCert::generate().cert_pem).unwrap();
+    let cert = run(&["app", "add-cert", "--app", &api_id, "--cert", pem.to_str().unwrap()]);
+    let cert_id = text(&cert, "keyId");
+    assert_eq!(run(&["app", "remove-cert", "--app", &api_id, "--key-id", &cert_id]), json!({ "removed": cert_id }));
+    let audit = run(&["audit", "list"]);
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.ends_with(&["app.addKey", "app.removeKey"]), "{actions:?}");
 
     // Bad input: exit code 2, one line.
     for args in [
         vec!["app", "remove-redirect-uri", "--app", &api_id, "--uri", "http://localhost:8400/callback"],
         vec!["app", "remove-secret", "--app", &api_id, "--key-id", &key_id],
+        vec!["app", "remove-cert", "--app", &api_id, "--key-id", &cert_id],
         vec!["sp", "assign-role", "--app", &api_id, "--role", "Nope", "--user", "alice@contoso.example"],
         vec!["sp", "assign-role", "--app", &api_id, "--role", "Data.Admin", "--user", "nobody@contoso.example"],
         vec!["sp", "set", "--app", "not-a-guid", "--enabled", "true"],

@@ -27,7 +27,9 @@ async fn setup(backend: Backend) -> Setup {
     let server = TestServer::start(backend).await;
     let d = directory(&server, "contoso.example").await;
     let cert = ClientCert::generate();
-    admin::add_cert(&server.state().store, &d.tenant, &d.daemon_id(), &cert.cert_pem).await.expect("add cert");
+    admin::add_cert(&server.state().store, &d.tenant, &d.daemon_id(), &cert.cert_pem, server.now())
+        .await
+        .expect("add cert");
     Setup { server, d, cert }
 }
 

@@ -148,7 +148,7 @@ async fn directory_changes_reach_the_next_token_at_once(backend: Backend) {
     let first = fetch_with_oauth2(&server, &tid, &daemon, &d.secret, &d.scope(), AuthType::RequestBody).await;
     assert_eq!(server.verify(&tid, &first).await["roles"], json!(["Forecast.Read.All"]));
     // Grant a second role and add a second secret: the cached lookups must not hide either.
-    admin::require(&state.store, &d.tenant, &daemon, &d.api_uri, &[], &["Forecast.Write.All".to_owned()])
+    admin::require(&state.store, &d.tenant, &daemon, &d.api_uri, &[], &["Forecast.Write.All".to_owned()], server.now())
         .await
         .unwrap();
     admin::grant_consent(&state.store, &d.tenant, &daemon, server.now()).await.unwrap();

@@ -13,7 +13,7 @@ use crate::msal::run_msal;
 use crate::on_every_backend;
 use crate::support::browser::{Browser, Form, page, param, redirect_params};
 use crate::support::flow::*;
-use crate::support::seed::{self, ClientApp, Directory, PASSWORD, REDIRECT_URI};
+use crate::support::seed::{self, ClientApp, Directory, PASSWORD, REDIRECT_URI, scope};
 use crate::support::{Backend, TestServer, assert_error};
 
 on_every_backend!(
@@ -48,7 +48,9 @@ async fn partner_on(server: TestServer) -> Partner {
     let b = seed::directory(&server, "customer.example").await;
     let app = seed::client_app(&server, &a, "Partner Daemon", false, true).await;
     let store = &server.state().store;
-    admin::require(store, &a.tenant, &app.id(), &b.api_uri, &[], &["Forecast.Read.All".to_owned()]).await.unwrap();
+    admin::require(store, &a.tenant, &app.id(), &b.api_uri, &[], &["Forecast.Read.All".to_owned()], server.now())
+        .await
+        .unwrap();
     let app = ClientApp { app: store.app_by_app_id(app.app.app_id).await.unwrap().unwrap(), secret: app.secret };
     let b_admin = seed::admin_user(&server, &b, "admin").await;
     let b_user = seed::user(&server, &b, "bob").await;
@@ -236,8 +238,8 @@ async fn governed(backend: Backend) -> Governed {
     let d = seed::directory(&server, "contoso.example").await;
     let store = &server.state().store;
     let api = d.api.app_id.to_string();
-    admin::add_scope(store, &d.tenant, &api, "Forecast.Admin", true, None, None).await.unwrap();
-    admin::add_scope(store, &d.tenant, &api, "Forecast.Basic", false, None, None).await.unwrap();
+    admin::add_scope(store, &d.tenant, &api, scope("Forecast.Admin", true), server.now()).await.unwrap();
+    admin::add_scope(store, &d.tenant, &api, scope("Forecast.Basic", false), server.now()).await.unwrap();
     for (resource, scope) in [(d.api_uri.as_str(), "Forecast.Basic"), ("https://graph.microsoft.com", "openid")] {
         admin::classify_permission(store, &d.tenant, resource, scope, true, server.now()).await.unwrap();
     }
@@ -452,7 +454,7 @@ async fn low_impact_trusts_a_partner_app_once_its_publisher_is_verified(backend:
     assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
     assert!(html.contains("AADSTS90093"), "low impact, but from an unverified publisher of another tenant: {html}");
 
-    admin::set_verified_publisher(store, &p.a.tenant, &p.app.id(), true).await.unwrap();
+    admin::set_verified_publisher(store, &p.a.tenant, &p.app.id(), true, p.server.now()).await.unwrap();
     let (status, html) = page(user.get(&url).await).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("<h1>Permissions requested</h1>") && html.contains("not your organization"), "{html}");

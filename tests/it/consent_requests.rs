@@ -484,7 +484,9 @@ async fn the_directory_api_reads_requests_as_app_consent_requests(backend: Backe
 
     let store = &w.server.state().store;
     let roles = ["ConsentRequest.Read.All".to_owned()];
-    admin::require(store, &w.d.tenant, &w.d.daemon_id(), "https://graph.microsoft.com", &[], &roles).await.unwrap();
+    admin::require(store, &w.d.tenant, &w.d.daemon_id(), "https://graph.microsoft.com", &[], &roles, w.server.now())
+        .await
+        .unwrap();
     admin::grant_consent(store, &w.d.tenant, &w.d.daemon_id(), w.server.now()).await.unwrap();
     let form = [
         ("grant_type", "client_credentials"),
@@ -539,7 +541,9 @@ async fn the_directory_api_reads_requests_as_app_consent_requests(backend: Backe
 
     // Among users, the reviewer rita reads them and the member alice does not, with the same scope.
     let scopes = ["ConsentRequest.Read.All".to_owned()];
-    admin::require(store, &w.d.tenant, &w.web.id(), "https://graph.microsoft.com", &scopes, &[]).await.unwrap();
+    admin::require(store, &w.d.tenant, &w.web.id(), "https://graph.microsoft.com", &scopes, &[], w.server.now())
+        .await
+        .unwrap();
     admin::grant_consent(store, &w.d.tenant, &w.web.id(), w.server.now()).await.unwrap();
     for (user, want) in [(&w.rita, StatusCode::OK), (&w.alice, StatusCode::FORBIDDEN)] {
         let url = authorize_url(&w.server, &w.d.tenant_id(), &w.web, &[("scope", "ConsentRequest.Read.All")]);

@@ -123,9 +123,17 @@ async fn a_daemon_granted_a_directory_role_reads_the_organization(backend: Backe
     let s = setup(backend).await;
     let store = &s.server.state().store;
     let roles = ["Directory.Read.All".to_owned()];
-    signet::admin::require(store, &s.d.tenant, &s.d.daemon_id(), "https://graph.microsoft.com", &[], &roles)
-        .await
-        .unwrap();
+    signet::admin::require(
+        store,
+        &s.d.tenant,
+        &s.d.daemon_id(),
+        "https://graph.microsoft.com",
+        &[],
+        &roles,
+        s.server.now(),
+    )
+    .await
+    .unwrap();
     signet::admin::grant_consent(store, &s.d.tenant, &s.d.daemon_id(), s.server.now()).await.unwrap();
     let token = s.app_token().await;
     let claims = s.server.verify(&s.d.tenant_id(), &token).await;
@@ -158,9 +166,17 @@ async fn users_are_read_by_id_or_upn_within_the_callers_tenant(backend: Backend)
 
     // A daemon an admin granted User.Read.All reads any user of its tenant, and none of another.
     let roles = ["User.Read.All".to_owned()];
-    signet::admin::require(store, &s.d.tenant, &s.d.daemon_id(), "https://graph.microsoft.com", &[], &roles)
-        .await
-        .unwrap();
+    signet::admin::require(
+        store,
+        &s.d.tenant,
+        &s.d.daemon_id(),
+        "https://graph.microsoft.com",
+        &[],
+        &roles,
+        s.server.now(),
+    )
+    .await
+    .unwrap();
     signet::admin::grant_consent(store, &s.d.tenant, &s.d.daemon_id(), s.server.now()).await.unwrap();
     let token = s.app_token().await;
     for key in [bob.id.to_string(), "BOB@contoso.example".to_owned()] {

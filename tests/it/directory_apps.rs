@@ -296,9 +296,17 @@ async fn deleting_an_app_removes_its_principal_and_its_credentials_stop_working(
     // Another tenant's writer finds nothing to read or delete here.
     let fabrikam = seed::directory(&s.server, "fabrikam.example").await;
     let roles = ["Application.ReadWrite.All".to_owned()];
-    signet::admin::require(store, &fabrikam.tenant, &fabrikam.daemon_id(), "https://graph.microsoft.com", &[], &roles)
-        .await
-        .unwrap();
+    signet::admin::require(
+        store,
+        &fabrikam.tenant,
+        &fabrikam.daemon_id(),
+        "https://graph.microsoft.com",
+        &[],
+        &roles,
+        s.server.now(),
+    )
+    .await
+    .unwrap();
     signet::admin::grant_consent(store, &fabrikam.tenant, &fabrikam.daemon_id(), s.server.now()).await.unwrap();
     let form = [
         ("grant_type", "client_credentials"),

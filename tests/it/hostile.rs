@@ -103,7 +103,7 @@ const HTML_ROUTES: [&str; 14] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 47] = [
+const JSON_ROUTES: [&str; 51] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -122,6 +122,10 @@ const JSON_ROUTES: [&str; 47] = [
     "/v1.0/applications/{id}/removePassword",
     "/v1.0/applications(appId='{app_id}')/addPassword",
     "/v1.0/applications(appId='{app_id}')/removePassword",
+    "/v1.0/applications/{id}/addKey",
+    "/v1.0/applications/{id}/removeKey",
+    "/v1.0/applications(appId='{app_id}')/addKey",
+    "/v1.0/applications(appId='{app_id}')/removeKey",
     "/v1.0/users/{user}/appRoleAssignments",
     "/v1.0/servicePrincipals",
     "/v1.0/servicePrincipals/{id}/delegatedPermissionClassifications",

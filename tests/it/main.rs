@@ -18,6 +18,7 @@ mod demo;
 mod directory_api;
 mod directory_apps;
 mod directory_audit;
+mod directory_certificates;
 mod directory_domains;
 mod directory_grants;
 mod directory_keys;

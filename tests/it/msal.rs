@@ -50,7 +50,7 @@ async fn msal_gets_tokens_with_a_secret_and_with_a_certificate(backend: Backend)
     assert!(server.base.starts_with("https://127.0.0.1:"));
     let d = directory(&server, "contoso.example").await;
     let cert = ClientCert::generate();
-    admin::add_cert(&server.state().store, &d.tenant, &d.daemon_id(), &cert.cert_pem).await.unwrap();
+    admin::add_cert(&server.state().store, &d.tenant, &d.daemon_id(), &cert.cert_pem, server.now()).await.unwrap();
     std::fs::write(server.path("client-key.pem"), &cert.private_pkcs8_pem).unwrap();
     std::fs::write(server.path("client-cert.pem"), &cert.cert_pem).unwrap();
     let common = [
@@ -119,7 +119,9 @@ async fn microsofts_graph_sdk_administers_a_tenant_and_the_assigned_role_reaches
     let user = seed::user(&server, &d, "alice").await;
     let store = &server.state().store;
     let roles = ["Application.ReadWrite.All".to_owned(), "AppRoleAssignment.ReadWrite.All".to_owned()];
-    admin::require(store, &d.tenant, &d.daemon_id(), "https://graph.microsoft.com", &[], &roles).await.unwrap();
+    admin::require(store, &d.tenant, &d.daemon_id(), "https://graph.microsoft.com", &[], &roles, server.now())
+        .await
+        .unwrap();
     admin::grant_consent(store, &d.tenant, &d.daemon_id(), server.now()).await.unwrap();
     let orders_uri = "api://contoso.example/orders";
     let env = [
@@ -181,7 +183,9 @@ async fn a_user_signed_in_with_msal_reads_me_and_may_not_write_without_admin_rig
     let web = seed::client_app(&server, &d, "Web App", false, false).await;
     let store = &server.state().store;
     let scopes = ["User.ReadWrite.All".to_owned()];
-    admin::require(store, &d.tenant, &web.id(), "https://graph.microsoft.com", &scopes, &[]).await.unwrap();
+    admin::require(store, &d.tenant, &web.id(), "https://graph.microsoft.com", &scopes, &[], server.now())
+        .await
+        .unwrap();
     admin::grant_consent(store, &d.tenant, &web.id(), server.now()).await.unwrap();
     let env = [
         ("BASE", server.base.clone()),

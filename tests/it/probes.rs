@@ -165,7 +165,9 @@ async fn twenty_way_races_have_one_winner(backend: Backend) {
 async fn unsigned_and_hmac_assertions_are_refused(backend: Backend) {
     let s = setup(backend).await;
     let cert = ClientCert::generate();
-    signet::admin::add_cert(&s.server.state().store, &s.d.tenant, &s.d.daemon_id(), &cert.cert_pem).await.unwrap();
+    signet::admin::add_cert(&s.server.state().store, &s.d.tenant, &s.d.daemon_id(), &cert.cert_pem, s.server.now())
+        .await
+        .unwrap();
     let aud = s.server.token_url(&s.d.tenant_id());
     let encode = |value: &Value| URL_SAFE_NO_PAD.encode(value.to_string());
     let claims = |now| ClientCert::claims(&s.d.daemon_id(), &aud, now);

@@ -41,11 +41,11 @@ async fn replicas_starting_together_share_schema_and_keys() {
     let spec =
         AppSpec { name: "API".into(), identifier_uris: vec!["api://contoso.example/api".into()], ..AppSpec::default() };
     let api = admin::create_app(store, &tenant, spec, now).await.unwrap();
-    admin::add_role(store, &tenant, &api.app_id.to_string(), "Data.Read.All", None).await.unwrap();
+    admin::add_role(store, &tenant, &api.app_id.to_string(), "Data.Read.All", None, now).await.unwrap();
     let daemon =
         admin::create_app(store, &tenant, AppSpec { name: "Daemon".into(), ..AppSpec::default() }, now).await.unwrap();
     let daemon_id = daemon.app_id.to_string();
-    admin::require(store, &tenant, &daemon_id, "api://contoso.example/api", &[], &["Data.Read.All".into()])
+    admin::require(store, &tenant, &daemon_id, "api://contoso.example/api", &[], &["Data.Read.All".into()], now)
         .await
         .unwrap();
     admin::grant_consent(store, &tenant, &daemon_id, now).await.unwrap();

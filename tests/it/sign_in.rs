@@ -584,9 +584,17 @@ async fn consent_is_incremental_and_default_means_what_was_granted(backend: Back
 
     // `.default` without a grant: the consent page lists what the registration requires.
     let store = &s.server.state().store;
-    signet::admin::require(store, &s.d.tenant, &s.public.id(), &s.d.api_uri, &["Forecast.Read".to_owned()], &[])
-        .await
-        .unwrap();
+    signet::admin::require(
+        store,
+        &s.d.tenant,
+        &s.public.id(),
+        &s.d.api_uri,
+        &["Forecast.Read".to_owned()],
+        &[],
+        s.server.now(),
+    )
+    .await
+    .unwrap();
     let url = s.authorize_url(&s.public, &[("scope", &format!("{}/.default", s.d.api_uri))]);
     let (_, html) = page(browser.get(&url).await).await;
     assert!(html.contains("<h1>Permissions requested</h1>") && html.contains("Forecast.Read"), "{html}");

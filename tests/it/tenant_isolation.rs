@@ -8,7 +8,7 @@ use signet::store::{GrantTo, StoreError};
 
 use crate::on_every_backend;
 use crate::support::certs::ClientCert;
-use crate::support::seed::{daemon_form, directory};
+use crate::support::seed::{daemon_form, directory, scope};
 use crate::support::{Backend, TestServer, assert_error};
 
 on_every_backend!(
@@ -52,7 +52,7 @@ async fn store_calls_of_tenant_b_never_reach_tenant_a_rows(backend: Backend) {
     ));
     let cert = ClientCert::generate();
     assert!(matches!(
-        admin::add_cert(store, &b.tenant, &a.daemon_id(), &cert.cert_pem).await,
+        admin::add_cert(store, &b.tenant, &a.daemon_id(), &cert.cert_pem, server.now()).await,
         Err(admin::AdminError::NotFound(_))
     ));
     assert!(
@@ -64,7 +64,7 @@ async fn store_calls_of_tenant_b_never_reach_tenant_a_rows(backend: Backend) {
             .all(|k| k.thumbprint_sha1 != thumbprint_sha1(&cert.cert_der))
     );
     assert!(matches!(
-        admin::add_scope(store, &b.tenant, &a.api.app_id.to_string(), "Steal", false, None, None).await,
+        admin::add_scope(store, &b.tenant, &a.api.app_id.to_string(), scope("Steal", false), server.now()).await,
         Err(admin::AdminError::NotFound(_))
     ));
     let a_api = store.app_in_tenant(a_tenant, a.api.app_id).await.unwrap().unwrap();

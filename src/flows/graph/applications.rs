@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::key_credentials::{KeyCredentialBody, key_changes};
 use super::objects::{GraphApplication, GraphPasswordCredential};
 use super::odata::ListOptions;
 use super::{Caller, refused};
@@ -21,7 +22,7 @@ use crate::graph_error::GraphError;
 use crate::state::AppState;
 
 const READ_APPS: &[&str] = &["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"];
-const WRITE_APPS: &[&str] = &["Application.ReadWrite.All"];
+pub(super) const WRITE_APPS: &[&str] = &["Application.ReadWrite.All"];
 
 /// How a request names an application: `applications/{id}` or `applications(appId='{appId}')`.
 #[derive(Clone, Copy, Debug)]
@@ -31,7 +32,7 @@ pub enum AppKey<'a> {
 }
 
 /// The app of the caller's tenant that `key` names; 404 when there is none.
-async fn find(state: &AppState, caller: &Caller, key: AppKey<'_>) -> Result<Application, GraphError> {
+pub(super) async fn find(state: &AppState, caller: &Caller, key: AppKey<'_>) -> Result<Application, GraphError> {
     let (AppKey::Id(value) | AppKey::AppId(value)) = key;
     let invalid = || GraphError::bad_request(format!("Invalid object identifier '{value}'."));
     let found = match key {
@@ -87,14 +88,21 @@ pub async fn application(state: &AppState, caller: &Caller, key: AppKey<'_>) -> 
 pub async fn create_application(
     state: &AppState,
     caller: &Caller,
-    body: ApplicationBody,
+    mut body: ApplicationBody,
 ) -> Result<GraphApplication, GraphError> {
     caller.require_admin(WRITE_APPS)?;
-    let edit = body.edit()?;
     let now = state.clock.now();
+    // Every certificate is checked before the app is registered, so a bad one leaves nothing behind.
+    let keys = body.key_credentials.take().map(|wanted| key_changes(&wanted, &[], now)).transpose()?;
+    let edit = body.edit()?;
     let app = admin::register_app(&state.store, &caller.tenant, edit, &caller.actor(), now)
         .await
         .map_err(|err| refused(err, "application"))?;
+    if let Some(keys) = keys {
+        admin::change_keys(&state.store, &caller.tenant, &app, keys, &caller.actor(), now)
+            .await
+            .map_err(|err| refused(err, &app.id.to_string()))?;
+    }
     graph_application(state, caller, &app).await
 }
 
@@ -103,15 +111,29 @@ pub async fn update_application(
     state: &AppState,
     caller: &Caller,
     key: AppKey<'_>,
-    body: ApplicationBody,
+    mut body: ApplicationBody,
 ) -> Result<(), GraphError> {
     caller.require_admin(WRITE_APPS)?;
-    let edit = body.edit()?;
     let app = find(state, caller, key).await?;
     let now = state.clock.now();
-    admin::update_app(&state.store, &caller.tenant, &app, edit, &caller.actor(), now)
-        .await
-        .map_err(|err| refused(err, &app.id.to_string()))?;
+    let keys = match body.key_credentials.take() {
+        Some(wanted) => {
+            let current = state.store.key_credentials(caller.tenant.id, app.app_id).await?;
+            Some(key_changes(&wanted, &current, now)?)
+        }
+        None => None,
+    };
+    let edit = body.edit()?;
+    if keys.is_none() || !edit.is_empty() {
+        admin::update_app(&state.store, &caller.tenant, &app, edit, &caller.actor(), now)
+            .await
+            .map_err(|err| refused(err, &app.id.to_string()))?;
+    }
+    if let Some(keys) = keys {
+        admin::change_keys(&state.store, &caller.tenant, &app, keys, &caller.actor(), now)
+            .await
+            .map_err(|err| refused(err, &app.id.to_string()))?;
+    }
     Ok(())
 }
 
@@ -216,6 +238,8 @@ pub struct ApplicationBody {
     pub public_client: Option<RedirectsBody>,
     pub spa: Option<RedirectsBody>,
     pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
+    /// The app's certificates afterwards: a new one carries its `key`, one to keep only its `keyId`.
+    pub key_credentials: Option<Vec<KeyCredentialBody>>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -327,6 +351,7 @@ impl ApplicationBody {
             scopes,
             app_roles: self.app_roles.map(|list| list.into_iter().map(AppRoleBody::role).collect()),
             required_resource_access: self.required_resource_access,
+            verified_publisher: None,
         })
     }
 }

@@ -6,11 +6,13 @@
 //! client with its `roles`. Everything a caller sees is in its token's tenant. Changes go through
 //! [`crate::admin`], the functions the command line calls, with the caller as the audited actor.
 
+mod app_keys;
 mod applications;
 mod audit;
 mod consent_requests;
 mod domains;
 mod grants;
+mod key_credentials;
 mod keys;
 mod objects;
 pub mod odata;
@@ -18,6 +20,7 @@ mod policies;
 mod principals;
 mod users;
 
+pub use app_keys::{AddKeyBody, RemoveKeyBody, add_key, remove_key};
 pub use applications::{
     AddPasswordBody, AppKey, AppPage, ApplicationBody, RemovePasswordBody, add_password, application,
     create_application, delete_application, list_applications, remove_password, update_application,
@@ -30,10 +33,11 @@ pub use domains::{GraphDomain, NewDomainBody, add_domain, domain, domains, remov
 pub use grants::{
     GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
 };
+pub use key_credentials::KeyCredentialBody;
 pub use keys::{SigningKey, SigningKeys, rotate_signing_keys, signing_keys};
 pub use objects::{
-    GraphAppRoleAssignment, GraphApplication, GraphGrant, GraphPasswordCredential, GraphServicePrincipal, GraphUser,
-    Organization, VerifiedDomain,
+    GraphAppRoleAssignment, GraphApplication, GraphGrant, GraphKeyCredential, GraphPasswordCredential,
+    GraphServicePrincipal, GraphUser, Organization, VerifiedDomain,
 };
 pub use policies::{
     AuthorizationPolicy, AuthorizationPolicyPatch, ConsentRequestPolicy, ConsentRequestPolicyBody,

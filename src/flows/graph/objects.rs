@@ -232,7 +232,7 @@ impl GraphKeyCredential {
     pub fn of(credential: &KeyCredential) -> Self {
         Self {
             custom_key_identifier: credential.thumbprint_sha1.clone(),
-            display_name: None,
+            display_name: credential.display_name.clone(),
             end_date_time: graph_time(credential.end),
             key: None,
             key_id: credential.key_id,

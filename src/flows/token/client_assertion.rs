@@ -91,16 +91,10 @@ fn find_credential<'c>(
     credentials: &'c [KeyCredential],
     jws: &UnverifiedJws<'_>,
 ) -> Result<&'c KeyCredential, ProtocolError> {
-    // Clients differ on base64url padding of thumbprints (msal pads); compare without it.
-    let unpadded = |t: &str| t.trim_end_matches('=').to_owned();
-    let found = match (&jws.header.x5t_s256, &jws.header.x5t) {
-        (Some(s256), _) => credentials.iter().find(|c| c.thumbprint_sha256 == unpadded(s256)),
-        (None, Some(sha1)) => credentials.iter().find(|c| c.thumbprint_sha1 == unpadded(sha1)),
-        (None, None) => {
-            return Err(invalid("The assertion's header must name its certificate with 'x5t' or 'x5t#S256'.".into()));
-        }
-    };
-    found.ok_or_else(|| {
+    if jws.header.x5t_s256.is_none() && jws.header.x5t.is_none() {
+        return Err(invalid("The assertion's header must name its certificate with 'x5t' or 'x5t#S256'.".into()));
+    }
+    jws.header.certificate(credentials).ok_or_else(|| {
         let thumbprint = jws.header.x5t_s256.as_ref().or(jws.header.x5t.as_ref()).cloned().unwrap_or_default();
         ProtocolError::new(
             Aadsts::AssertionSignature,

@@ -10,7 +10,8 @@ use super::respond::{
 use crate::domain::query::AppProperty;
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
 use crate::flows::graph::{
-    self, AddPasswordBody, ApplicationBody, GraphApplication, GraphPasswordCredential, RemovePasswordBody,
+    self, AddKeyBody, AddPasswordBody, ApplicationBody, GraphApplication, GraphKeyCredential, GraphPasswordCredential,
+    RemoveKeyBody, RemovePasswordBody,
 };
 use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
@@ -153,5 +154,48 @@ pub async fn remove_password(
     let caller = caller(&state, &req).await?;
     no_options(&query_pairs(&req))?;
     graph::remove_password(&state, &caller, app_key(&req), body(&bytes)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /v1.0/applications/{id}/addKey`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/applications/{id}/addKey",
+    tag = "applications",
+    summary = "Adds a certificate, with a proof of possession of a current one",
+    description = "The proof is a JWT signed with a current certificate of the app (named by x5t), with aud 00000002-0000-0000-c000-000000000000, iss the application's object id, and nbf and exp at most ten minutes apart. An app may call this for itself with an app-only token and no permission.",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = AddKeyBody,
+    responses((status = 200, description = "The certificate's metadata", body = GraphKeyCredential), (status = 400, description = "Bad request, certificate or proof", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn add_key(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let credential = graph::add_key(&state, &caller, app_key(&req), body(&bytes)?).await?;
+    Ok(entity(&state, "microsoft.graph.keyCredential", properties(credential)?, StatusCode::OK))
+}
+
+/// `POST /v1.0/applications/{id}/removeKey`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/applications/{id}/removeKey",
+    tag = "applications",
+    summary = "Removes a certificate, with a proof of possession of a current one",
+    params(("id" = String, Path, description = "Object id")),
+    request_body = RemoveKeyBody,
+    responses((status = 204, description = "Removed"), (status = 400, description = "Bad request or proof", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn remove_key(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::remove_key(&state, &caller, app_key(&req), body(&bytes)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,6 +13,7 @@ pub struct Model {
     pub certificate_der: Vec<u8>,
     pub start_at: i64,
     pub end_at: i64,
+    pub display_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

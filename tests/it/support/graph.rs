@@ -83,7 +83,9 @@ impl GraphSetup {
     async fn grant(&self, app_id: &str, scopes: &[&str], roles: &[&str]) {
         let store = &self.server.state().store;
         let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        admin::require(store, &self.d.tenant, app_id, GRAPH, &owned(scopes), &owned(roles)).await.unwrap();
+        admin::require(store, &self.d.tenant, app_id, GRAPH, &owned(scopes), &owned(roles), self.server.now())
+            .await
+            .unwrap();
         admin::grant_consent(store, &self.d.tenant, app_id, self.server.now()).await.unwrap();
     }
 

@@ -30,6 +30,11 @@ impl Directory {
     }
 }
 
+/// A delegated permission to expose, with the default consent texts.
+pub fn scope(value: &str, admin_consent_only: bool) -> admin::NewScope<'_> {
+    admin::NewScope { value, admin_consent_only, display_name: None, description: None }
+}
+
 pub async fn tenant(server: &TestServer, name: &str, domain: &str) -> Tenant {
     admin::create_tenant(&server.state().store, name, domain, server.now()).await.expect("tenant")
 }
@@ -45,14 +50,14 @@ pub async fn directory(server: &TestServer, domain: &str) -> Directory {
     let spec = AppSpec { name: "Forecast API".into(), identifier_uris: vec![api_uri.clone()], ..AppSpec::default() };
     let api = admin::create_app(store, &tenant, spec, now).await.expect("api");
     let api_id = api.app_id.to_string();
-    admin::add_scope(store, &tenant, &api_id, "Forecast.Read", false, None, None).await.expect("scope");
-    admin::add_role(store, &tenant, &api_id, "Forecast.Read.All", None).await.expect("role");
-    admin::add_role(store, &tenant, &api_id, "Forecast.Write.All", None).await.expect("role");
+    admin::add_scope(store, &tenant, &api_id, scope("Forecast.Read", false), now).await.expect("scope");
+    admin::add_role(store, &tenant, &api_id, "Forecast.Read.All", None, now).await.expect("role");
+    admin::add_role(store, &tenant, &api_id, "Forecast.Write.All", None, now).await.expect("role");
     let daemon = admin::create_app(store, &tenant, AppSpec { name: "Daemon".into(), ..AppSpec::default() }, now)
         .await
         .expect("daemon");
     let daemon_id = daemon.app_id.to_string();
-    admin::require(store, &tenant, &daemon_id, &api_uri, &[], &["Forecast.Read.All".to_owned()])
+    admin::require(store, &tenant, &daemon_id, &api_uri, &[], &["Forecast.Read.All".to_owned()], now)
         .await
         .expect("require");
     admin::grant_consent(store, &tenant, &daemon_id, now).await.expect("consent");
