@@ -2,12 +2,15 @@
 # The directory-API benchmark: does reading the directory stay as fast in a big tenant as in a small
 # one? Signet runs alone on CPU 0 against one of two SQLite databases, oha loads it from CPU 1 with
 # an app-only token of the database's daemon (Application.Read.All, User.Read.All):
-#   apps   GET /v1.0/applications?$top=100     the first page, keyset-paged by object id
-#   user   GET /v1.0/users/u{random}@{domain}  a random user by userPrincipalName (oha --rand-regex-url)
-#   page   GET /v1.0/applications?$top=100&$skiptoken=…  a page from the middle of the list
+#   top100  GET /v1.0/applications?$top=100     the first page, keyset-paged by object id
+#   top10   GET /v1.0/applications?$top=10      the same with a page both tenants fill
+#   middle  GET /v1.0/applications?$top=5&$skiptoken=…   the page of 5 from the middle of the list
+#   user    GET /v1.0/users/u{random}@{domain}  a random user by userPrincipalName (oha --rand-regex-url)
 # in a "small" tenant of 10 users and 10 apps and a "large" one of 1,000,000 users and 100,000 apps
-# (bench/seed-directory.sh; LARGE_USERS and LARGE_APPS change the sizes). Each round starts a fresh
-# server per database; a 3 s warm-up is discarded. Run bench/setup.sh once first.
+# (bench/seed-directory.sh; LARGE_USERS and LARGE_APPS change the sizes). The small tenant's first
+# page of 100 holds its 10 apps, so top100 compares pages of different sizes; top10 and middle
+# compare equal ones. Each round starts a fresh server per database; a 3 s warm-up is discarded.
+# Run bench/setup.sh once first; needs sqlite3 (the middle page's key is read from the database).
 #
 # usage: bench/directory.sh [seconds=10] [concurrency=32] [rounds=3]
 # Results (oha's JSON reports, server logs, runs.tsv, table.txt) go to $RESULTS_DIR
@@ -51,15 +54,17 @@ load() {
         -H "Authorization: Bearer $token" "$@" "$url"
 }
 
-# middle_page: the URL of the page that starts halfway through the tenant's apps. Signet's $skiptoken
-# is the object id the previous page ended with, so the id is read straight from the database.
+# middle_page: the URL of the page of 5 that starts halfway through the tenant's apps (the small
+# tenant's last 5). Signet's $skiptoken is the object id the previous page ended with, so that id is
+# read straight from the database.
 middle_page() {
     local db=${DATABASE_URL#sqlite://} id
     id=$(sqlite3 "$db" "SELECT id FROM applications WHERE tenant_id = '$TENANT' ORDER BY id
-        LIMIT 1 OFFSET (SELECT count(*) / 2 FROM applications WHERE tenant_id = '$TENANT')")
-    echo "http://127.0.0.1:$port/v1.0/applications?\$top=100&\$skiptoken=$id"
+        LIMIT 1 OFFSET (SELECT count(*) / 2 - 1 FROM applications WHERE tenant_id = '$TENANT')")
+    echo "http://127.0.0.1:$port/v1.0/applications?\$top=5&\$skiptoken=$id"
 }
 
+cases="top100 top10 middle user"
 printf 'round\tsize\tcase\trps\tp50_ms\tp99_ms\tnon_200\n' >"$results/runs.tsv"
 for round in $(seq "$rounds"); do
     for size in small large; do
@@ -69,15 +74,16 @@ for round in $(seq "$rounds"); do
         bearer=$(token)
         pin_threads
         page=$(middle_page)
-        domain_pattern=${DOMAIN//./\\.}
-        for case in apps user page; do
+        for case in $cases; do
             case $case in
-            apps) args=("http://127.0.0.1:$port/v1.0/applications?\$top=100") ;;
-            page) args=("$page") ;;
+            top100) args=("http://127.0.0.1:$port/v1.0/applications?\$top=100") ;;
+            top10) args=("http://127.0.0.1:$port/v1.0/applications?\$top=10") ;;
+            middle) args=("$page") ;;
             user)
-                # Every user of the small tenant is u00000N; the large one has u000000 … u999999.
+                # Every user of the small tenant is u00000N; the large one has u000000 … u999999. oha
+                # reads a dot in the pattern as a dot.
                 if [[ $size == small ]]; then pick='u00000[0-9]'; else pick='u[0-9]{6}'; fi
-                args=("http://127.0.0.1:$port/v1.0/users/$pick@$domain_pattern" --rand-regex-url) ;;
+                args=("http://127.0.0.1:$port/v1.0/users/$pick@$DOMAIN" --rand-regex-url) ;;
             esac
             load 3 "$bearer" "${args[@]}" >/dev/null
             report=$results/$size-$case-$round.json
@@ -98,10 +104,11 @@ import csv, statistics, sys
 runs = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def median(size, case, key):
     return statistics.median(float(r[key]) for r in runs if r["size"] == size and r["case"] == case)
-print(f"{'case':<6}{'size':<7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}   (medians of {len(runs) // 6} rounds)")
-for case in ("apps", "page", "user"):
+cases = list(dict.fromkeys(r["case"] for r in runs))
+print(f"{'case':<8}{'size':<7}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}   (medians of {len(runs) // (2 * len(cases))} rounds)")
+for case in cases:
     for size in ("small", "large"):
-        print(f"{case:<6}{size:<7}{median(size, case, 'rps'):>8.0f}{median(size, case, 'p50_ms'):>9.2f}"
+        print(f"{case:<8}{size:<7}{median(size, case, 'rps'):>8.0f}{median(size, case, 'p50_ms'):>9.2f}"
               f"{median(size, case, 'p99_ms'):>9.2f}")
     rps = median("large", case, "rps") / median("small", case, "rps")
     p99 = median("large", case, "p99_ms") / median("small", case, "p99_ms")
