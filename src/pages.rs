@@ -95,10 +95,7 @@ pub struct ReviewPage {
 #[derive(Debug, Template)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
-    /// The consent requests page, linked from here.
-    pub requests: String,
-    pub tenant_name: String,
-    pub username: String,
+    pub frame: AdminFrame,
     pub events: Vec<AuditRow>,
 }
 
@@ -159,3 +156,73 @@ pub struct SignOutPage {
 #[derive(Debug, Template)]
 #[template(path = "signed_out.html")]
 pub struct SignedOutPage;
+
+/// What every administration page shows around its content: the tenant, who is signed in, and the
+/// navigation with the current page marked.
+#[derive(Debug)]
+pub struct AdminFrame {
+    /// `/{tenant id}/admin`: the pages are below it.
+    pub base: String,
+    pub tenant_name: String,
+    pub username: String,
+    /// The navigation entry of this page: `overview`, `apps`, `requests` or `audit`.
+    pub current: &'static str,
+}
+
+impl AdminFrame {
+    /// The navigation: each entry's label and path, and whether it is this page.
+    pub fn entries(&self) -> Vec<(&'static str, String, bool)> {
+        [
+            ("overview", "Overview", String::new()),
+            ("apps", "App registrations", "/apps".to_owned()),
+            ("requests", "Admin consent requests", "/consent-requests".to_owned()),
+            ("audit", "Audit log", "/audit".to_owned()),
+        ]
+        .into_iter()
+        .map(|(key, label, path)| (label, format!("{}{path}", self.base), key == self.current))
+        .collect()
+    }
+}
+
+/// `/{tenant}/admin/`: the tenant, its counts and its endpoints.
+#[derive(Debug, Template)]
+#[template(path = "admin_overview.html")]
+pub struct AdminOverviewPage {
+    pub frame: AdminFrame,
+    pub overview: crate::flows::portal_apps::TenantOverview,
+}
+
+/// `/{tenant}/admin/apps`: the app registrations, with a search.
+#[derive(Debug, Template)]
+#[template(path = "admin_apps.html")]
+pub struct AdminAppsPage {
+    pub frame: AdminFrame,
+    pub search: String,
+    pub rows: Vec<crate::flows::portal_apps::AppRow>,
+    /// Whether more apps match than the list shows.
+    pub more: bool,
+}
+
+/// `/{tenant}/admin/apps/new`: a new registration, shown again with the input kept and a message beside
+/// the field it is about when it was refused.
+#[derive(Debug, Template)]
+#[template(path = "admin_app_new.html")]
+pub struct AdminNewAppPage {
+    pub frame: AdminFrame,
+    pub csrf: String,
+    pub name: String,
+    pub multi_tenant: bool,
+    /// `none`, `web` or `public`.
+    pub platform: &'static str,
+    pub redirect_uri: String,
+    pub name_error: Option<String>,
+    pub uri_error: Option<String>,
+}
+
+/// `/{tenant}/admin/apps/{appId}`: one app's overview.
+#[derive(Debug, Template)]
+#[template(path = "admin_app.html")]
+pub struct AdminAppPage {
+    pub frame: AdminFrame,
+    pub app: crate::flows::portal_apps::AppOverview,
+}

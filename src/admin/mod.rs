@@ -13,7 +13,7 @@ pub use apps::{
     add_secret, app_registration, change_keys, create_app, delete_app, owned_app, register_app, remove_key,
     remove_password, require, set_verified_publisher, update_app,
 };
-pub use common::{Actor, AdminError, CLI_ACTOR};
+pub use common::{Actor, AdminError, CLI_ACTOR, check_display_name};
 pub use domains::{add_domain, remove_domain};
 pub use grants::{GrantSpec, create_grant, delete_grant, set_grant_scope};
 pub use principals::{

@@ -5,6 +5,7 @@ pub mod bearer;
 pub mod graph;
 pub mod logout;
 pub mod portal;
+pub mod portal_apps;
 pub mod roles;
 pub mod session;
 pub mod tenant;

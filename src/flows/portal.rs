@@ -67,17 +67,24 @@ pub async fn reviewer(
     Ok(Some(Reviewer { user, tenant: tenant.clone() }))
 }
 
+/// Lets only an administrator of the reviewer's tenant through (AADSTS90104 otherwise): reviewers
+/// who are not administrators see only the review queue.
+pub fn require_admin(reviewer: &Reviewer) -> Result<(), ProtocolError> {
+    if reviewer.user.is_admin {
+        return Ok(());
+    }
+    Err(ProtocolError::new(
+        Aadsts::AdministratorRequired,
+        format!(
+            "{} is not an administrator of '{}': only administrators can open this page.",
+            reviewer.user.username, reviewer.tenant.display_name
+        ),
+    ))
+}
+
 /// The audit log of the reviewer's tenant, newest first, for an administrator (AADSTS90104 otherwise).
 pub async fn audit_log(state: &AppState, reviewer: &Reviewer) -> Result<Vec<AuditEvent>, ProtocolError> {
-    if !reviewer.user.is_admin {
-        return Err(ProtocolError::new(
-            Aadsts::AdministratorRequired,
-            format!(
-                "{} is not an administrator of '{}': only administrators read its audit log.",
-                reviewer.user.username, reviewer.tenant.display_name
-            ),
-        ));
-    }
+    require_admin(reviewer)?;
     let mut events = state.store.audit_events(reviewer.tenant.id).await?;
     events.reverse();
     Ok(events)

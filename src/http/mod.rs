@@ -12,6 +12,7 @@ mod logout;
 pub mod middleware;
 mod openapi;
 mod portal;
+mod portal_apps;
 mod token;
 mod userinfo;
 
@@ -36,6 +37,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/admin/signin").route(web::post().to(portal::sign_in)))
         .service(resource("/{tenant}/admin/consent-requests").route(web::get().to(portal::list)))
         .service(resource("/{tenant}/admin/audit").route(web::get().to(portal::audit)))
+        .service(resource("/{tenant}/admin").route(web::get().to(portal_apps::overview_page)))
+        .service(resource("/{tenant}/admin/").route(web::get().to(portal_apps::overview_page)))
+        .service(resource("/{tenant}/admin/apps").route(web::get().to(portal_apps::apps_page)))
+        .service(
+            resource("/{tenant}/admin/apps/new")
+                .route(web::get().to(portal_apps::new_app_page))
+                .route(web::post().to(portal_apps::create_app)),
+        )
+        .service(resource("/{tenant}/admin/apps/{app}").route(web::get().to(portal_apps::app_page)))
         .service(
             resource("/{tenant}/admin/consent-requests/{id}/approve")
                 .route(web::get().to(portal::approval))

@@ -18,7 +18,7 @@ use crate::error::{Aadsts, ProtocolError};
 use crate::flows::portal::{Reviewer, approval_page, approve, audit_log, refuse, requests, review_tenant, reviewer};
 use crate::flows::session::{Directory, sign_in as password_sign_in};
 use crate::form_token::Verified;
-use crate::pages::{AdminConsentPage, AuditPage, AuditRow, ReviewPage, SignInPage};
+use crate::pages::{AdminConsentPage, AdminFrame, AuditPage, AuditRow, ReviewPage, SignInPage};
 use crate::state::AppState;
 
 /// The purposes of the admin pages' form tokens.
@@ -32,7 +32,9 @@ const PORTAL_NAME: &str = "Signet administration";
 
 /// The pages a sign-in leads back to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Page {
+pub(super) enum Page {
+    Overview,
+    Apps,
     ConsentRequests,
     Audit,
 }
@@ -41,16 +43,23 @@ impl Page {
     /// The page's path segment under `/{tenant}/admin/`, and the sign-in form's `next` value.
     fn segment(self) -> &'static str {
         match self {
+            Self::Overview => "",
+            Self::Apps => "apps",
             Self::ConsentRequests => "consent-requests",
             Self::Audit => "audit",
         }
     }
 
     fn from_segment(value: Option<&str>) -> Self {
-        if value == Some("audit") { Self::Audit } else { Self::ConsentRequests }
+        match value {
+            Some("") => Self::Overview,
+            Some("apps") => Self::Apps,
+            Some("audit") => Self::Audit,
+            _ => Self::ConsentRequests,
+        }
     }
 
-    fn path(self, tenant: &Tenant) -> String {
+    pub(super) fn path(self, tenant: &Tenant) -> String {
         format!("/{}/admin/{}", tenant.id, self.segment())
     }
 }
@@ -94,9 +103,7 @@ pub async fn audit(state: web::Data<AppState>, path: web::Path<String>, req: Htt
     match audit_log(&state, &reviewer).await {
         Ok(events) => {
             let page = AuditPage {
-                requests: requests_path(&tenant),
-                tenant_name: tenant.display_name.clone(),
-                username: reviewer.user.username.clone(),
+                frame: frame(&tenant, &reviewer, "audit"),
                 events: events.into_iter().map(AuditRow::of).collect(),
             };
             plain_page(StatusCode::OK, &page)
@@ -236,7 +243,7 @@ async fn refusal(
 }
 
 /// The signed-in reviewer of the path's tenant; `None` when nobody of that tenant is signed in.
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     segment: &str,
     browser: &Browser,
@@ -293,7 +300,7 @@ async fn posted(
 
 /// A posted form's fields; `None` when a field is sent twice, which the protocol's own parsers refuse
 /// too: which of two values counts would be up to the parser, not to the sender.
-fn form(body: &[u8]) -> Option<HashMap<String, String>> {
+pub(super) fn form(body: &[u8]) -> Option<HashMap<String, String>> {
     let mut fields = HashMap::new();
     for (name, value) in url::form_urlencoded::parse(body).into_owned() {
         if fields.insert(name, value).is_some() {
@@ -304,7 +311,7 @@ fn form(body: &[u8]) -> Option<HashMap<String, String>> {
 }
 
 /// Records a single-use form's token as posted; a second post of the same form is refused.
-async fn spend(state: &AppState, verified: &Verified) -> Result<(), HttpResponse> {
+pub(super) async fn spend(state: &AppState, verified: &Verified) -> Result<(), HttpResponse> {
     match state.store.spend_form_token(&verified.nonce, verified.expires_at).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(forged()),
@@ -312,11 +319,11 @@ async fn spend(state: &AppState, verified: &Verified) -> Result<(), HttpResponse
     }
 }
 
-fn malformed_form() -> HttpResponse {
+pub(super) fn malformed_form() -> HttpResponse {
     error_page(&ProtocolError::new(Aadsts::MalformedRequest, "A form field was sent more than once."))
 }
 
-fn forged() -> HttpResponse {
+pub(super) fn forged() -> HttpResponse {
     error_page(&ProtocolError::of(Aadsts::FormRejected))
 }
 
@@ -324,7 +331,7 @@ fn requests_path(tenant: &Tenant) -> String {
     Page::ConsentRequests.path(tenant)
 }
 
-fn sign_in_page(
+pub(super) fn sign_in_page(
     state: &AppState,
     segment: &str,
     mut browser: Browser,
@@ -349,8 +356,18 @@ fn sign_in_page(
     response
 }
 
+/// What every administration page shows around its content, with `current` marked in the navigation.
+pub(super) fn frame(tenant: &Tenant, admin: &Reviewer, current: &'static str) -> AdminFrame {
+    AdminFrame {
+        base: format!("/{}/admin", tenant.id),
+        tenant_name: tenant.display_name.clone(),
+        username: admin.user.username.clone(),
+        current,
+    }
+}
+
 /// After a form: back to a page with GET, so a reload does not post again.
-fn see_other(location: &str, browser: &Browser) -> HttpResponse {
+pub(super) fn see_other(location: &str, browser: &Browser) -> HttpResponse {
     let mut response =
         secure(&mut HttpResponse::SeeOther(), false).insert_header((header::LOCATION, location.to_owned())).finish();
     set_cookies(&mut response, browser);

@@ -1,8 +1,8 @@
 //! Tenants and their verified domains.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use super::entity::{identifier_uri, tenant, tenant_domain, user};
+use super::entity::{application, identifier_uri, service_principal, tenant, tenant_domain, user};
 use super::scoped::InTenant;
 use super::{Store, StoreError, StoreResult, begin_directory_change, can_match, is_unique_violation, parse_id};
 use crate::clock::UnixTime;
@@ -12,6 +12,14 @@ use crate::domain::ids::TenantId;
 use crate::domain::tenant::Tenant;
 
 impl Store {
+    /// How many users, app registrations and service principals `tenant` has (the portal's overview).
+    pub async fn directory_counts(&self, tenant: TenantId) -> StoreResult<(u64, u64, u64)> {
+        let users = user::Entity::find_in(tenant).count(&self.db).await?;
+        let apps = application::Entity::find_in(tenant).count(&self.db).await?;
+        let principals = service_principal::Entity::find_in(tenant).count(&self.db).await?;
+        Ok((users, apps, principals))
+    }
+
     /// Creates a tenant with its first verified domain (already normalised).
     pub async fn create_tenant(&self, display_name: &str, domain: &str, now: UnixTime) -> StoreResult<Tenant> {
         let id = TenantId::new_random();

@@ -31,6 +31,7 @@ mod hostile;
 mod key_rotation;
 mod msal;
 mod openapi;
+mod portal_apps;
 mod probes;
 mod refresh_tokens;
 mod replicas;

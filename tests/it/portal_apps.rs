@@ -1,0 +1,176 @@
+//! The admin portal's overview and app registrations (issue 18): an administrator signs in, sees the
+//! tenant, registers an app (a refused value is shown beside its field with the input kept), finds it
+//! by name or appId, and opens it; members, reviewers and other tenants' administrators cannot.
+
+use reqwest::StatusCode;
+
+use crate::on_every_backend;
+use crate::support::browser::{Browser, Form, page};
+use crate::support::seed::{self, PASSWORD};
+use crate::support::{Backend, TestServer};
+
+on_every_backend!(
+    an_admin_registers_an_app_and_finds_it_by_name_or_id,
+    a_refused_registration_keeps_the_input_and_registers_nothing,
+    only_the_tenants_administrators_see_its_apps,
+);
+
+/// A browser signed in to the portal of `tenant` as `username`, through the page at `path`.
+async fn signed_in(server: &TestServer, tenant: &str, username: &str, path: &str) -> Browser {
+    let browser = Browser::new(server);
+    let url = server.url(&format!("/{tenant}/admin{path}"));
+    let (status, html) = page(browser.get(&url).await).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let response = browser.sign_in(&html, username, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], format!("/{tenant}/admin{path}"), "the sign-in leads back");
+    browser
+}
+
+fn assert_page_error(status: StatusCode, html: &str, want_status: u16, code: u32) {
+    assert_eq!(status.as_u16(), want_status, "{html}");
+    assert!(html.contains(&format!("<strong>AADSTS{code}</strong>")), "{html}");
+}
+
+async fn an_admin_registers_an_app_and_finds_it_by_name_or_id(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let root = seed::admin_user(&server, &d, "root").await;
+    let tid = d.tenant_id();
+    let admin = signed_in(&server, &tid, &root.username, "/").await;
+
+    let (status, html) = page(admin.get(&server.url(&format!("/{tid}/admin/"))).await).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for expected in [
+        format!("<dd id=\"tenant-id\">{tid}</dd>"),
+        "<dd id=\"domains\">contoso.example</dd>".to_owned(),
+        "<td id=\"users\">1</td><td id=\"apps\">2</td><td id=\"service-principals\">3</td>".to_owned(),
+        format!("<code>{}/{tid}/oauth2/v2.0/token</code>", server.base),
+        "<a href=\"/".to_owned() + &tid + "/admin\" aria-current=\"page\">Overview</a>",
+    ] {
+        assert!(html.contains(&expected), "{expected}:\n{html}");
+    }
+
+    let new_url = server.url(&format!("/{tid}/admin/apps/new"));
+    let (_, html) = page(admin.get(&new_url).await).await;
+    let form = Form::first(&html)
+        .set("name", "Orders web")
+        .remove("audience")
+        .set("audience", "single")
+        .set("platform", "web")
+        .set("redirect_uri", "https://orders.example/signin-oidc");
+    let response = admin.submit(&form, None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let app_id = location.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(location, format!("/{tid}/admin/apps/{app_id}"));
+    // The same form again is refused: one post registers one app.
+    let (status, html) = page(admin.submit(&form, None).await).await;
+    assert_page_error(status, &html, 400, 90102);
+
+    let store = &server.state().store;
+    let app = store.app_in_tenant(d.tenant.id, app_id.parse().unwrap()).await.unwrap().expect("registered");
+    assert_eq!(
+        (app.display_name.as_str(), app.web_redirect_uris.clone()),
+        ("Orders web", vec!["https://orders.example/signin-oidc".to_owned()])
+    );
+    let principals = store.service_principals(d.tenant.id).await.unwrap();
+    assert!(principals.iter().any(|sp| sp.app_id == app.app_id), "added to the tenant, as Entra's portal does");
+    let events = store.audit_events(d.tenant.id).await.unwrap();
+    let actor = format!("user:{} {}", root.id, root.username);
+    let last: Vec<(&str, &str)> = events.iter().rev().take(2).map(|e| (e.action.as_str(), e.actor.as_str())).collect();
+    assert_eq!(last, [("sp.add", actor.as_str()), ("app.create", actor.as_str())]);
+
+    let (status, html) = page(admin.get(&server.url(&location)).await).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for expected in [
+        format!("<dd id=\"client-id\">{app_id}</dd>"),
+        format!("<dd id=\"tenant-id\">{tid}</dd>"),
+        "<dd id=\"audience\">My organization only</dd>".to_owned(),
+        "<tr><td>Web</td><td><code>https://orders.example/signin-oidc</code></td></tr>".to_owned(),
+        "<p id=\"credentials\">0 client secret(s), 0 certificate(s).</p>".to_owned(),
+    ] {
+        assert!(html.contains(&expected), "{expected}:\n{html}");
+    }
+
+    let list = |search: &str| {
+        let url = server.url(&format!("/{tid}/admin/apps?search={}", urlencoding(search)));
+        let admin = &admin;
+        async move { page(admin.get(&url).await).await.1 }
+    };
+    let link = format!("<a href=\"/{tid}/admin/apps/{app_id}\">Orders web</a>");
+    assert!(list("orders").await.contains(&link), "by the start of its name, in any case");
+    assert!(list(&app_id).await.contains(&link), "by its appId");
+    let none = list("Invoices").await;
+    assert!(!none.contains(&link) && none.contains("No app matches “Invoices”."), "{none}");
+    let all = list("").await;
+    assert!(all.contains(&link) && all.contains("Forecast API"), "every app without a search: {all}");
+}
+
+async fn a_refused_registration_keeps_the_input_and_registers_nothing(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let root = seed::admin_user(&server, &d, "root").await;
+    let tid = d.tenant_id();
+    let admin = signed_in(&server, &tid, &root.username, "/apps").await;
+    let before = server.state().store.audit_events(d.tenant.id).await.unwrap().len();
+    let new_url = server.url(&format!("/{tid}/admin/apps/new"));
+    for (name, platform, uri, field, message) in [
+        ("  ", "none", "", "name-error", "the display name must have 1 to 256 characters"),
+        ("Orders", "web", "http://orders.example/cb", "uri-error", "https"),
+        ("Orders", "web", "", "uri-error", "Enter the redirect URI, or choose no platform."),
+        ("Orders", "web", "https://orders.example/cb#fragment", "uri-error", "fragment"),
+    ] {
+        let (_, html) = page(admin.get(&new_url).await).await;
+        let form = Form::first(&html)
+            .set("name", name)
+            .remove("audience")
+            .set("audience", "multi")
+            .set("platform", platform)
+            .set("redirect_uri", uri);
+        let (status, html) = page(admin.submit(&form, None).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+        let error = html.split(&format!("id=\"{field}\">")).nth(1).and_then(|rest| rest.split("</p>").next());
+        assert!(error.is_some_and(|e| e.contains(message)), "{message} beside {field}:\n{html}");
+        assert!(html.contains("aria-invalid=\"true\""), "{html}");
+        // What was typed is kept.
+        assert!(html.contains(&format!("id=\"redirect_uri\" name=\"redirect_uri\" value=\"{uri}\"")), "{html}");
+        assert!(html.contains("value=\"multi\" checked") && html.contains(&format!("value=\"{platform}\" selected")));
+    }
+    let after = server.state().store.audit_events(d.tenant.id).await.unwrap().len();
+    assert_eq!(after, before, "nothing was registered");
+}
+
+async fn only_the_tenants_administrators_see_its_apps(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let contoso = seed::directory(&server, "contoso.example").await;
+    let fabrikam = seed::directory(&server, "fabrikam.example").await;
+    let root = seed::admin_user(&server, &contoso, "root").await;
+    let member = seed::user(&server, &contoso, "alice").await;
+    let (tid, other) = (contoso.tenant_id(), fabrikam.tenant_id());
+    let fabrikam_app = fabrikam.daemon_id();
+
+    // A member is not a reviewer: refused. An admin sees its own tenant's app, not another's.
+    let browser = Browser::new(&server);
+    let url = server.url(&format!("/{tid}/admin/apps"));
+    let (_, html) = page(browser.get(&url).await).await;
+    browser.sign_in(&html, &member.username, PASSWORD).await;
+    let (status, html) = page(browser.get(&url).await).await;
+    assert_page_error(status, &html, 403, 90097);
+
+    let admin = signed_in(&server, &tid, &root.username, "/apps").await;
+    let (status, html) = page(admin.get(&server.url(&format!("/{tid}/admin/apps/{fabrikam_app}"))).await).await;
+    assert_page_error(status, &html, 404, 90099);
+    assert!(!html.contains("Daemon"), "nothing of the other tenant's app is shown: {html}");
+    let (status, html) = page(admin.get(&server.url(&format!("/{tid}/admin/apps?search={fabrikam_app}"))).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No app matches"), "{html}");
+    // Contoso's session is no sign-in to Fabrikam's portal.
+    let (status, html) = page(admin.get(&server.url(&format!("/{other}/admin/apps"))).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"password\""), "the sign-in page: {html}");
+}
+
+fn urlencoding(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
