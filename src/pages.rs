@@ -219,10 +219,56 @@ pub struct AdminNewAppPage {
     pub uri_error: Option<String>,
 }
 
-/// `/{tenant}/admin/apps/{appId}`: one app's overview.
+/// `/{tenant}/admin/apps/{appId}`: one app's overview, with its Authentication and Certificates &
+/// secrets forms; after a refused change, with what was typed and the message beside its field.
 #[derive(Debug, Template)]
 #[template(path = "admin_app.html")]
 pub struct AdminAppPage {
     pub frame: AdminFrame,
     pub app: crate::flows::portal_apps::AppOverview,
+    /// `/{tenant}/admin/apps/{appId}`: the forms post below it.
+    pub path: String,
+    /// The token every form of this page carries (single use, bound to this app).
+    pub csrf: String,
+    pub uri: FormInput,
+    pub secret: FormInput,
+    pub certificate: FormInput,
+    /// The expiries offered for a new secret, in days, and the one chosen.
+    pub secret_days: Vec<(u32, bool)>,
+}
+
+/// A form's typed values and its refusal.
+#[derive(Debug, Default)]
+pub struct FormInput {
+    /// A choice (a platform).
+    pub choice: String,
+    pub value: String,
+    pub description: String,
+    pub error: Option<String>,
+}
+
+/// A new client secret's value, shown this once.
+#[derive(Debug, Template)]
+#[template(path = "admin_secret.html")]
+pub struct AdminSecretPage {
+    pub frame: AdminFrame,
+    pub app_name: String,
+    pub app_path: String,
+    pub key_id: String,
+    pub description: String,
+    pub value: String,
+    pub expires: String,
+}
+
+/// A destructive action's confirmation: what it does, and the form that does it.
+#[derive(Debug, Template)]
+#[template(path = "admin_confirm.html")]
+pub struct AdminConfirmPage {
+    pub frame: AdminFrame,
+    pub title: String,
+    pub question: String,
+    pub action: String,
+    pub csrf: String,
+    /// The page Cancel goes back to.
+    pub back: String,
 }

@@ -15,6 +15,7 @@ use crate::domain::query::{AppProperty, Filter};
 use crate::domain::redirect_uri::Platform;
 use crate::error::{Aadsts, ProtocolError, format_timestamp};
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// The most apps one list shows; a search narrows it.
 pub const LIST_LIMIT: u64 = 100;
@@ -110,6 +111,8 @@ pub struct NewRegistration {
 pub enum Field {
     Name,
     RedirectUri,
+    Secret,
+    Certificate,
 }
 
 /// Why a registration was not made.
@@ -123,6 +126,12 @@ pub enum Refused {
 impl From<ProtocolError> for Refused {
     fn from(err: ProtocolError) -> Self {
         Self::Failed(err)
+    }
+}
+
+impl From<StoreError> for Refused {
+    fn from(err: StoreError) -> Self {
+        Self::Failed(err.into())
     }
 }
 
@@ -176,10 +185,25 @@ pub struct AppOverview {
     pub identifier_uris: Vec<String>,
     pub web_redirect_uris: Vec<String>,
     pub public_client_redirect_uris: Vec<String>,
-    /// Each secret's description, hint and expiry.
-    pub secrets: Vec<(String, String, String)>,
-    /// Each certificate's description, thumbprint and expiry.
-    pub certificates: Vec<(String, String, String)>,
+    pub secrets: Vec<CredentialRow>,
+    pub certificates: Vec<CredentialRow>,
+}
+
+impl AppOverview {
+    /// Every redirect URI with its platform's name.
+    pub fn redirect_uris(&self) -> Vec<(&'static str, String)> {
+        let web = self.web_redirect_uris.iter().map(|u| ("Web", u.clone()));
+        web.chain(self.public_client_redirect_uris.iter().map(|u| ("Public client/native", u.clone()))).collect()
+    }
+}
+
+/// A secret (its hint) or a certificate (its SHA-1 thumbprint) as the app's page lists it.
+#[derive(Clone, Debug)]
+pub struct CredentialRow {
+    pub key_id: String,
+    pub description: String,
+    pub detail: String,
+    pub expires: String,
 }
 
 /// `GET /{tenant}/admin/apps/{appId}`: an app registered in the administrator's tenant; "not found"
@@ -189,7 +213,12 @@ pub async fn app_overview(state: &AppState, admin: &Reviewer, app_id: &str) -> R
     let app = admin::owned_app(&state.store, &admin.tenant, app_id).await.map_err(refusal)?;
     let secrets = state.store.password_credentials(admin.tenant.id, app.app_id).await?;
     let keys = state.store.key_credentials(admin.tenant.id, app.app_id).await?;
-    let description = |name: &Option<String>| name.clone().unwrap_or_default();
+    let row = |key_id: Uuid, name: &Option<String>, detail: String, end| CredentialRow {
+        key_id: key_id.to_string(),
+        description: name.clone().unwrap_or_default(),
+        detail,
+        expires: format_timestamp(end),
+    };
     Ok(AppOverview {
         name: app.display_name.clone(),
         app_id: app.app_id.to_string(),
@@ -199,19 +228,13 @@ pub async fn app_overview(state: &AppState, admin: &Reviewer, app_id: &str) -> R
         identifier_uris: app.identifier_uris.clone(),
         web_redirect_uris: app.web_redirect_uris.clone(),
         public_client_redirect_uris: app.public_client_redirect_uris.clone(),
-        secrets: secrets
-            .iter()
-            .map(|s| (description(&s.display_name), format!("{}…", s.hint), format_timestamp(s.end)))
-            .collect(),
-        certificates: keys
-            .iter()
-            .map(|k| (description(&k.display_name), k.thumbprint_sha1.clone(), format_timestamp(k.end)))
-            .collect(),
+        secrets: secrets.iter().map(|s| row(s.key_id, &s.display_name, format!("{}…", s.hint), s.end)).collect(),
+        certificates: keys.iter().map(|k| row(k.key_id, &k.display_name, k.thumbprint_sha1.clone(), k.end)).collect(),
     })
 }
 
 /// The administrator as the audit log names it, in this request.
-fn actor(admin: &Reviewer, correlation_id: Uuid) -> Actor {
+pub(super) fn actor(admin: &Reviewer, correlation_id: Uuid) -> Actor {
     Actor { name: user_actor(admin.user.id, &admin.user.username), correlation_id }
 }
 
@@ -224,7 +247,7 @@ fn audience_label(audience: SignInAudience) -> &'static str {
 }
 
 /// An administrative refusal as a page shows it.
-fn refusal(err: AdminError) -> ProtocolError {
+pub(super) fn refusal(err: AdminError) -> ProtocolError {
     match err {
         AdminError::NotFound(what) => ProtocolError::new(Aadsts::NotFound, format!("No {what} in this organization.")),
         AdminError::Invalid(message) | AdminError::Conflict(message) => {

@@ -12,6 +12,7 @@ mod logout;
 pub mod middleware;
 mod openapi;
 mod portal;
+mod portal_app;
 mod portal_apps;
 mod token;
 mod userinfo;
@@ -45,7 +46,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(portal_apps::new_app_page))
                 .route(web::post().to(portal_apps::create_app)),
         )
-        .service(resource("/{tenant}/admin/apps/{app}").route(web::get().to(portal_apps::app_page)))
+        .service(resource("/{tenant}/admin/apps/{app}").route(web::get().to(portal_app::app_page)))
+        .service(resource("/{tenant}/admin/apps/{app}/redirect-uris").route(web::post().to(portal_app::add_uri)))
+        .service(
+            resource("/{tenant}/admin/apps/{app}/redirect-uris/remove").route(web::post().to(portal_app::remove_uri)),
+        )
+        .service(resource("/{tenant}/admin/apps/{app}/secrets").route(web::post().to(portal_app::new_secret)))
+        .service(resource("/{tenant}/admin/apps/{app}/certificates").route(web::post().to(portal_app::new_certificate)))
+        .service(
+            resource("/{tenant}/admin/apps/{app}/{kind}/{key}/remove")
+                .route(web::get().to(portal_app::confirm_removal))
+                .route(web::post().to(portal_app::remove_credential)),
+        )
         .service(
             resource("/{tenant}/admin/consent-requests/{id}/approve")
                 .route(web::get().to(portal::approval))

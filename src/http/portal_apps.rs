@@ -1,5 +1,5 @@
 //! The administration pages for the tenant and its app registrations (issue 18): the overview, the
-//! list with its search, a new registration, and one app's overview. The tenant's administrators
+//! list with its search, and a new registration (one app's page is in `portal_app.rs`). The tenant's administrators
 //! only; a reviewer who is not one is sent to the review queue from the overview, and refused
 //! elsewhere. The new-registration form carries a single-use CSRF token bound to the session.
 
@@ -13,8 +13,8 @@ use super::portal::{Page, forged, form, frame, malformed_form, see_other, sign_i
 use crate::domain::redirect_uri::Platform;
 use crate::domain::tenant::Tenant;
 use crate::flows::portal::{Reviewer, require_admin};
-use crate::flows::portal_apps::{Field, NewRegistration, Refused, app_overview, overview, register, registrations};
-use crate::pages::{AdminAppPage, AdminAppsPage, AdminNewAppPage, AdminOverviewPage};
+use crate::flows::portal_apps::{Field, NewRegistration, Refused, overview, register, registrations};
+use crate::pages::{AdminAppsPage, AdminNewAppPage, AdminOverviewPage};
 use crate::state::AppState;
 
 /// The purpose of the new-registration form's token.
@@ -108,20 +108,6 @@ pub async fn create_app(
     }
 }
 
-/// `GET /{tenant}/admin/apps/{appId}`: one app's overview.
-pub async fn app_page(state: web::Data<AppState>, path: web::Path<(String, String)>, req: HttpRequest) -> HttpResponse {
-    let (segment, app_id) = path.into_inner();
-    let browser = Browser::of(&state, &req);
-    let (tenant, admin) = match administrator(&state, &segment, &browser, Page::Apps).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match app_overview(&state, &admin, &app_id).await {
-        Ok(app) => plain_page(StatusCode::OK, &AdminAppPage { frame: frame(&tenant, &admin, "apps"), app }),
-        Err(err) => error_page(&err),
-    }
-}
-
 /// The form, empty or as it was posted with the refusal beside its field (then with status 400).
 fn new_app_form(
     state: &AppState,
@@ -152,7 +138,7 @@ fn new_app_form(
 
 /// The signed-in administrator of the path's tenant; otherwise the page to send instead: the sign-in
 /// page (leading back to `page`), or the refusal.
-async fn administrator(
+pub(super) async fn administrator(
     state: &AppState,
     segment: &str,
     browser: &Browser,

@@ -87,7 +87,7 @@ async fn a_redeemed_code_presented_by_another_client_revokes_nothing(backend: Ba
 
 /// Every route Signet serves, as `src/http/mod.rs` lists it, is either here or in [`JSON_ROUTES`], so a
 /// new route cannot be added without deciding which kind it is (issue 16, item 2).
-const HTML_ROUTES: [&str; 19] = [
+const HTML_ROUTES: [&str; 24] = [
     "/{tenant}/oauth2/v2.0/authorize",
     "/{tenant}/v2.0/adminconsent",
     "/{tenant}/adminconsent",
@@ -102,6 +102,11 @@ const HTML_ROUTES: [&str; 19] = [
     "/{tenant}/admin/apps",
     "/{tenant}/admin/apps/new",
     "/{tenant}/admin/apps/{app}",
+    "/{tenant}/admin/apps/{app}/redirect-uris",
+    "/{tenant}/admin/apps/{app}/redirect-uris/remove",
+    "/{tenant}/admin/apps/{app}/secrets",
+    "/{tenant}/admin/apps/{app}/certificates",
+    "/{tenant}/admin/apps/{app}/{kind}/{key}/remove",
     "/{tenant}/admin/consent-requests/{id}/approve",
     "/{tenant}/admin/consent-requests/{id}/deny",
     "/{tenant}/admin/consent-requests/{id}/block",

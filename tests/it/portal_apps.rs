@@ -13,6 +13,8 @@ on_every_backend!(
     an_admin_registers_an_app_and_finds_it_by_name_or_id,
     a_refused_registration_keeps_the_input_and_registers_nothing,
     only_the_tenants_administrators_see_its_apps,
+    an_admin_manages_redirect_uris_secrets_and_certificates,
+    app_forms_of_another_tenant_or_app_are_refused,
 );
 
 /// A browser signed in to the portal of `tenant` as `username`, through the page at `path`.
@@ -87,7 +89,7 @@ async fn an_admin_registers_an_app_and_finds_it_by_name_or_id(backend: Backend) 
         format!("<dd id=\"client-id\">{app_id}</dd>"),
         format!("<dd id=\"tenant-id\">{tid}</dd>"),
         "<dd id=\"audience\">My organization only</dd>".to_owned(),
-        "<tr><td>Web</td><td><code>https://orders.example/signin-oidc</code></td></tr>".to_owned(),
+        "<tr><td>Web</td><td><code>https://orders.example/signin-oidc</code></td><td>".to_owned(),
         "<p id=\"credentials\">0 client secret(s), 0 certificate(s).</p>".to_owned(),
     ] {
         assert!(html.contains(&expected), "{expected}:\n{html}");
@@ -173,4 +175,129 @@ async fn only_the_tenants_administrators_see_its_apps(backend: Backend) {
 
 fn urlencoding(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn an_admin_manages_redirect_uris_secrets_and_certificates(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let root = seed::admin_user(&server, &d, "root").await;
+    let tid = d.tenant_id();
+    let app_id = d.daemon_id();
+    let path = format!("/{tid}/admin/apps/{app_id}");
+    let admin = signed_in(&server, &tid, &root.username, "/apps").await;
+    let form_of = |html: &str, action: &str| {
+        Form::all(html).into_iter().find(|f| f.action.ends_with(action)).unwrap_or_else(|| panic!("{action}: {html}"))
+    };
+    let get = |url: String| {
+        let (admin, server) = (&admin, &server);
+        async move { page(admin.get(&server.url(&url)).await).await }
+    };
+
+    // Redirect URIs: a refused one is shown beside the field with what was typed; a good one is added.
+    let (_, html) = get(path.clone()).await;
+    let add = form_of(&html, "/redirect-uris").set("platform", "web").set("redirect_uri", "http://orders.example/cb");
+    let (status, html) = page(admin.submit(&add, None).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("value=\"http://orders.example/cb\" required aria-invalid=\"true\""), "{html}");
+    let add = form_of(&html, "/redirect-uris").set("platform", "web").set("redirect_uri", "https://orders.example/cb");
+    let response = admin.submit(&add, None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(path.clone()).await;
+    assert!(html.contains("<tr><td>Web</td><td><code>https://orders.example/cb</code></td>"), "{html}");
+    let store = &server.state().store;
+    let app = || async { store.app_in_tenant(d.tenant.id, app_id.parse().unwrap()).await.unwrap().unwrap() };
+    assert_eq!(app().await.web_redirect_uris, ["https://orders.example/cb"]);
+    let remove = form_of(&html, "/redirect-uris/remove");
+    assert_eq!(remove.get("uri"), Some("https://orders.example/cb"));
+    assert_eq!(admin.submit(&remove, None).await.status(), StatusCode::SEE_OTHER);
+    assert!(app().await.web_redirect_uris.is_empty());
+
+    // A secret: its value is shown once, works at the token endpoint, and stops when removed.
+    let (_, html) = get(path.clone()).await;
+    let add = form_of(&html, "/secrets").set("description", "CI").set("days", "90");
+    let (status, html) = page(admin.submit(&add, None).await).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let value = html.split("<code id=\"secret-value\">").nth(1).unwrap().split("</code>").next().unwrap().to_owned();
+    let key_id = html.split("<dd id=\"secret-id\">").nth(1).unwrap().split("</dd>").next().unwrap().to_owned();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", app_id.as_str()),
+        ("client_secret", value.as_str()),
+        ("scope", &format!("{}/.default", d.api_uri)),
+    ];
+    let (status, body) = server.token(&tid, &form).await;
+    assert_eq!(status, StatusCode::OK, "the secret from the page works: {body}");
+    let (_, html) = get(path.clone()).await;
+    assert!(!html.contains(&value), "the value is never shown again");
+    let (status, confirm) = get(format!("{path}/secrets/{key_id}/remove")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Remove the client secret CI ("), "{confirm}");
+    // Cancel keeps it; Yes removes it.
+    let cancel = admin.submit(&Form::first(&confirm), Some(("decision", "cancel"))).await;
+    assert_eq!(cancel.headers()["location"], path.as_str());
+    assert_eq!(server.token(&tid, &form).await.0, StatusCode::OK);
+    let (_, confirm) = get(format!("{path}/secrets/{key_id}/remove")).await;
+    let yes = admin.submit(&Form::first(&confirm), Some(("decision", "accept"))).await;
+    assert_eq!(yes.status(), StatusCode::SEE_OTHER);
+    let (status, body) = server.token(&tid, &form).await;
+    crate::support::assert_error(status, &body, 401, "invalid_client", 7000215);
+    // The confirmation's form acts once.
+    let (status, html) = page(admin.submit(&Form::first(&confirm), Some(("decision", "accept"))).await).await;
+    assert_page_error(status, &html, 400, 90102);
+
+    // A certificate: a malformed PEM is refused beside the field; a good one is listed and removable.
+    let (_, html) = get(path.clone()).await;
+    let upload = form_of(&html, "/certificates").set("pem", "not a certificate").set("description", "build");
+    let (status, html) = page(admin.submit(&upload, None).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("id=\"certificate-error\"") && html.contains(">not a certificate</textarea>"), "{html}");
+    let cert = crate::support::certs::ClientCert::generate();
+    let upload = form_of(&html, "/certificates").set("pem", &cert.cert_pem).set("description", "build");
+    assert_eq!(admin.submit(&upload, None).await.status(), StatusCode::SEE_OTHER);
+    let keys = store.key_credentials(d.tenant.id, app_id.parse().unwrap()).await.unwrap();
+    assert_eq!((keys.len(), keys[0].display_name.as_deref()), (1, Some("build")));
+    let (_, html) = get(path.clone()).await;
+    assert!(html.contains(&format!("<code>{}</code>", cert.x5t())), "{html}");
+    let (_, confirm) = get(format!("{path}/certificates/{}/remove", keys[0].key_id)).await;
+    admin.submit(&Form::first(&confirm), Some(("decision", "accept"))).await;
+    assert!(store.key_credentials(d.tenant.id, app_id.parse().unwrap()).await.unwrap().is_empty());
+
+    // Every change is audited with the administrator as actor.
+    let actor = format!("user:{} {}", root.id, root.username);
+    let events = store.audit_events(d.tenant.id).await.unwrap();
+    let mine: Vec<&str> = events.iter().filter(|e| e.actor == actor).map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        mine,
+        ["app.update", "app.update", "app.addPassword", "app.removePassword", "app.addKey", "app.removeKey"]
+    );
+}
+
+async fn app_forms_of_another_tenant_or_app_are_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let contoso = seed::directory(&server, "contoso.example").await;
+    let fabrikam = seed::directory(&server, "fabrikam.example").await;
+    let root = seed::admin_user(&server, &contoso, "root").await;
+    let tid = contoso.tenant_id();
+    let admin = signed_in(&server, &tid, &root.username, "/apps").await;
+    let (_, html) = page(admin.get(&server.url(&format!("/{tid}/admin/apps/{}", contoso.daemon_id()))).await).await;
+    let add = Form::all(&html).into_iter().find(|f| f.action.ends_with("/redirect-uris")).unwrap();
+    let add = add.set("platform", "web").set("redirect_uri", "https://evil.example/cb");
+
+    // The token is bound to the app: posted to another app of the same tenant it is refused.
+    let other_app = Form { action: format!("/{tid}/admin/apps/{}/redirect-uris", contoso.api.app_id), ..add.clone() };
+    let (status, html) = page(admin.submit(&other_app, None).await).await;
+    assert_page_error(status, &html, 400, 90102);
+    // Another tenant's app, with a token made for it, is not found from this tenant's portal.
+    let (status, html) =
+        page(admin.get(&server.url(&format!("/{tid}/admin/apps/{}", fabrikam.daemon_id()))).await).await;
+    assert_page_error(status, &html, 404, 90099);
+    let store = &server.state().store;
+    let theirs = store.app_in_tenant(fabrikam.tenant.id, fabrikam.daemon_id().parse().unwrap()).await.unwrap();
+    assert!(theirs.unwrap().web_redirect_uris.is_empty(), "nothing of the other tenant changed");
+    // Without the token nothing is changed.
+    let bare = Form { fields: vec![("redirect_uri".into(), "https://evil.example/cb".into())], ..add };
+    let (status, html) = page(admin.submit(&bare, None).await).await;
+    assert_page_error(status, &html, 400, 90102);
+    let ours = store.app_in_tenant(contoso.tenant.id, contoso.daemon_id().parse().unwrap()).await.unwrap().unwrap();
+    assert!(ours.web_redirect_uris.is_empty());
 }
