@@ -271,4 +271,31 @@ pub struct AdminConfirmPage {
     pub csrf: String,
     /// The page Cancel goes back to.
     pub back: String,
+    /// The button that does it: "Yes, remove", "Yes, grant".
+    pub confirm: &'static str,
+}
+
+/// An app's API permissions: each with its type, whether it needs an administrator and its status,
+/// with "Add a permission" and "Grant admin consent for {tenant}".
+#[derive(Debug, Template)]
+#[template(path = "admin_permissions.html")]
+pub struct AdminPermissionsPage {
+    pub frame: AdminFrame,
+    pub app_name: String,
+    /// The app's page; the permission pages are below it.
+    pub app_path: String,
+    pub rows: Vec<crate::flows::portal_permissions::PermissionRow>,
+}
+
+/// Adding permissions: the APIs found by name, then one API's delegated and application permissions.
+#[derive(Debug, Template)]
+#[template(path = "admin_permission_add.html")]
+pub struct AdminAddPermissionPage {
+    pub frame: AdminFrame,
+    pub app_name: String,
+    pub app_path: String,
+    pub search: String,
+    pub apis: Vec<crate::flows::portal_permissions::ApiChoice>,
+    pub chosen: Option<crate::flows::portal_permissions::ApiChoice>,
+    pub csrf: String,
 }

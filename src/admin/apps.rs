@@ -430,7 +430,8 @@ pub async fn set_verified_publisher(
     update_app(store, tenant, &app, edit, &Actor::cli(), now).await
 }
 
-/// Adds delegated and application permissions of `resource` to an app's required permissions.
+/// Adds delegated and application permissions of `resource` to an app's required permissions (the
+/// command line's `app require`).
 pub async fn require(
     store: &Store,
     tenant: &Tenant,
@@ -438,6 +439,18 @@ pub async fn require(
     resource: &str,
     scopes: &[String],
     roles: &[String],
+    now: UnixTime,
+) -> Result<RequiredResourceAccess> {
+    require_by(store, tenant, app_id, (resource, scopes, roles), &Actor::cli(), now).await
+}
+
+/// [`require`] by `actor`, as the audit log records it.
+pub async fn require_by(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    (resource, scopes, roles): (&str, &[String], &[String]),
+    actor: &Actor,
     now: UnixTime,
 ) -> Result<RequiredResourceAccess> {
     let app = owned_app(store, tenant, app_id).await?;
@@ -479,7 +492,7 @@ pub async fn require(
     // Saved without `check_registration`: the operator may name a resource of any tenant, for an app
     // that will be consented to there, which the directory API does not let a tenant probe for.
     let details = json!({ "appId": app.app_id, "changed": ["requiredResourceAccess"] });
-    let event = Actor::cli().event(now, "app.update", app_target(app.app_id), details);
+    let event = actor.event(now, "app.update", app_target(app.app_id), details);
     let changed = Application { required_resource_access: required, ..app };
     store.save_app(tenant.id, &changed, Some(&event)).await?;
     Ok(result)

@@ -11,7 +11,7 @@ mod users;
 pub use apps::{
     AppEdit, AppSpec, KeyChanges, KeySpec, NewScope, SecretSpec, add_cert, add_key, add_password, add_role, add_scope,
     add_secret, app_registration, change_keys, create_app, delete_app, owned_app, register_app, remove_key,
-    remove_password, require, set_verified_publisher, update_app,
+    remove_password, require, require_by, set_verified_publisher, update_app,
 };
 pub use common::{Actor, AdminError, CLI_ACTOR, check_display_name};
 pub use domains::{add_domain, remove_domain};
@@ -84,6 +84,17 @@ pub async fn grant_consent(
     app_id: &str,
     now: UnixTime,
 ) -> Result<Vec<GrantedResource>> {
+    grant_consent_by(store, tenant, app_id, &Actor::cli(), now).await
+}
+
+/// [`grant_consent`] by `actor`, as the audit log records it.
+pub async fn grant_consent_by(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<Vec<GrantedResource>> {
     let id: AppId = app_id.parse().map_err(|_| AdminError::Invalid(format!("'{app_id}' is not an appId GUID")))?;
     let app = match store.resource_in_tenant(tenant.id, &id.to_string()).await? {
         ResourceLookup::Found(_, app) | ResourceLookup::NotInTenant(app) => *app,
@@ -127,7 +138,7 @@ pub async fn grant_consent(
         roles: resources.iter().flat_map(|(sp, _, roles, _)| roles.iter().map(|r| (sp.id, r.id))).collect(),
     };
     let details = json!({ "appId": app.app_id, "consentType": "AllPrincipals", "granted": granted });
-    let event = cli_event(now, "consent.admin", format!("app:{}", app.app_id), details);
+    let event = actor.event(now, "consent.admin", format!("app:{}", app.app_id), details);
     store.grant_consent(tenant.id, &app, &consent, &event).await?;
     Ok(granted)
 }

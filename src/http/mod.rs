@@ -14,6 +14,7 @@ mod openapi;
 mod portal;
 mod portal_app;
 mod portal_apps;
+mod portal_permissions;
 mod token;
 mod userinfo;
 
@@ -53,6 +54,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/{tenant}/admin/apps/{app}/secrets").route(web::post().to(portal_app::new_secret)))
         .service(resource("/{tenant}/admin/apps/{app}/certificates").route(web::post().to(portal_app::new_certificate)))
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions")
+                .route(web::get().to(portal_permissions::permissions_page))
+                .route(web::post().to(portal_permissions::add_permissions)),
+        )
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions/add").route(web::get().to(portal_permissions::add_page)),
+        )
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions/grant")
+                .route(web::get().to(portal_permissions::confirm_grant))
+                .route(web::post().to(portal_permissions::grant_consent)),
+        )
         .service(
             resource("/{tenant}/admin/apps/{app}/{kind}/{key}/remove")
                 .route(web::get().to(portal_app::confirm_removal))

@@ -30,7 +30,7 @@ use crate::state::AppState;
 /// The purpose of the app page's form tokens.
 const APP_FORM: &str = "admin-app";
 /// The purpose of a removal confirmation's token.
-const CONFIRM_FORM: &str = "admin-confirm";
+pub(super) const CONFIRM_FORM: &str = "admin-confirm";
 
 /// The expiry a new secret gets unless another is chosen: 180 days, as Entra's portal suggests.
 const DEFAULT_SECRET_DAYS: u32 = 180;
@@ -100,21 +100,21 @@ async fn render(
     plain_page(if inputs.refused { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
 }
 
-fn app_path(tenant: &Tenant, app_id: &str) -> String {
+pub(super) fn app_path(tenant: &Tenant, app_id: &str) -> String {
     format!("{}/{app_id}", Page::Apps.path(tenant))
 }
 
 /// A posted form of the app page: its fields, once its token is checked and spent, and the signed-in
 /// administrator.
-struct Posted {
-    browser: Browser,
-    fields: HashMap<String, String>,
-    tenant: Tenant,
-    admin: Reviewer,
-    correlation_id: Uuid,
+pub(super) struct Posted {
+    pub(super) browser: Browser,
+    pub(super) fields: HashMap<String, String>,
+    pub(super) tenant: Tenant,
+    pub(super) admin: Reviewer,
+    pub(super) correlation_id: Uuid,
 }
 
-async fn posted(
+pub(super) async fn posted(
     state: &AppState,
     (segment, app_id): (&str, &str),
     req: &HttpRequest,
@@ -279,6 +279,7 @@ pub async fn confirm_removal(
                 csrf: browser.token(&state, CONFIRM_FORM, &format!("{app_id}/{kind}/{key_id}")),
                 action,
                 back: app_path(&tenant, &app_id),
+                confirm: "Yes, remove",
             };
             plain_page(StatusCode::OK, &page)
         }

@@ -15,7 +15,11 @@ on_every_backend!(
     only_the_tenants_administrators_see_its_apps,
     an_admin_manages_redirect_uris_secrets_and_certificates,
     app_forms_of_another_tenant_or_app_are_refused,
+    an_admin_adds_permissions_grants_consent_and_users_sign_in_without_a_prompt,
 );
+
+/// Signet Graph's appId (Microsoft Graph's).
+const GRAPH: &str = "00000003-0000-0000-c000-000000000000";
 
 /// A browser signed in to the portal of `tenant` as `username`, through the page at `path`.
 async fn signed_in(server: &TestServer, tenant: &str, username: &str, path: &str) -> Browser {
@@ -300,4 +304,84 @@ async fn app_forms_of_another_tenant_or_app_are_refused(backend: Backend) {
     assert_page_error(status, &html, 400, 90102);
     let ours = store.app_in_tenant(contoso.tenant.id, contoso.daemon_id().parse().unwrap()).await.unwrap().unwrap();
     assert!(ours.web_redirect_uris.is_empty());
+}
+
+async fn an_admin_adds_permissions_grants_consent_and_users_sign_in_without_a_prompt(backend: Backend) {
+    use crate::support::flow::{VERIFIER, authorize_url, code_of, post_token, redeem_form};
+    let server = TestServer::start(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let root = seed::admin_user(&server, &d, "root").await;
+    let alice = seed::user(&server, &d, "alice").await;
+    let tid = d.tenant_id();
+    let admin = signed_in(&server, &tid, &root.username, "/apps").await;
+    let get = |url: String| {
+        let (admin, server) = (&admin, &server);
+        async move { page(admin.get(&server.url(&url)).await).await }
+    };
+
+    // Register a web app and give it a secret, as an admin would.
+    let (_, html) = get(format!("/{tid}/admin/apps/new")).await;
+    let form = Form::first(&html)
+        .set("name", "Orders web")
+        .remove("audience")
+        .set("platform", "web")
+        .set("redirect_uri", seed::REDIRECT_URI);
+    let location = admin.submit(&form, None).await.headers()["location"].to_str().unwrap().to_owned();
+    let app_id = location.rsplit('/').next().unwrap().to_owned();
+    let (_, html) = get(location.clone()).await;
+    let add = Form::all(&html).into_iter().find(|f| f.action.ends_with("/secrets")).unwrap().set("days", "90");
+    let (_, html) = page(admin.submit(&add, None).await).await;
+    let secret = html.split("<code id=\"secret-value\">").nth(1).unwrap().split("</code>").next().unwrap().to_owned();
+
+    // Find the tenant's API by name and add its delegated permission; then sign-in from Signet Graph.
+    let (_, html) = get(format!("{location}/permissions/add?search=forecast")).await;
+    let api_link = format!("{location}/permissions/add?api={}", d.api.app_id);
+    assert!(html.contains(&format!("<a href=\"{api_link}\">Forecast API</a>")), "{html}");
+    assert!(!html.contains("Signet Graph"), "only APIs whose name starts with the search: {html}");
+    for (api, permission) in [(d.api.app_id.to_string(), "scope:Forecast.Read"), (GRAPH.to_owned(), "scope:openid")] {
+        let (_, html) = get(format!("{location}/permissions/add?api={api}")).await;
+        assert!(html.contains(&format!("name=\"{permission}\"")), "{html}");
+        let response = admin.submit(&Form::first(&html).set(permission, "on"), None).await;
+        assert_eq!(response.headers()["location"], format!("{location}/permissions").as_str());
+    }
+    let row = |value: &str, status: &str| {
+        format!(
+            "<td><code>{value}</code></td><td>Delegated</td><td>{}</td><td>No</td><td class=\"status\">{status}</td>",
+            if value == "openid" { "Sign users in" } else { "Forecast.Read" }
+        )
+    };
+    let (_, html) = get(format!("{location}/permissions")).await;
+    assert!(
+        html.contains(&row("Forecast.Read", "Not granted")) && html.contains(&row("openid", "Not granted")),
+        "{html}"
+    );
+
+    // Grant admin consent for the tenant, through its confirmation page.
+    let (_, confirm) = get(format!("{location}/permissions/grant")).await;
+    assert!(confirm.contains("Grant admin consent for Test tenant"), "{confirm}");
+    let response = admin.submit(&Form::first(&confirm), Some(("decision", "accept"))).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(format!("{location}/permissions")).await;
+    let granted = "Granted for Test tenant";
+    assert!(html.contains(&row("Forecast.Read", granted)) && html.contains(&row("openid", granted)), "{html}");
+    let actor = format!("user:{} {}", root.id, root.username);
+    let events = server.state().store.audit_events(d.tenant.id).await.unwrap();
+    assert_eq!(
+        (events.last().unwrap().action.as_str(), events.last().unwrap().actor.as_str()),
+        ("consent.admin", actor.as_str())
+    );
+
+    // A user signs in with no consent prompt, and the code is redeemed with the secret from the page.
+    let app = server.state().store.app_by_app_id(app_id.parse().unwrap()).await.unwrap().unwrap();
+    let client = seed::ClientApp { app, secret: Some(secret) };
+    let scope = format!("openid {}/Forecast.Read", d.api_uri);
+    let url = authorize_url(&server, &tid, &client, &[("scope", &scope)]);
+    let user = Browser::new(&server);
+    let (_, html) = page(user.get(&url).await).await;
+    let response = user.sign_in(&html, &alice.username, PASSWORD).await;
+    let code = code_of(&response);
+    let (status, tokens) = post_token(&server, &tid, &redeem_form(&client, &code, VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let claims = crate::support::jwt_claims(tokens["access_token"].as_str().unwrap());
+    assert_eq!(claims["scp"], "Forecast.Read");
 }

@@ -1,0 +1,188 @@
+//! An app registration's API permissions in the admin portal (issue 18): the table with each
+//! permission's status, adding permissions of an API found by its name, and "Grant admin consent for
+//! {tenant}" after a confirmation page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::browser::Browser;
+use super::html::{error_page, plain_page};
+use super::portal::{Page, frame, see_other};
+use super::portal_app::{CONFIRM_FORM, app_path, posted};
+use super::portal_apps::administrator;
+use crate::domain::app::Application;
+use crate::domain::tenant::Tenant;
+use crate::flows::portal::Reviewer;
+use crate::flows::portal_apps::Refused;
+use crate::flows::portal_credentials::owned;
+use crate::flows::portal_permissions::{add, api, apis, grant, permissions};
+use crate::pages::{AdminAddPermissionPage, AdminConfirmPage, AdminPermissionsPage};
+use crate::state::AppState;
+
+/// The purpose of the add-permissions form's token.
+const PERMISSIONS_FORM: &str = "admin-permissions";
+
+/// The signed-in administrator and the app of the path, or the page to send instead.
+async fn app_of(
+    state: &AppState,
+    (segment, app_id): (&str, &str),
+    browser: &Browser,
+) -> Result<(Tenant, Reviewer, Application), HttpResponse> {
+    let (tenant, admin) = administrator(state, segment, browser, Page::Apps).await?;
+    match owned(state, &admin, app_id).await {
+        Ok(app) => Ok((tenant, admin, app)),
+        Err(Refused::Failed(err)) => Err(error_page(&err)),
+        Err(Refused::Field(_, message)) => Err(error_page(&crate::error::ProtocolError::internal(message))),
+    }
+}
+
+/// `GET /{tenant}/admin/apps/{appId}/permissions`.
+pub async fn permissions_page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let (segment, app_id) = path.into_inner();
+    let browser = Browser::of(&state, &req);
+    let (tenant, admin, app) = match app_of(&state, (&segment, &app_id), &browser).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match permissions(&state, &admin, &app).await {
+        Ok(rows) => {
+            let page = AdminPermissionsPage {
+                frame: frame(&tenant, &admin, "apps"),
+                app_name: app.display_name.clone(),
+                app_path: app_path(&tenant, &app_id),
+                rows,
+            };
+            plain_page(StatusCode::OK, &page)
+        }
+        Err(err) => error_page(&err),
+    }
+}
+
+/// `GET /{tenant}/admin/apps/{appId}/permissions/add?search=…` and `?api={appId}`: the APIs found by
+/// name, or one API's permissions to choose from.
+pub async fn add_page(state: web::Data<AppState>, path: web::Path<(String, String)>, req: HttpRequest) -> HttpResponse {
+    let (segment, app_id) = path.into_inner();
+    let browser = Browser::of(&state, &req);
+    let (tenant, admin, app) = match app_of(&state, (&segment, &app_id), &browser).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let value = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let search = value("search").unwrap_or_default();
+    let (found, chosen) = match value("api") {
+        Some(api_id) => match api(&state, &admin, &api_id).await {
+            Ok(chosen) => (Vec::new(), Some(chosen)),
+            Err(err) => return error_page(&err),
+        },
+        None => match apis(&state, &admin, &search).await {
+            Ok(found) => (found, None),
+            Err(err) => return error_page(&err),
+        },
+    };
+    let page = AdminAddPermissionPage {
+        frame: frame(&tenant, &admin, "apps"),
+        app_name: app.display_name.clone(),
+        app_path: app_path(&tenant, &app_id),
+        search,
+        apis: found,
+        chosen,
+        csrf: browser.token(&state, PERMISSIONS_FORM, &app_id),
+    };
+    plain_page(StatusCode::OK, &page)
+}
+
+/// `POST /{tenant}/admin/apps/{appId}/permissions`: adds the permissions ticked (`scope:{value}`,
+/// `role:{value}`) of the API named by `api`.
+pub async fn add_permissions(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let (segment, app_id) = path.into_inner();
+    let p = match posted(&state, (&segment, &app_id), &req, &body, (PERMISSIONS_FORM, "")).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let ticked = |prefix: &str| -> Vec<String> {
+        let mut values: Vec<String> =
+            p.fields.keys().filter_map(|name| name.strip_prefix(prefix)).map(str::to_owned).collect();
+        values.sort();
+        values
+    };
+    let (scopes, roles) = (ticked("scope:"), ticked("role:"));
+    let api_id = p.fields.get("api").cloned().unwrap_or_default();
+    let outcome = match owned(&state, &p.admin, &app_id).await {
+        Ok(app) => add(&state, &p.admin, &app, (&api_id, &scopes, &roles), p.correlation_id, state.clock.now()).await,
+        Err(refused) => Err(refused),
+    };
+    finish(&p.tenant, &app_id, &p.browser, outcome)
+}
+
+/// `GET /{tenant}/admin/apps/{appId}/permissions/grant`: the confirmation.
+pub async fn confirm_grant(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let (segment, app_id) = path.into_inner();
+    let browser = Browser::of(&state, &req);
+    let (tenant, admin, app) = match app_of(&state, (&segment, &app_id), &browser).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let back = format!("{}/permissions", app_path(&tenant, &app_id));
+    let page = AdminConfirmPage {
+        frame: frame(&tenant, &admin, "apps"),
+        title: format!("Grant admin consent for {}", tenant.display_name),
+        question: format!(
+            "Grant every permission {} requires for all accounts in {}? Users will not be asked to consent.",
+            app.display_name, tenant.display_name
+        ),
+        action: format!("{back}/grant"),
+        csrf: browser.token(&state, CONFIRM_FORM, &format!("{app_id}/grant")),
+        back,
+        confirm: "Yes, grant",
+    };
+    plain_page(StatusCode::OK, &page)
+}
+
+/// `POST /{tenant}/admin/apps/{appId}/permissions/grant`: Yes grants, Cancel goes back.
+pub async fn grant_consent(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let (segment, app_id) = path.into_inner();
+    let decides = format!("{app_id}/grant");
+    let p = match posted(&state, (&segment, &app_id), &req, &body, (CONFIRM_FORM, &decides)).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    if p.fields.get("decision").map(String::as_str) != Some("accept") {
+        return finish(&p.tenant, &app_id, &p.browser, Ok(()));
+    }
+    let outcome = match owned(&state, &p.admin, &app_id).await {
+        Ok(app) => grant(&state, &p.admin, &app, p.correlation_id, state.clock.now()).await,
+        Err(refused) => Err(refused),
+    };
+    finish(&p.tenant, &app_id, &p.browser, outcome)
+}
+
+/// Back to the permissions page, or the refusal.
+fn finish(tenant: &Tenant, app_id: &str, browser: &Browser, outcome: Result<(), Refused>) -> HttpResponse {
+    match outcome {
+        Ok(()) => see_other(&format!("{}/permissions", app_path(tenant, app_id)), browser),
+        Err(Refused::Failed(err)) => error_page(&err),
+        Err(Refused::Field(_, message)) => {
+            error_page(&crate::error::ProtocolError::new(crate::error::Aadsts::MalformedRequest, message))
+        }
+    }
+}
