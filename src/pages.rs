@@ -175,6 +175,7 @@ impl AdminFrame {
         [
             ("overview", "Overview", String::new()),
             ("apps", "App registrations", "/apps".to_owned()),
+            ("enterprise", "Enterprise applications", "/enterprise-apps".to_owned()),
             ("requests", "Admin consent requests", "/consent-requests".to_owned()),
             ("audit", "Audit log", "/audit".to_owned()),
         ]
@@ -298,4 +299,26 @@ pub struct AdminAddPermissionPage {
     pub apis: Vec<crate::flows::portal_permissions::ApiChoice>,
     pub chosen: Option<crate::flows::portal_permissions::ApiChoice>,
     pub csrf: String,
+}
+
+/// `/{tenant}/admin/enterprise-apps`: every app present in the tenant.
+#[derive(Debug, Template)]
+#[template(path = "admin_enterprise_apps.html")]
+pub struct AdminEnterpriseAppsPage {
+    pub frame: AdminFrame,
+    pub search: String,
+    pub rows: Vec<crate::flows::portal_enterprise::EnterpriseRow>,
+}
+
+/// `/{tenant}/admin/enterprise-apps/{appId}`: an app's properties, assignments and permissions.
+#[derive(Debug, Template)]
+#[template(path = "admin_enterprise_app.html")]
+pub struct AdminEnterpriseAppPage {
+    pub frame: AdminFrame,
+    pub app: crate::flows::portal_enterprise::EnterpriseApp,
+    /// `/{tenant}/admin/enterprise-apps/{appId}`: the forms post below it.
+    pub path: String,
+    pub csrf: String,
+    /// The assignment form's typed user and refusal.
+    pub assign: FormInput,
 }

@@ -7,6 +7,7 @@ pub mod logout;
 pub mod portal;
 pub mod portal_apps;
 pub mod portal_credentials;
+pub mod portal_enterprise;
 pub mod portal_permissions;
 pub mod roles;
 pub mod session;

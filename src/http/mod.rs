@@ -14,6 +14,7 @@ mod openapi;
 mod portal;
 mod portal_app;
 mod portal_apps;
+mod portal_enterprise;
 mod portal_permissions;
 mod token;
 mod userinfo;
@@ -67,6 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(portal_permissions::confirm_grant))
                 .route(web::post().to(portal_permissions::grant_consent)),
         )
+        .configure(portal_enterprise_routes)
         .service(
             resource("/{tenant}/admin/apps/{app}/{kind}/{key}/remove")
                 .route(web::get().to(portal_app::confirm_removal))
@@ -155,6 +157,34 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_principals)
         .configure(directory_governance)
         .configure(directory_classifications);
+}
+
+/// The admin portal's enterprise applications.
+fn portal_enterprise_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/{tenant}/admin/enterprise-apps").route(web::get().to(portal_enterprise::list_page)))
+        .service(resource("/{tenant}/admin/enterprise-apps/{app}").route(web::get().to(portal_enterprise::app_page)))
+        .service(
+            resource("/{tenant}/admin/enterprise-apps/{app}/properties")
+                .route(web::post().to(portal_enterprise::properties)),
+        )
+        .service(
+            resource("/{tenant}/admin/enterprise-apps/{app}/assignments")
+                .route(web::post().to(portal_enterprise::add_assignment)),
+        )
+        .service(
+            resource("/{tenant}/admin/enterprise-apps/{app}/assignments/remove")
+                .route(web::post().to(portal_enterprise::remove_assignment)),
+        )
+        .service(
+            resource("/{tenant}/admin/enterprise-apps/{app}/grants/{id}/revoke")
+                .route(web::get().to(portal_enterprise::confirm_revoke))
+                .route(web::post().to(portal_enterprise::revoke)),
+        )
+        .service(
+            resource("/{tenant}/admin/enterprise-apps/{app}/delete")
+                .route(web::get().to(portal_enterprise::confirm_delete))
+                .route(web::post().to(portal_enterprise::delete)),
+        );
 }
 
 /// The directory API's delegated grants, policies, consent requests, audit log and signing keys.

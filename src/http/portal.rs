@@ -35,6 +35,7 @@ const PORTAL_NAME: &str = "Signet administration";
 pub(super) enum Page {
     Overview,
     Apps,
+    Enterprise,
     ConsentRequests,
     Audit,
 }
@@ -45,6 +46,7 @@ impl Page {
         match self {
             Self::Overview => "",
             Self::Apps => "apps",
+            Self::Enterprise => "enterprise-apps",
             Self::ConsentRequests => "consent-requests",
             Self::Audit => "audit",
         }
@@ -54,6 +56,7 @@ impl Page {
         match value {
             Some("") => Self::Overview,
             Some("apps") => Self::Apps,
+            Some("enterprise-apps") => Self::Enterprise,
             Some("audit") => Self::Audit,
             _ => Self::ConsentRequests,
         }

@@ -28,7 +28,7 @@ use crate::pages::{AdminAppPage, AdminConfirmPage, AdminSecretPage, FormInput};
 use crate::state::AppState;
 
 /// The purpose of the app page's form tokens.
-const APP_FORM: &str = "admin-app";
+pub(super) const APP_FORM: &str = "admin-app";
 /// The purpose of a removal confirmation's token.
 pub(super) const CONFIRM_FORM: &str = "admin-confirm";
 
