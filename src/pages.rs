@@ -176,6 +176,7 @@ impl AdminFrame {
             ("overview", "Overview", String::new()),
             ("apps", "App registrations", "/apps".to_owned()),
             ("enterprise", "Enterprise applications", "/enterprise-apps".to_owned()),
+            ("consent", "Consent and permissions", "/consent".to_owned()),
             ("requests", "Admin consent requests", "/consent-requests".to_owned()),
             ("audit", "Audit log", "/audit".to_owned()),
         ]
@@ -321,4 +322,18 @@ pub struct AdminEnterpriseAppPage {
     pub csrf: String,
     /// The assignment form's typed user and refusal.
     pub assign: FormInput,
+}
+
+/// `/{tenant}/admin/consent`: the user consent setting, the integrated-apps switch, the admin consent
+/// request workflow, and the low-impact permissions.
+#[derive(Debug, Template)]
+#[template(path = "admin_consent_settings.html")]
+pub struct AdminConsentSettingsPage {
+    pub frame: AdminFrame,
+    pub settings: crate::flows::portal_consent::ConsentSettings,
+    pub csrf: String,
+    /// The request settings form as typed (`value`: reviewers, `description`: days) and its refusal.
+    pub requests: FormInput,
+    /// A classification's refusal.
+    pub classification: FormInput,
 }

@@ -6,6 +6,7 @@ pub mod graph;
 pub mod logout;
 pub mod portal;
 pub mod portal_apps;
+pub mod portal_consent;
 pub mod portal_credentials;
 pub mod portal_enterprise;
 pub mod portal_permissions;

@@ -113,6 +113,10 @@ pub enum Field {
     RedirectUri,
     Secret,
     Certificate,
+    /// The admin consent request settings (reviewers, expiry).
+    Requests,
+    /// A permission classification.
+    Classification,
 }
 
 /// Why a registration was not made.

@@ -14,6 +14,7 @@ mod openapi;
 mod portal;
 mod portal_app;
 mod portal_apps;
+mod portal_consent;
 mod portal_enterprise;
 mod portal_permissions;
 mod token;
@@ -159,9 +160,20 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_classifications);
 }
 
-/// The admin portal's enterprise applications.
+/// The admin portal's consent settings and enterprise applications.
 fn portal_enterprise_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/{tenant}/admin/enterprise-apps").route(web::get().to(portal_enterprise::list_page)))
+    cfg.service(resource("/{tenant}/admin/consent").route(web::get().to(portal_consent::consent_page)))
+        .service(resource("/{tenant}/admin/consent/user-consent").route(web::post().to(portal_consent::user_consent)))
+        .service(resource("/{tenant}/admin/consent/requests").route(web::post().to(portal_consent::requests)))
+        .service(
+            resource("/{tenant}/admin/consent/classifications")
+                .route(web::post().to(portal_consent::add_classification)),
+        )
+        .service(
+            resource("/{tenant}/admin/consent/classifications/remove")
+                .route(web::post().to(portal_consent::remove_classification)),
+        )
+        .service(resource("/{tenant}/admin/enterprise-apps").route(web::get().to(portal_enterprise::list_page)))
         .service(resource("/{tenant}/admin/enterprise-apps/{app}").route(web::get().to(portal_enterprise::app_page)))
         .service(
             resource("/{tenant}/admin/enterprise-apps/{app}/properties")

@@ -36,6 +36,7 @@ pub(super) enum Page {
     Overview,
     Apps,
     Enterprise,
+    Consent,
     ConsentRequests,
     Audit,
 }
@@ -47,6 +48,7 @@ impl Page {
             Self::Overview => "",
             Self::Apps => "apps",
             Self::Enterprise => "enterprise-apps",
+            Self::Consent => "consent",
             Self::ConsentRequests => "consent-requests",
             Self::Audit => "audit",
         }
@@ -57,6 +59,7 @@ impl Page {
             Some("") => Self::Overview,
             Some("apps") => Self::Apps,
             Some("enterprise-apps") => Self::Enterprise,
+            Some("consent") => Self::Consent,
             Some("audit") => Self::Audit,
             _ => Self::ConsentRequests,
         }

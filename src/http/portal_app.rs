@@ -68,7 +68,9 @@ impl Inputs {
         match field {
             Field::Secret => inputs.secret = input("days"),
             Field::Certificate => inputs.certificate = input("pem"),
-            Field::Name | Field::RedirectUri => inputs.uri = input("redirect_uri"),
+            Field::Name | Field::RedirectUri | Field::Requests | Field::Classification => {
+                inputs.uri = input("redirect_uri");
+            }
         }
         inputs
     }

@@ -32,6 +32,7 @@ mod key_rotation;
 mod msal;
 mod openapi;
 mod portal_apps;
+mod portal_consent;
 mod portal_enterprise;
 mod probes;
 mod refresh_tokens;
