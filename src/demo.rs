@@ -13,7 +13,7 @@ use crate::admin::{self, AdminError, AppSpec, PolicyChange, UserSpec};
 use crate::clock::UnixTime;
 use crate::domain::tenant::Tenant;
 use crate::seal::KeyEncryptionKey;
-use crate::secrets::{ClientSecret, random_urlsafe};
+use crate::secrets::ClientSecret;
 use crate::store::Store;
 
 pub const DEMO_DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -58,8 +58,8 @@ pub async fn seed(
         return Ok(saved);
     }
     let tenant = admin::create_tenant(store, "Contoso", DEMO_DOMAIN, now).await?;
-    let admin_password = random_password()?;
-    let user_password = random_password()?;
+    let admin_password = admin::generated_password()?;
+    let user_password = admin::generated_password()?;
     let actor = admin::Actor::cli();
     let admin_name = format!("admin@{DEMO_DOMAIN}");
     let spec =
@@ -155,11 +155,6 @@ async fn seed_web_app(
     let web_id = admin::create_app(store, tenant, spec, now).await?.app_id.to_string();
     let (_, secret) = admin::add_secret(store, kek, tenant, &web_id, 365, now).await?;
     Ok((web_id, secret))
-}
-
-/// 12 random bytes: a 16-character password.
-fn random_password() -> Result<String, AdminError> {
-    random_urlsafe::<12>().map_err(|_| AdminError::Internal("no randomness".into()))
 }
 
 fn write_private_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {

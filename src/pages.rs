@@ -176,6 +176,7 @@ impl AdminFrame {
             ("overview", "Overview", String::new()),
             ("apps", "App registrations", "/apps".to_owned()),
             ("enterprise", "Enterprise applications", "/enterprise-apps".to_owned()),
+            ("users", "Users", "/users".to_owned()),
             ("consent", "Consent and permissions", "/consent".to_owned()),
             ("requests", "Admin consent requests", "/consent-requests".to_owned()),
             ("audit", "Audit log", "/audit".to_owned()),
@@ -336,4 +337,50 @@ pub struct AdminConsentSettingsPage {
     pub requests: FormInput,
     /// A classification's refusal.
     pub classification: FormInput,
+}
+
+/// `/{tenant}/admin/users`: the users, with a search and "New user".
+#[derive(Debug, Template)]
+#[template(path = "admin_users.html")]
+pub struct AdminUsersPage {
+    pub frame: AdminFrame,
+    pub search: String,
+    pub rows: Vec<crate::flows::portal_users::UserRow>,
+    pub more: bool,
+}
+
+/// `/{tenant}/admin/users/new`: shown again with the input kept (never the password) and the message
+/// beside its field when refused.
+#[derive(Debug, Template)]
+#[template(path = "admin_user_new.html")]
+pub struct AdminNewUserPage {
+    pub frame: AdminFrame,
+    pub csrf: String,
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub username_error: Option<String>,
+    pub password_error: Option<String>,
+}
+
+/// `/{tenant}/admin/users/{id}`: a user's properties, password reset, delete, roles and consents.
+#[derive(Debug, Template)]
+#[template(path = "admin_user.html")]
+pub struct AdminUserPage {
+    pub frame: AdminFrame,
+    pub details: crate::flows::portal_users::UserDetails,
+    pub path: String,
+    pub csrf: String,
+    pub properties_error: Option<String>,
+    pub password_error: Option<String>,
+}
+
+/// A password made by Signet, shown this once.
+#[derive(Debug, Template)]
+#[template(path = "admin_password.html")]
+pub struct AdminPasswordPage {
+    pub frame: AdminFrame,
+    pub username: String,
+    pub user_path: String,
+    pub password: String,
 }

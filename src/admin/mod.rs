@@ -20,7 +20,7 @@ pub use principals::{
     DEFAULT_ACCESS, ServicePrincipalEdit, add_service_principal, assign_app_role, delete_service_principal,
     remove_app_role_assignment, update_service_principal,
 };
-pub use users::{UserEdit, UserSpec, create_user, delete_user, find_user, update_user};
+pub use users::{UserEdit, UserSpec, create_user, delete_user, find_user, generated_password, update_user};
 
 use serde_json::json;
 

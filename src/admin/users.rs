@@ -104,6 +104,11 @@ pub async fn find_user(store: &Store, tenant: &Tenant, key: &str) -> Result<User
     found.ok_or_else(|| AdminError::NotFound(format!("user {key} in tenant {}", tenant.id)))
 }
 
+/// A password made for a user (the demo's, the portal's "generate"): 12 random bytes, 16 characters.
+pub fn generated_password() -> Result<String> {
+    crate::secrets::random_urlsafe::<12>().map_err(|_| AdminError::Internal("no randomness".into()))
+}
+
 /// A change to a user; `None` keeps the current value.
 #[derive(Clone, Debug, Default)]
 pub struct UserEdit {

@@ -117,6 +117,8 @@ pub enum Field {
     Requests,
     /// A permission classification.
     Classification,
+    Username,
+    Password,
 }
 
 /// Why a registration was not made.

@@ -17,6 +17,7 @@ mod portal_apps;
 mod portal_consent;
 mod portal_enterprise;
 mod portal_permissions;
+mod portal_users;
 mod token;
 mod userinfo;
 
@@ -160,9 +161,23 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_classifications);
 }
 
-/// The admin portal's consent settings and enterprise applications.
+/// The admin portal's consent settings, enterprise applications and users.
 fn portal_enterprise_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/{tenant}/admin/consent").route(web::get().to(portal_consent::consent_page)))
+    cfg.service(resource("/{tenant}/admin/users").route(web::get().to(portal_users::list_page)))
+        .service(
+            resource("/{tenant}/admin/users/new")
+                .route(web::get().to(portal_users::new_page))
+                .route(web::post().to(portal_users::create_user)),
+        )
+        .service(resource("/{tenant}/admin/users/{id}").route(web::get().to(portal_users::user_page)))
+        .service(resource("/{tenant}/admin/users/{id}/properties").route(web::post().to(portal_users::properties)))
+        .service(resource("/{tenant}/admin/users/{id}/password").route(web::post().to(portal_users::password)))
+        .service(
+            resource("/{tenant}/admin/users/{id}/delete")
+                .route(web::get().to(portal_users::confirm_delete))
+                .route(web::post().to(portal_users::delete_user)),
+        )
+        .service(resource("/{tenant}/admin/consent").route(web::get().to(portal_consent::consent_page)))
         .service(resource("/{tenant}/admin/consent/user-consent").route(web::post().to(portal_consent::user_consent)))
         .service(resource("/{tenant}/admin/consent/requests").route(web::post().to(portal_consent::requests)))
         .service(

@@ -36,6 +36,7 @@ pub(super) enum Page {
     Overview,
     Apps,
     Enterprise,
+    Users,
     Consent,
     ConsentRequests,
     Audit,
@@ -49,6 +50,7 @@ impl Page {
             Self::Apps => "apps",
             Self::Enterprise => "enterprise-apps",
             Self::Consent => "consent",
+            Self::Users => "users",
             Self::ConsentRequests => "consent-requests",
             Self::Audit => "audit",
         }
@@ -60,6 +62,7 @@ impl Page {
             Some("apps") => Self::Apps,
             Some("enterprise-apps") => Self::Enterprise,
             Some("consent") => Self::Consent,
+            Some("users") => Self::Users,
             Some("audit") => Self::Audit,
             _ => Self::ConsentRequests,
         }

@@ -68,7 +68,7 @@ impl Inputs {
         match field {
             Field::Secret => inputs.secret = input("days"),
             Field::Certificate => inputs.certificate = input("pem"),
-            Field::Name | Field::RedirectUri | Field::Requests | Field::Classification => {
+            _ => {
                 inputs.uri = input("redirect_uri");
             }
         }
