@@ -180,6 +180,7 @@ impl AdminFrame {
             ("consent", "Consent and permissions", "/consent".to_owned()),
             ("requests", "Admin consent requests", "/consent-requests".to_owned()),
             ("audit", "Audit log", "/audit".to_owned()),
+            ("keys", "Signing keys", "/signing-keys".to_owned()),
         ]
         .into_iter()
         .map(|(key, label, path)| (label, format!("{}{path}", self.base), key == self.current))
@@ -383,4 +384,13 @@ pub struct AdminPasswordPage {
     pub username: String,
     pub user_path: String,
     pub password: String,
+}
+
+/// `/{tenant}/admin/signing-keys`: the server's signing keys and "Rotate now".
+#[derive(Debug, Template)]
+#[template(path = "admin_keys.html")]
+pub struct AdminKeysPage {
+    pub frame: AdminFrame,
+    pub keys: Vec<crate::flows::portal_keys::KeyRow>,
+    pub next: String,
 }

@@ -5,6 +5,7 @@ mod apps;
 mod common;
 mod domains;
 mod grants;
+mod keys;
 mod principals;
 mod users;
 
@@ -16,6 +17,7 @@ pub use apps::{
 pub use common::{Actor, AdminError, CLI_ACTOR, check_display_name};
 pub use domains::{add_domain, remove_domain};
 pub use grants::{GrantSpec, create_grant, delete_grant, set_grant_scope};
+pub use keys::rotate_on_schedule;
 pub use principals::{
     DEFAULT_ACCESS, ServicePrincipalEdit, add_service_principal, assign_app_role, delete_service_principal,
     remove_app_role_assignment, update_service_principal,

@@ -9,6 +9,7 @@ pub mod portal_apps;
 pub mod portal_consent;
 pub mod portal_credentials;
 pub mod portal_enterprise;
+pub mod portal_keys;
 pub mod portal_permissions;
 pub mod portal_users;
 pub mod roles;

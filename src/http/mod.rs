@@ -16,6 +16,7 @@ mod portal_app;
 mod portal_apps;
 mod portal_consent;
 mod portal_enterprise;
+mod portal_keys;
 mod portal_permissions;
 mod portal_users;
 mod token;
@@ -161,9 +162,15 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_classifications);
 }
 
-/// The admin portal's consent settings, enterprise applications and users.
+/// The admin portal's signing keys, users, consent settings and enterprise applications.
 fn portal_enterprise_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/{tenant}/admin/users").route(web::get().to(portal_users::list_page)))
+    cfg.service(resource("/{tenant}/admin/signing-keys").route(web::get().to(portal_keys::keys_page)))
+        .service(
+            resource("/{tenant}/admin/signing-keys/rotate")
+                .route(web::get().to(portal_keys::confirm_rotation))
+                .route(web::post().to(portal_keys::rotation)),
+        )
+        .service(resource("/{tenant}/admin/users").route(web::get().to(portal_users::list_page)))
         .service(
             resource("/{tenant}/admin/users/new")
                 .route(web::get().to(portal_users::new_page))

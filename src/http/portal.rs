@@ -38,6 +38,7 @@ pub(super) enum Page {
     Enterprise,
     Users,
     Consent,
+    Keys,
     ConsentRequests,
     Audit,
 }
@@ -51,6 +52,7 @@ impl Page {
             Self::Enterprise => "enterprise-apps",
             Self::Consent => "consent",
             Self::Users => "users",
+            Self::Keys => "signing-keys",
             Self::ConsentRequests => "consent-requests",
             Self::Audit => "audit",
         }
@@ -63,6 +65,7 @@ impl Page {
             Some("enterprise-apps") => Self::Enterprise,
             Some("consent") => Self::Consent,
             Some("users") => Self::Users,
+            Some("signing-keys") => Self::Keys,
             Some("audit") => Self::Audit,
             _ => Self::ConsentRequests,
         }

@@ -43,6 +43,13 @@ pub fn next_activation(keys: &[StoredKey], policy: RotationPolicy, now: UnixTime
     (now >= newest.activate_at + policy.period - policy.publish_lead).then_some(now + policy.publish_lead)
 }
 
+/// When a new key starts signing: a pending key's activation, or else the newest key's activation plus
+/// the rotation period (the schedule adds its successor `publish_lead` before that).
+pub fn next_signer(keys: &[StoredKey], policy: RotationPolicy, now: UnixTime) -> Option<UnixTime> {
+    let newest = keys.iter().max_by_key(|k| k.generation)?;
+    Some(if newest.activate_at > now { newest.activate_at } else { newest.activate_at + policy.period })
+}
+
 /// Adds the next key if one is due; returns its kid.
 pub async fn rotate_if_due(
     store: &Store,

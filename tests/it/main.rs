@@ -34,6 +34,7 @@ mod openapi;
 mod portal_apps;
 mod portal_consent;
 mod portal_enterprise;
+mod portal_keys;
 mod portal_users;
 mod probes;
 mod refresh_tokens;

@@ -9,18 +9,15 @@
 //! operator's command line.
 
 use serde::Serialize;
-use serde_json::json;
 
 use super::objects::graph_time;
 use super::{Caller, refused};
-use crate::admin::AdminError;
-use crate::clock::UnixTime;
+use crate::admin::{AdminError, rotate_on_schedule};
 use crate::graph_error::GraphError;
 use crate::signing::KeyState;
 use crate::signing::ring::key_state;
-use crate::signing::rotation::{RotationPolicy, rotate};
+use crate::signing::rotation::{RotationPolicy, next_signer};
 use crate::state::AppState;
-use crate::store::StoredKey;
 
 const READ_KEYS: &[&str] = &["Directory.Read.All", "Policy.Read.All", "Policy.ReadWrite.Authorization"];
 const ROTATE_KEYS: &[&str] = &["Policy.ReadWrite.Authorization"];
@@ -45,13 +42,6 @@ pub struct SigningKeys {
     pub value: Vec<SigningKey>,
     /// When a new key starts signing.
     pub next_rotation_date_time: Option<String>,
-}
-
-/// When a new key starts signing: a pending key's activation, or else the newest key's activation plus
-/// the rotation period (the schedule adds its successor `publish_lead` before that).
-fn next_signer(keys: &[StoredKey], policy: RotationPolicy, now: UnixTime) -> Option<UnixTime> {
-    let newest = keys.iter().max_by_key(|k| k.generation)?;
-    Some(if newest.activate_at > now { newest.activate_at } else { newest.activate_at + policy.period })
 }
 
 /// `GET /v1.0/signet/signingKeys`.
@@ -81,13 +71,12 @@ pub async fn rotate_signing_keys(state: &AppState, caller: &Caller) -> Result<Si
     caller.require_admin(ROTATE_KEYS)?;
     let now = state.clock.now();
     let policy = RotationPolicy::from_config(&state.config);
-    let kid = rotate(&state.store, &state.kek, policy, now, false)
-        .await
-        .map_err(GraphError::internal)?
-        .ok_or_else(|| GraphError::conflict("Another process rotated at the same moment."))?;
+    let rotated = rotate_on_schedule(&state.store, &state.kek, policy, &caller.tenant, &caller.actor(), now).await;
+    let kid = rotated.map_err(|err| match err {
+        AdminError::Conflict(_) => GraphError::conflict("Another process rotated at the same moment."),
+        other => refused(other, "signingKeys"),
+    })?;
     state.keys.reload().await.map_err(GraphError::internal)?;
-    let event = caller.actor().event(now, "keys.rotate", format!("key:{kid}"), json!({ "kid": kid }));
-    state.store.record_audit(caller.tenant.id, &event).await?;
     let keys = signing_keys(state, caller).await?;
     keys.value
         .into_iter()
