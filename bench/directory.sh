@@ -15,7 +15,7 @@
 # usage: bench/directory.sh [seconds=10] [concurrency=32] [rounds=3]
 # Results (oha's JSON reports, server logs, runs.tsv, table.txt) go to $RESULTS_DIR
 # (default /tmp/bench-results/directory-<date-time>); SEED_DIR keeps the seeded databases between
-# runs (default: inside the results).
+# runs (default: inside the results); CASES picks some of the cases (default: all four).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -64,7 +64,7 @@ middle_page() {
     echo "http://127.0.0.1:$port/v1.0/applications?\$top=5&\$skiptoken=$id"
 }
 
-cases="top100 top10 middle user"
+cases=${CASES:-top100 top10 middle user}
 printf 'round\tsize\tcase\trps\tp50_ms\tp99_ms\tnon_200\n' >"$results/runs.tsv"
 for round in $(seq "$rounds"); do
     for size in small large; do
