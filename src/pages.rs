@@ -289,6 +289,8 @@ pub struct AdminPermissionsPage {
     /// The app's page; the permission pages are below it.
     pub app_path: String,
     pub rows: Vec<crate::flows::portal_permissions::PermissionRow>,
+    /// The token of the table's Remove forms.
+    pub csrf: String,
 }
 
 /// Adding permissions: the APIs found by name, then one API's delegated and application permissions.

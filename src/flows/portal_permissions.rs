@@ -1,6 +1,6 @@
 //! An app registration's API permissions in the admin portal (issue 18): what the app requires, each
 //! with its type, whether it needs an administrator, and whether it is granted for the tenant; adding
-//! permissions of an API found by its name; and "Grant admin consent for {tenant}". Changes go
+//! permissions of an API found by its name, removing one; and "Grant admin consent for {tenant}". Changes go
 //! through [`crate::admin`] with the administrator as the audited actor.
 
 use uuid::Uuid;
@@ -10,6 +10,7 @@ use super::portal_apps::{Refused, actor, refusal};
 use crate::admin;
 use crate::clock::UnixTime;
 use crate::domain::app::{AccessType, Application, ConsentType, GrantConsentType, MemberType};
+use crate::domain::ids::AppId;
 use crate::domain::query::{Filter, GrantProperty};
 use crate::error::ProtocolError;
 use crate::state::AppState;
@@ -19,6 +20,8 @@ use crate::store::ResourceLookup;
 #[derive(Clone, Debug)]
 pub struct PermissionRow {
     pub api: String,
+    /// The API's appId.
+    pub api_id: String,
     pub value: String,
     /// `Delegated` or `Application`.
     pub kind: &'static str,
@@ -66,6 +69,7 @@ pub async fn permissions(
             let row = match access.access_type {
                 AccessType::Scope => resource.scopes.iter().find(|s| s.id == access.id).map(|s| PermissionRow {
                     api: resource.display_name.clone(),
+                    api_id: resource.app_id.to_string(),
                     value: s.value.clone(),
                     kind: "Delegated",
                     description: s.admin_consent_display_name.clone(),
@@ -74,6 +78,7 @@ pub async fn permissions(
                 }),
                 AccessType::Role => resource.app_roles.iter().find(|r| r.id == access.id).map(|r| PermissionRow {
                     api: resource.display_name.clone(),
+                    api_id: resource.app_id.to_string(),
                     value: r.value.clone(),
                     kind: "Application",
                     description: r.display_name.clone(),
@@ -171,6 +176,42 @@ pub async fn grant(
     require_admin(admin)?;
     let actor = actor(admin, correlation_id);
     admin::grant_consent_by(&state.store, &admin.tenant, &app.app_id.to_string(), &actor, now)
+        .await
+        .map_err(|err| Refused::Failed(refusal(err)))?;
+    Ok(())
+}
+
+/// Removes one required permission (`Delegated` or `Application`, by value) of the API `api_id` from
+/// the app; what was already granted stays until it is revoked in Enterprise applications.
+pub async fn remove(
+    state: &AppState,
+    admin: &Reviewer,
+    app: &Application,
+    (api_id, kind, value): (&str, &str, &str),
+    correlation_id: Uuid,
+    now: UnixTime,
+) -> Result<(), Refused> {
+    require_admin(admin)?;
+    let not_required = || Refused::Failed(refusal(admin::AdminError::NotFound(format!("required permission {value}"))));
+    let api_id: AppId = api_id.parse().map_err(|_| not_required())?;
+    let resource = state.store.app_by_app_id(api_id).await?.ok_or_else(not_required)?;
+    let id = match kind {
+        "Delegated" => resource.scope(value).map(|s| (s.id, AccessType::Scope)),
+        "Application" => resource.app_role(value).map(|r| (r.id, AccessType::Role)),
+        _ => None,
+    };
+    let (id, access_type) = id.ok_or_else(not_required)?;
+    let mut required = app.required_resource_access.clone();
+    let before: usize = required.iter().map(|r| r.resource_access.len()).sum();
+    for entry in required.iter_mut().filter(|r| r.resource_app_id == api_id) {
+        entry.resource_access.retain(|a| !(a.id == id && a.access_type == access_type));
+    }
+    required.retain(|r| !r.resource_access.is_empty());
+    if required.iter().map(|r| r.resource_access.len()).sum::<usize>() == before {
+        return Err(not_required());
+    }
+    let edit = admin::AppEdit { required_resource_access: Some(required), ..admin::AppEdit::default() };
+    admin::update_app(&state.store, &admin.tenant, app, edit, &actor(admin, correlation_id), now)
         .await
         .map_err(|err| Refused::Failed(refusal(err)))?;
     Ok(())

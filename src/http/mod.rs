@@ -45,38 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/admin/audit").route(web::get().to(portal::audit)))
         .service(resource("/{tenant}/admin").route(web::get().to(portal_apps::overview_page)))
         .service(resource("/{tenant}/admin/").route(web::get().to(portal_apps::overview_page)))
-        .service(resource("/{tenant}/admin/apps").route(web::get().to(portal_apps::apps_page)))
-        .service(
-            resource("/{tenant}/admin/apps/new")
-                .route(web::get().to(portal_apps::new_app_page))
-                .route(web::post().to(portal_apps::create_app)),
-        )
-        .service(resource("/{tenant}/admin/apps/{app}").route(web::get().to(portal_app::app_page)))
-        .service(resource("/{tenant}/admin/apps/{app}/redirect-uris").route(web::post().to(portal_app::add_uri)))
-        .service(
-            resource("/{tenant}/admin/apps/{app}/redirect-uris/remove").route(web::post().to(portal_app::remove_uri)),
-        )
-        .service(resource("/{tenant}/admin/apps/{app}/secrets").route(web::post().to(portal_app::new_secret)))
-        .service(resource("/{tenant}/admin/apps/{app}/certificates").route(web::post().to(portal_app::new_certificate)))
-        .service(
-            resource("/{tenant}/admin/apps/{app}/permissions")
-                .route(web::get().to(portal_permissions::permissions_page))
-                .route(web::post().to(portal_permissions::add_permissions)),
-        )
-        .service(
-            resource("/{tenant}/admin/apps/{app}/permissions/add").route(web::get().to(portal_permissions::add_page)),
-        )
-        .service(
-            resource("/{tenant}/admin/apps/{app}/permissions/grant")
-                .route(web::get().to(portal_permissions::confirm_grant))
-                .route(web::post().to(portal_permissions::grant_consent)),
-        )
-        .configure(portal_enterprise_routes)
-        .service(
-            resource("/{tenant}/admin/apps/{app}/{kind}/{key}/remove")
-                .route(web::get().to(portal_app::confirm_removal))
-                .route(web::post().to(portal_app::remove_credential)),
-        )
+        .configure(portal_app_routes)
         .service(
             resource("/{tenant}/admin/consent-requests/{id}/approve")
                 .route(web::get().to(portal::approval))
@@ -160,6 +129,46 @@ fn directory_api(cfg: &mut web::ServiceConfig) {
         .configure(directory_principals)
         .configure(directory_governance)
         .configure(directory_classifications);
+}
+
+/// The admin portal's app registrations: the list, a new registration, and an app's pages.
+fn portal_app_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/{tenant}/admin/apps").route(web::get().to(portal_apps::apps_page)))
+        .service(
+            resource("/{tenant}/admin/apps/new")
+                .route(web::get().to(portal_apps::new_app_page))
+                .route(web::post().to(portal_apps::create_app)),
+        )
+        .service(resource("/{tenant}/admin/apps/{app}").route(web::get().to(portal_app::app_page)))
+        .service(resource("/{tenant}/admin/apps/{app}/redirect-uris").route(web::post().to(portal_app::add_uri)))
+        .service(
+            resource("/{tenant}/admin/apps/{app}/redirect-uris/remove").route(web::post().to(portal_app::remove_uri)),
+        )
+        .service(resource("/{tenant}/admin/apps/{app}/secrets").route(web::post().to(portal_app::new_secret)))
+        .service(resource("/{tenant}/admin/apps/{app}/certificates").route(web::post().to(portal_app::new_certificate)))
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions")
+                .route(web::get().to(portal_permissions::permissions_page))
+                .route(web::post().to(portal_permissions::add_permissions)),
+        )
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions/add").route(web::get().to(portal_permissions::add_page)),
+        )
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions/remove")
+                .route(web::post().to(portal_permissions::remove_permission)),
+        )
+        .service(
+            resource("/{tenant}/admin/apps/{app}/permissions/grant")
+                .route(web::get().to(portal_permissions::confirm_grant))
+                .route(web::post().to(portal_permissions::grant_consent)),
+        )
+        .configure(portal_enterprise_routes)
+        .service(
+            resource("/{tenant}/admin/apps/{app}/{kind}/{key}/remove")
+                .route(web::get().to(portal_app::confirm_removal))
+                .route(web::post().to(portal_app::remove_credential)),
+        );
 }
 
 /// The admin portal's signing keys, users, consent settings and enterprise applications.

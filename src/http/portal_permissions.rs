@@ -15,7 +15,7 @@ use crate::domain::tenant::Tenant;
 use crate::flows::portal::Reviewer;
 use crate::flows::portal_apps::Refused;
 use crate::flows::portal_credentials::owned;
-use crate::flows::portal_permissions::{add, api, apis, grant, permissions};
+use crate::flows::portal_permissions::{add, api, apis, grant, permissions, remove};
 use crate::pages::{AdminAddPermissionPage, AdminConfirmPage, AdminPermissionsPage};
 use crate::state::AppState;
 
@@ -55,6 +55,7 @@ pub async fn permissions_page(
                 app_name: app.display_name.clone(),
                 app_path: app_path(&tenant, &app_id),
                 rows,
+                csrf: browser.token(&state, PERMISSIONS_FORM, &app_id),
             };
             plain_page(StatusCode::OK, &page)
         }
@@ -120,6 +121,28 @@ pub async fn add_permissions(
     let api_id = p.fields.get("api").cloned().unwrap_or_default();
     let outcome = match owned(&state, &p.admin, &app_id).await {
         Ok(app) => add(&state, &p.admin, &app, (&api_id, &scopes, &roles), p.correlation_id, state.clock.now()).await,
+        Err(refused) => Err(refused),
+    };
+    finish(&p.tenant, &app_id, &p.browser, outcome)
+}
+
+/// `POST /{tenant}/admin/apps/{appId}/permissions/remove`: one required permission (`api`, `kind`,
+/// `value`) is no longer required.
+pub async fn remove_permission(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let (segment, app_id) = path.into_inner();
+    let p = match posted(&state, (&segment, &app_id), &req, &body, (PERMISSIONS_FORM, "")).await {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let value = |name: &str| p.fields.get(name).map(String::as_str).unwrap_or_default();
+    let named = (value("api"), value("kind"), value("value"));
+    let outcome = match owned(&state, &p.admin, &app_id).await {
+        Ok(app) => remove(&state, &p.admin, &app, named, p.correlation_id, state.clock.now()).await,
         Err(refused) => Err(refused),
     };
     finish(&p.tenant, &app_id, &p.browser, outcome)

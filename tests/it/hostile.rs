@@ -87,7 +87,7 @@ async fn a_redeemed_code_presented_by_another_client_revokes_nothing(backend: Ba
 
 /// Every route Signet serves, as `src/http/mod.rs` lists it, is either here or in [`JSON_ROUTES`], so a
 /// new route cannot be added without deciding which kind it is (issue 16, item 2).
-const HTML_ROUTES: [&str; 47] = [
+const HTML_ROUTES: [&str; 48] = [
     "/{tenant}/oauth2/v2.0/authorize",
     "/{tenant}/v2.0/adminconsent",
     "/{tenant}/adminconsent",
@@ -108,6 +108,7 @@ const HTML_ROUTES: [&str; 47] = [
     "/{tenant}/admin/apps/{app}/certificates",
     "/{tenant}/admin/apps/{app}/permissions",
     "/{tenant}/admin/apps/{app}/permissions/add",
+    "/{tenant}/admin/apps/{app}/permissions/remove",
     "/{tenant}/admin/apps/{app}/permissions/grant",
     "/{tenant}/admin/apps/{app}/{kind}/{key}/remove",
     "/{tenant}/admin/signing-keys",

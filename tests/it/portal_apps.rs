@@ -341,7 +341,10 @@ async fn an_admin_adds_permissions_grants_consent_and_users_sign_in_without_a_pr
     for (api, permission) in [(d.api.app_id.to_string(), "scope:Forecast.Read"), (GRAPH.to_owned(), "scope:openid")] {
         let (_, html) = get(format!("{location}/permissions/add?api={api}")).await;
         assert!(html.contains(&format!("name=\"{permission}\"")), "{html}");
-        let response = admin.submit(&Form::first(&html).set(permission, "on"), None).await;
+        // A browser sends only the boxes ticked; the scripted form holds every box of the page.
+        let mut form = Form::first(&html);
+        form.fields.retain(|(name, _)| !name.starts_with("scope:") && !name.starts_with("role:"));
+        let response = admin.submit(&form.set(permission, "on"), None).await;
         assert_eq!(response.headers()["location"], format!("{location}/permissions").as_str());
     }
     let row = |value: &str, status: &str| {
@@ -355,6 +358,7 @@ async fn an_admin_adds_permissions_grants_consent_and_users_sign_in_without_a_pr
         html.contains(&row("Forecast.Read", "Not granted")) && html.contains(&row("openid", "Not granted")),
         "{html}"
     );
+    assert_eq!(html.matches("<td class=\"status\">").count(), 2, "exactly the two ticked: {html}");
 
     // Grant admin consent for the tenant, through its confirmation page.
     let (_, confirm) = get(format!("{location}/permissions/grant")).await;
@@ -384,4 +388,19 @@ async fn an_admin_adds_permissions_grants_consent_and_users_sign_in_without_a_pr
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let claims = crate::support::jwt_claims(tokens["access_token"].as_str().unwrap());
     assert_eq!(claims["scp"], "Forecast.Read");
+
+    // Removing a required permission takes it off the table; what was granted stays until revoked.
+    let (_, html) = get(format!("{location}/permissions")).await;
+    let remove = Form::all(&html).into_iter().find(|f| f.get("value") == Some("Forecast.Read")).unwrap();
+    assert_eq!(remove.get("kind"), Some("Delegated"));
+    assert_eq!(admin.submit(&remove, None).await.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(format!("{location}/permissions")).await;
+    assert!(!html.contains("<code>Forecast.Read</code>") && html.contains(&row("openid", granted)), "{html}");
+    let app = server.state().store.app_by_app_id(app_id.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(
+        app.required_resource_access.len(),
+        1,
+        "only Signet Graph's openid is left: {:?}",
+        app.required_resource_access
+    );
 }
