@@ -135,6 +135,17 @@ pub(super) async fn posted(
     Ok(Posted { browser, fields, tenant, admin, correlation_id: ids_of(req, state).correlation_id })
 }
 
+/// A refusal shown as an error page: a value to correct is a 400 (AADSTS90014) where no form can show
+/// it beside its field.
+pub(super) fn refusal_page(refused: Refused) -> HttpResponse {
+    match refused {
+        Refused::Failed(err) => error_page(&err),
+        Refused::Field(_, message) => {
+            error_page(&crate::error::ProtocolError::new(crate::error::Aadsts::MalformedRequest, message))
+        }
+    }
+}
+
 /// After a form of the app page: back to the page, or the page again with the refusal.
 async fn answer(state: &AppState, p: &Posted, app_id: &str, outcome: Result<(), Refused>) -> HttpResponse {
     match outcome {
@@ -285,8 +296,7 @@ pub async fn confirm_removal(
             };
             plain_page(StatusCode::OK, &page)
         }
-        Err(Refused::Failed(err)) => error_page(&err),
-        Err(Refused::Field(_, message)) => error_page(&crate::error::ProtocolError::internal(message)),
+        Err(refused) => refusal_page(refused),
     }
 }
 

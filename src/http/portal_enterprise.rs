@@ -8,10 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::browser::Browser;
 use super::html::{error_page, plain_page};
 use super::portal::{Page, frame, see_other};
-use super::portal_app::{APP_FORM, CONFIRM_FORM, Posted, posted};
+use super::portal_app::{APP_FORM, CONFIRM_FORM, Posted, posted, refusal_page};
 use super::portal_apps::administrator;
 use crate::domain::tenant::Tenant;
-use crate::error::ProtocolError;
 use crate::flows::portal::Reviewer;
 use crate::flows::portal_apps::Refused;
 use crate::flows::portal_enterprise::{
@@ -74,13 +73,6 @@ async fn render(
         assign,
     };
     plain_page(status, &page)
-}
-
-fn refusal_page(refused: Refused) -> HttpResponse {
-    match refused {
-        Refused::Failed(err) => error_page(&err),
-        Refused::Field(_, message) => error_page(&ProtocolError::new(crate::error::Aadsts::MalformedRequest, message)),
-    }
 }
 
 /// After a form: back to the app's page, or the page again with the assignment's refusal.

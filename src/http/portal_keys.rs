@@ -6,9 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::browser::Browser;
 use super::html::{error_page, plain_page};
 use super::portal::{Page, frame, see_other};
-use super::portal_app::{CONFIRM_FORM, posted};
+use super::portal_app::{CONFIRM_FORM, posted, refusal_page};
 use super::portal_apps::administrator;
-use crate::flows::portal_apps::Refused;
 use crate::flows::portal_keys::{keys, rotate};
 use crate::pages::{AdminConfirmPage, AdminKeysPage};
 use crate::state::AppState;
@@ -65,10 +64,7 @@ pub async fn rotation(
     if p.fields.get("decision").map(String::as_str) == Some("accept")
         && let Err(refused) = rotate(&state, &p.admin, p.correlation_id, state.clock.now()).await
     {
-        return match refused {
-            Refused::Failed(err) => error_page(&err),
-            Refused::Field(_, message) => error_page(&crate::error::ProtocolError::internal(message)),
-        };
+        return refusal_page(refused);
     }
     see_other(&Page::Keys.path(&p.tenant), &p.browser)
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::browser::Browser;
 use super::html::{error_page, plain_page};
 use super::portal::{Page, frame, see_other};
-use super::portal_app::{CONFIRM_FORM, app_path, posted};
+use super::portal_app::{CONFIRM_FORM, app_path, posted, refusal_page};
 use super::portal_apps::administrator;
 use crate::domain::app::Application;
 use crate::domain::tenant::Tenant;
@@ -31,8 +31,7 @@ async fn app_of(
     let (tenant, admin) = administrator(state, segment, browser, Page::Apps).await?;
     match owned(state, &admin, app_id).await {
         Ok(app) => Ok((tenant, admin, app)),
-        Err(Refused::Failed(err)) => Err(error_page(&err)),
-        Err(Refused::Field(_, message)) => Err(error_page(&crate::error::ProtocolError::internal(message))),
+        Err(refused) => Err(refusal_page(refused)),
     }
 }
 
@@ -203,9 +202,6 @@ pub async fn grant_consent(
 fn finish(tenant: &Tenant, app_id: &str, browser: &Browser, outcome: Result<(), Refused>) -> HttpResponse {
     match outcome {
         Ok(()) => see_other(&format!("{}/permissions", app_path(tenant, app_id)), browser),
-        Err(Refused::Failed(err)) => error_page(&err),
-        Err(Refused::Field(_, message)) => {
-            error_page(&crate::error::ProtocolError::new(crate::error::Aadsts::MalformedRequest, message))
-        }
+        Err(refused) => refusal_page(refused),
     }
 }

@@ -8,10 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::browser::Browser;
 use super::html::{error_page, plain_page};
 use super::portal::{Page, frame, see_other};
-use super::portal_app::{APP_FORM, CONFIRM_FORM, Posted, posted};
+use super::portal_app::{APP_FORM, CONFIRM_FORM, Posted, posted, refusal_page};
 use super::portal_apps::administrator;
 use crate::domain::tenant::Tenant;
-use crate::error::{Aadsts, ProtocolError};
 use crate::flows::portal::Reviewer;
 use crate::flows::portal_apps::{Field, Refused};
 use crate::flows::portal_users::{NewUser, create, delete, details, find, reset_password, set_properties, users};
@@ -23,13 +22,6 @@ const NEW_USER: &str = "new-user";
 
 fn user_path(tenant: &Tenant, id: &str) -> String {
     format!("{}/{id}", Page::Users.path(tenant))
-}
-
-fn refusal_page(refused: Refused) -> HttpResponse {
-    match refused {
-        Refused::Failed(err) => error_page(&err),
-        Refused::Field(_, message) => error_page(&ProtocolError::new(Aadsts::MalformedRequest, message)),
-    }
 }
 
 /// `GET /{tenant}/admin/users?search=…`.
