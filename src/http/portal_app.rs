@@ -116,6 +116,23 @@ pub(super) struct Posted {
     pub(super) correlation_id: Uuid,
 }
 
+impl Posted {
+    /// A posted field's value; empty when it was not sent.
+    pub(super) fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    /// Whether a checkbox (`value="yes"`) was ticked: a browser sends an unticked one not at all.
+    pub(super) fn ticked(&self, name: &str) -> bool {
+        self.field(name) == "yes"
+    }
+
+    /// Whether a confirmation page was answered with its Yes button.
+    pub(super) fn accepted(&self) -> bool {
+        self.field("decision") == "accept"
+    }
+}
+
 pub(super) async fn posted(
     state: &AppState,
     (segment, app_id): (&str, &str),
@@ -170,12 +187,8 @@ pub async fn add_uri(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let platform = if p.fields.get("platform").map(String::as_str) == Some("public") {
-        Platform::PublicClient
-    } else {
-        Platform::Web
-    };
-    let uri = p.fields.get("redirect_uri").map(String::as_str).unwrap_or_default();
+    let platform = if p.field("platform") == "public" { Platform::PublicClient } else { Platform::Web };
+    let uri = p.field("redirect_uri");
     let outcome =
         add_redirect_uri(&state, &p.admin, &app_id, (platform, uri), p.correlation_id, state.clock.now()).await;
     answer(&state, &p, &app_id, outcome).await
@@ -193,7 +206,7 @@ pub async fn remove_uri(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let uri = p.fields.get("uri").map(String::as_str).unwrap_or_default();
+    let uri = p.field("uri");
     let outcome = remove_redirect_uri(&state, &p.admin, &app_id, uri, p.correlation_id, state.clock.now()).await;
     answer(&state, &p, &app_id, outcome).await
 }
@@ -211,8 +224,8 @@ pub async fn new_secret(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let description = p.fields.get("description").map(String::as_str).unwrap_or_default();
-    let days = p.fields.get("days").and_then(|d| d.parse().ok()).unwrap_or(0);
+    let description = p.field("description");
+    let days = p.field("days").parse().unwrap_or(0);
     let now = state.clock.now();
     match add_secret(&state, &p.admin, &app_id, (description, days), p.correlation_id, now).await {
         Ok((credential, secret)) => {
@@ -247,8 +260,7 @@ pub async fn new_certificate(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let value = |name: &str| p.fields.get(name).map(String::as_str).unwrap_or_default();
-    let upload = (value("pem"), value("description"));
+    let upload = (p.field("pem"), p.field("description"));
     let outcome = add_certificate(&state, &p.admin, &app_id, upload, p.correlation_id, state.clock.now()).await;
     answer(&state, &p, &app_id, outcome).await
 }
@@ -314,7 +326,7 @@ pub async fn remove_credential(
         Ok(p) => p,
         Err(response) => return response,
     };
-    if p.fields.get("decision").map(String::as_str) != Some("accept") {
+    if !p.accepted() {
         return see_other(&app_path(&p.tenant, &app_id), &p.browser);
     }
     let outcome = match owned(&state, &p.admin, &app_id).await {

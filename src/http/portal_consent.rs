@@ -66,7 +66,7 @@ async fn answer(state: &AppState, p: &Posted, outcome: Result<(), Refused>) -> H
     match outcome {
         Ok(()) => see_other(&Page::Consent.path(&p.tenant), &p.browser),
         Err(Refused::Field(field, message)) => {
-            let value = |name: &str| p.fields.get(name).cloned().unwrap_or_default();
+            let value = |name: &str| p.field(name).to_owned();
             let input =
                 FormInput { value: value("reviewers"), description: value("request_days"), ..FormInput::default() };
             render(state, &p.browser, &p.tenant, &p.admin, Some((field, message, input))).await
@@ -86,8 +86,8 @@ pub async fn user_consent(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let setting = p.fields.get("user_consent").map(String::as_str).unwrap_or_default();
-    let integrated = p.fields.get("integrated_apps").is_some_and(|v| v == "yes");
+    let setting = p.field("user_consent");
+    let integrated = p.ticked("integrated_apps");
     let outcome = set_user_consent(&state, &p.admin, (setting, integrated), p.correlation_id, state.clock.now()).await;
     answer(&state, &p, outcome).await
 }
@@ -103,9 +103,7 @@ pub async fn requests(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let value = |name: &str| p.fields.get(name).map(String::as_str).unwrap_or_default();
-    let on = value("requests_on") == "yes";
-    let change = (on, value("reviewers"), value("request_days"));
+    let change = (p.ticked("requests_on"), p.field("reviewers"), p.field("request_days"));
     let outcome = set_requests(&state, &p.admin, change, p.correlation_id, state.clock.now()).await;
     answer(&state, &p, outcome).await
 }
@@ -135,7 +133,7 @@ async fn classification(state: &AppState, segment: &str, req: &HttpRequest, body
         Ok(p) => p,
         Err(response) => return response,
     };
-    let permission = p.fields.get("permission").map(String::as_str).unwrap_or_default();
+    let permission = p.field("permission");
     let Some((api, value)) = permission.split_once(' ') else {
         let message = "Choose a permission: the form sends its API's appId and its value.";
         return error_page(&ProtocolError::new(Aadsts::MalformedRequest, message));

@@ -80,7 +80,7 @@ async fn answer(state: &AppState, p: &Posted, app_id: &str, outcome: Result<(), 
     match outcome {
         Ok(()) => see_other(&app_path(&p.tenant, app_id), &p.browser),
         Err(Refused::Field(_, message)) => {
-            let value = |name: &str| p.fields.get(name).cloned().unwrap_or_default();
+            let value = |name: &str| p.field(name).to_owned();
             let input =
                 FormInput { choice: value("role"), value: value("user"), error: Some(message), ..FormInput::default() };
             render(state, &p.browser, &p.tenant, &p.admin, app_id, input).await
@@ -101,8 +101,7 @@ pub async fn properties(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let ticked = |name: &str| p.fields.get(name).is_some_and(|v| v == "yes");
-    let values = (ticked("enabled"), ticked("assignment_required"));
+    let values = (p.ticked("enabled"), p.ticked("assignment_required"));
     let outcome = set_properties(&state, &p.admin, &app_id, values, p.correlation_id, state.clock.now()).await;
     answer(&state, &p, &app_id, outcome).await
 }
@@ -119,8 +118,7 @@ pub async fn add_assignment(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let value = |name: &str| p.fields.get(name).map(String::as_str).unwrap_or_default();
-    let chosen = (value("user"), value("role"));
+    let chosen = (p.field("user"), p.field("role"));
     let outcome = assign(&state, &p.admin, &app_id, chosen, p.correlation_id, state.clock.now()).await;
     answer(&state, &p, &app_id, outcome).await
 }
@@ -137,7 +135,7 @@ pub async fn remove_assignment(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let id = p.fields.get("id").cloned().unwrap_or_default();
+    let id = p.field("id").to_owned();
     let outcome = unassign(&state, &p.admin, &app_id, &id, p.correlation_id, state.clock.now()).await;
     answer(&state, &p, &app_id, outcome).await
 }
@@ -214,7 +212,7 @@ async fn destroy(
         Ok(p) => p,
         Err(response) => return response,
     };
-    if p.fields.get("decision").map(String::as_str) != Some("accept") {
+    if !p.accepted() {
         return see_other(&app_path(&p.tenant, app_id), &p.browser);
     }
     let now = state.clock.now();

@@ -61,7 +61,7 @@ pub async fn rotation(
         Ok(p) => p,
         Err(response) => return response,
     };
-    if p.fields.get("decision").map(String::as_str) == Some("accept")
+    if p.accepted()
         && let Err(refused) = rotate(&state, &p.admin, p.correlation_id, state.clock.now()).await
     {
         return refusal_page(refused);

@@ -117,7 +117,7 @@ pub async fn add_permissions(
         values
     };
     let (scopes, roles) = (ticked("scope:"), ticked("role:"));
-    let api_id = p.fields.get("api").cloned().unwrap_or_default();
+    let api_id = p.field("api").to_owned();
     let outcome = match owned(&state, &p.admin, &app_id).await {
         Ok(app) => add(&state, &p.admin, &app, (&api_id, &scopes, &roles), p.correlation_id, state.clock.now()).await,
         Err(refused) => Err(refused),
@@ -138,8 +138,7 @@ pub async fn remove_permission(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let value = |name: &str| p.fields.get(name).map(String::as_str).unwrap_or_default();
-    let named = (value("api"), value("kind"), value("value"));
+    let named = (p.field("api"), p.field("kind"), p.field("value"));
     let outcome = match owned(&state, &p.admin, &app_id).await {
         Ok(app) => remove(&state, &p.admin, &app, named, p.correlation_id, state.clock.now()).await,
         Err(refused) => Err(refused),
@@ -188,7 +187,7 @@ pub async fn grant_consent(
         Ok(p) => p,
         Err(response) => return response,
     };
-    if p.fields.get("decision").map(String::as_str) != Some("accept") {
+    if !p.accepted() {
         return finish(&p.tenant, &app_id, &p.browser, Ok(()));
     }
     let outcome = match owned(&state, &p.admin, &app_id).await {

@@ -83,12 +83,12 @@ pub async fn create_user(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let value = |name: &str| p.fields.get(name).cloned().unwrap_or_default();
+    let value = |name: &str| p.field(name).to_owned();
     let new = NewUser {
         username: value("username").trim().to_owned(),
         display_name: value("display_name"),
         password: value("password"),
-        is_admin: value("is_admin") == "yes",
+        is_admin: p.ticked("is_admin"),
     };
     match create(&state, &p.admin, &new, p.correlation_id, state.clock.now()).await {
         Ok((user, Some(password))) => password_page(&p, &user.username, &user.id.to_string(), password),
@@ -171,9 +171,8 @@ pub async fn properties(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let ticked = |name: &str| p.fields.get(name).is_some_and(|v| v == "yes");
-    let name = p.fields.get("display_name").cloned().unwrap_or_default();
-    let values = (name.as_str(), ticked("enabled"), ticked("is_admin"));
+    let name = p.field("display_name").to_owned();
+    let values = (name.as_str(), p.ticked("enabled"), p.ticked("is_admin"));
     match set_properties(&state, &p.admin, &id, values, p.correlation_id, state.clock.now()).await {
         Ok(()) => see_other(&user_path(&p.tenant, &id), &p.browser),
         Err(Refused::Field(field, message)) => {
@@ -199,7 +198,7 @@ pub async fn password(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let typed = p.fields.get("password").cloned().unwrap_or_default();
+    let typed = p.field("password").to_owned();
     match reset_password(&state, &p.admin, &id, &typed, p.correlation_id, state.clock.now()).await {
         Ok(Some(generated)) => match find(&state, &p.admin, &id).await {
             Ok(user) => password_page(&p, &user.username, &id, generated),
@@ -262,7 +261,7 @@ pub async fn delete_user(
         Ok(p) => p,
         Err(response) => return response,
     };
-    if p.fields.get("decision").map(String::as_str) != Some("accept") {
+    if !p.accepted() {
         return see_other(&user_path(&p.tenant, &id), &p.browser);
     }
     match delete(&state, &p.admin, &id, p.correlation_id, state.clock.now()).await {
