@@ -3,6 +3,7 @@
 
 mod apps;
 mod common;
+mod credentials;
 mod domains;
 mod grants;
 mod keys;
@@ -10,11 +11,14 @@ mod principals;
 mod users;
 
 pub use apps::{
-    AppEdit, AppSpec, KeyChanges, KeySpec, NewScope, SecretSpec, add_cert, add_key, add_password, add_role, add_scope,
-    add_secret, app_registration, change_keys, create_app, delete_app, owned_app, register_app, remove_key,
-    remove_password, require, require_by, set_verified_publisher, update_app,
+    AppEdit, AppSpec, NewScope, add_role, add_scope, app_registration, create_app, delete_app, owned_app, register_app,
+    require, require_by, set_verified_publisher, update_app,
 };
 pub use common::{Actor, AdminError, CLI_ACTOR, check_display_name};
+pub use credentials::{
+    KeyChanges, KeySpec, SecretSpec, add_cert, add_key, add_password, add_secret, change_keys, remove_key,
+    remove_password,
+};
 pub use domains::{add_domain, remove_domain};
 pub use grants::{GrantSpec, create_grant, delete_grant, set_grant_scope};
 pub use keys::rotate_on_schedule;
