@@ -79,12 +79,9 @@ pub struct AdminConsentPage {
 #[derive(Debug, Template)]
 #[template(path = "consent_requests.html")]
 pub struct ReviewPage {
+    pub frame: AdminFrame,
     /// The list's path; each request's actions are below it.
     pub base: String,
-    /// The audit log page, linked for administrators.
-    pub audit: String,
-    pub tenant_name: String,
-    pub username: String,
     pub can_approve: bool,
     /// Each open request with the token its deny and block forms carry.
     pub open: Vec<(crate::flows::portal::RequestSummary, String)>,
@@ -97,6 +94,14 @@ pub struct ReviewPage {
 pub struct AuditPage {
     pub frame: AdminFrame,
     pub events: Vec<AuditRow>,
+    /// The filters as typed.
+    pub query: crate::flows::portal_audit::AuditQuery,
+    /// Every activity name, and whether it is the one chosen.
+    pub activities: Vec<(&'static str, bool)>,
+    /// Why a filter value was refused.
+    pub error: Option<String>,
+    /// The address of the next (older) page, when there is one.
+    pub older: Option<String>,
 }
 
 /// One audit event as the page shows it.
@@ -167,6 +172,9 @@ pub struct AdminFrame {
     pub username: String,
     /// The navigation entry of this page: `overview`, `apps`, `requests` or `audit`.
     pub current: &'static str,
+    /// Whether the signed-in user administers the tenant: a reviewer who does not sees only the
+    /// consent request queue.
+    pub admin: bool,
 }
 
 impl AdminFrame {
@@ -183,6 +191,7 @@ impl AdminFrame {
             ("keys", "Signing keys", "/signing-keys".to_owned()),
         ]
         .into_iter()
+        .filter(|(key, _, _)| self.admin || *key == "requests")
         .map(|(key, label, path)| (label, format!("{}{path}", self.base), key == self.current))
         .collect()
     }
@@ -239,6 +248,46 @@ pub struct AdminAppPage {
     pub certificate: FormInput,
     /// The expiries offered for a new secret, in days, and the one chosen.
     pub secret_days: Vec<(u32, bool)>,
+}
+
+/// `/{tenant}/admin/apps/{appId}/expose`: the identifier URI and the scopes the app exposes.
+#[derive(Debug, Template)]
+#[template(path = "admin_expose.html")]
+pub struct AdminExposePage {
+    pub frame: AdminFrame,
+    pub api: crate::flows::portal_api::ExposedApi,
+    /// `/{tenant}/admin/apps/{appId}`.
+    pub path: String,
+    pub csrf: String,
+    /// What a refused form held.
+    pub kept: Kept,
+    pub uri_error: Option<String>,
+    pub scope_error: Option<String>,
+}
+
+/// `/{tenant}/admin/apps/{appId}/roles`: the app roles an app defines.
+#[derive(Debug, Template)]
+#[template(path = "admin_roles.html")]
+pub struct AdminRolesPage {
+    pub frame: AdminFrame,
+    pub api: crate::flows::portal_api::ExposedApi,
+    /// `/{tenant}/admin/apps/{appId}`.
+    pub path: String,
+    pub csrf: String,
+    /// What a refused form held.
+    pub kept: Kept,
+    pub role_error: Option<String>,
+}
+
+/// The fields of a refused form, shown again as they were typed.
+#[derive(Debug, Default)]
+pub struct Kept(pub std::collections::HashMap<String, String>);
+
+impl Kept {
+    /// The posted value of `name`; empty when it was not posted.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(String::as_str).unwrap_or_default()
+    }
 }
 
 /// A form's typed values and its refusal.

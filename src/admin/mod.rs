@@ -315,7 +315,29 @@ pub async fn revoke_consent(
         "role": what.role,
     });
     let event = cli_event(now, "consent.revoke", format!("app:{}", sp.app_id), details);
-    let revocation = Revocation { user: user.map(|u| u.id), resource: resource.map(|(sp, _)| sp.id), role };
+    let revocation = Revocation {
+        user: user.map(|u| u.id),
+        resource: resource.map(|(sp, _)| sp.id),
+        role,
+        admin_consent_only: false,
+    };
+    Ok(store.revoke_consent(tenant.id, sp.id, revocation, &event).await?)
+}
+
+/// Revokes what an administrator granted the app for everyone in `tenant` ("Revoke admin consent"):
+/// its tenant-wide delegated grants and its application permissions. What users consented to for
+/// themselves stays. Returns how many grants and assignments were removed.
+pub async fn revoke_admin_consent_by(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: &str,
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<u64> {
+    let sp = tenant_sp(store, tenant, app_id).await?;
+    let details = json!({ "appId": sp.app_id, "adminConsentOnly": true });
+    let event = actor.event(now, "consent.revoke", format!("app:{}", sp.app_id), details);
+    let revocation = Revocation { admin_consent_only: true, ..Revocation::default() };
     Ok(store.revoke_consent(tenant.id, sp.id, revocation, &event).await?)
 }
 

@@ -89,6 +89,14 @@ pub fn activity(action: &str) -> (&'static str, &'static str) {
         .map_or(("Update directory", "Other"), |&(_, name, category)| (name, category))
 }
 
+/// Every activity name, once each, in alphabetical order.
+pub fn activity_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = ACTIVITIES.iter().map(|&(_, name, _)| name).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// The actions an activity name stands for (case-insensitive).
 pub fn actions_named(name: &str) -> Vec<&'static str> {
     ACTIVITIES.iter().filter(|(_, n, _)| n.eq_ignore_ascii_case(name)).map(|&(action, _, _)| action).collect()

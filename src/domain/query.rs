@@ -138,13 +138,15 @@ impl Property for GrantProperty {
 }
 
 /// The filterable properties of an audit log entry. `Action` is Signet's own name of an activity:
-/// the API filters by `activityDisplayName`, which stands for one or more actions.
+/// the API filters by `activityDisplayName`, which stands for one or more actions. `Actor` (who made
+/// the change, as the log records it) is the portal's filter; the API does not offer it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuditProperty {
     ActivityDateTime,
     ActivityDisplayName,
     CorrelationId,
     Action,
+    Actor,
 }
 
 impl Property for AuditProperty {
@@ -156,6 +158,7 @@ impl Property for AuditProperty {
             Self::ActivityDisplayName => "activityDisplayName",
             Self::CorrelationId => "correlationId",
             Self::Action => "action",
+            Self::Actor => "actor",
         }
     }
 
@@ -163,7 +166,7 @@ impl Property for AuditProperty {
         match self {
             Self::ActivityDateTime => Comparison::Time,
             Self::CorrelationId => Comparison::Guid,
-            Self::ActivityDisplayName | Self::Action => Comparison::CaseInsensitive,
+            Self::ActivityDisplayName | Self::Action | Self::Actor => Comparison::CaseInsensitive,
         }
     }
 }

@@ -82,14 +82,6 @@ pub fn require_admin(reviewer: &Reviewer) -> Result<(), ProtocolError> {
     ))
 }
 
-/// The audit log of the reviewer's tenant, newest first, for an administrator (AADSTS90104 otherwise).
-pub async fn audit_log(state: &AppState, reviewer: &Reviewer) -> Result<Vec<AuditEvent>, ProtocolError> {
-    require_admin(reviewer)?;
-    let mut events = state.store.audit_events(reviewer.tenant.id).await?;
-    events.reverse();
-    Ok(events)
-}
-
 /// One request as a reviewer sees it.
 #[derive(Clone, Debug)]
 pub struct RequestSummary {

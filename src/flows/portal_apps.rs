@@ -119,6 +119,14 @@ pub enum Field {
     Classification,
     Username,
     Password,
+    /// An app's identifier URI.
+    IdentifierUri,
+    /// A new delegated permission an app exposes.
+    Scope,
+    /// A new app role.
+    Role,
+    /// A filter of the audit log.
+    Audit,
 }
 
 /// Why a registration was not made.

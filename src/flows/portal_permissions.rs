@@ -181,6 +181,23 @@ pub async fn grant(
     Ok(())
 }
 
+/// Revokes the admin consent: what was granted for the whole tenant, delegated and application
+/// permissions alike. Each user's own consent stays.
+pub async fn revoke(
+    state: &AppState,
+    admin: &Reviewer,
+    app: &Application,
+    correlation_id: Uuid,
+    now: UnixTime,
+) -> Result<(), Refused> {
+    require_admin(admin)?;
+    let actor = actor(admin, correlation_id);
+    admin::revoke_admin_consent_by(&state.store, &admin.tenant, &app.app_id.to_string(), &actor, now)
+        .await
+        .map_err(|err| Refused::Failed(refusal(err)))?;
+    Ok(())
+}
+
 /// Removes one required permission (`Delegated` or `Application`, by value) of the API `api_id` from
 /// the app; what was already granted stays until it is revoked in Enterprise applications.
 pub async fn remove(

@@ -22,6 +22,11 @@ static FORM_POST_SCRIPT_HASH: LazyLock<String> =
 pub fn secure(builder: &mut HttpResponseBuilder, script: bool) -> &mut HttpResponseBuilder {
     let script_src =
         if script { format!(" script-src 'sha256-{}';", FORM_POST_SCRIPT_HASH.as_str()) } else { String::new() };
+    with_script_src(builder, &script_src)
+}
+
+/// The security headers, with `script_src` (empty, or ` script-src …;`) in the Content-Security-Policy.
+fn with_script_src<'b>(builder: &'b mut HttpResponseBuilder, script_src: &str) -> &'b mut HttpResponseBuilder {
     builder
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((
@@ -48,6 +53,11 @@ pub fn page(builder: &mut HttpResponseBuilder, template: &impl Template) -> Http
 /// A page with the form-post script allowed.
 pub fn script_page(status: StatusCode, template: &impl Template) -> HttpResponse {
     page(secure(&mut HttpResponse::build(status), true), template)
+}
+
+/// An administration page: it may run Signet's own portal script (`/static/portal.js`) and no other.
+pub fn admin_page(status: StatusCode, template: &impl Template) -> HttpResponse {
+    page(with_script_src(&mut HttpResponse::build(status), " script-src 'self';"), template)
 }
 
 /// A page without scripts.

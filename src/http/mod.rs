@@ -12,6 +12,7 @@ mod logout;
 pub mod middleware;
 mod openapi;
 mod portal;
+mod portal_api;
 mod portal_app;
 mod portal_apps;
 mod portal_consent;
@@ -68,6 +69,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/error").route(web::get().to(error_page::lookup)))
         .service(resource("/static/signet.css").route(web::get().to(stylesheet)))
+        .service(resource("/static/portal.js").route(web::get().to(portal_script)))
         .service(
             resource("/{tenant}/v2.0/.well-known/openid-configuration")
                 .route(web::get().to(discovery::openid_configuration)),
@@ -159,10 +161,20 @@ fn portal_app_routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(portal_permissions::remove_permission)),
         )
         .service(
-            resource("/{tenant}/admin/apps/{app}/permissions/grant")
-                .route(web::get().to(portal_permissions::confirm_grant))
-                .route(web::post().to(portal_permissions::grant_consent)),
+            resource("/{tenant}/admin/apps/{app}/permissions/{decision}")
+                .route(web::get().to(portal_permissions::confirm))
+                .route(web::post().to(portal_permissions::decide)),
         )
+        .service(resource("/{tenant}/admin/apps/{app}/expose").route(web::get().to(portal_api::expose_page)))
+        .service(resource("/{tenant}/admin/apps/{app}/expose/uri").route(web::post().to(portal_api::identifier_uri)))
+        .service(resource("/{tenant}/admin/apps/{app}/expose/scopes").route(web::post().to(portal_api::new_scope)))
+        .service(resource("/{tenant}/admin/apps/{app}/expose/state").route(web::post().to(portal_api::set_state)))
+        .service(
+            resource("/{tenant}/admin/apps/{app}/roles")
+                .route(web::get().to(portal_api::roles_page))
+                .route(web::post().to(portal_api::new_role)),
+        )
+        .service(resource("/{tenant}/admin/apps/{app}/roles/state").route(web::post().to(portal_api::set_state)))
         .configure(portal_enterprise_routes)
         .service(
             resource("/{tenant}/admin/apps/{app}/{kind}/{key}/remove")
@@ -358,6 +370,15 @@ async fn stylesheet() -> actix_web::HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "max-age=3600"))
         .body(include_str!("../../static/signet.css"))
+}
+
+/// The admin portal's one script: copy buttons. Every page works without it.
+async fn portal_script() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(include_str!("../../static/portal.js"))
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ProtocolError> {

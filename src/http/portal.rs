@@ -10,12 +10,15 @@ use uuid::Uuid;
 
 use super::authorize::retry_message;
 use super::browser::{BROWSER_COOKIE, Browser, SESSION_COOKIE, set_cookies};
-use super::html::{error_page, plain_page, secure};
+use super::html::{admin_page, error_page, secure};
 use super::middleware::ids_of;
+use crate::domain::audit::activity_names;
 use crate::domain::consent_request::Refusal;
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
-use crate::flows::portal::{Reviewer, approval_page, approve, audit_log, refuse, requests, review_tenant, reviewer};
+use crate::flows::portal::{Reviewer, approval_page, approve, refuse, requests, review_tenant, reviewer};
+use crate::flows::portal_apps::Refused;
+use crate::flows::portal_audit::{AuditQuery, AuditSlice, audit_slice};
 use crate::flows::session::{Directory, sign_in as password_sign_in};
 use crate::form_token::Verified;
 use crate::pages::{AdminConsentPage, AdminFrame, AuditPage, AuditRow, ReviewPage, SignInPage};
@@ -93,18 +96,17 @@ pub async fn list(state: web::Data<AppState>, path: web::Path<String>, req: Http
         (r, token)
     });
     let page = ReviewPage {
+        frame: frame(&tenant, &reviewer, "requests"),
         base: requests_path(&tenant),
-        audit: Page::Audit.path(&tenant),
-        tenant_name: tenant.display_name.clone(),
-        username: reviewer.user.username.clone(),
         can_approve: reviewer.can_approve(),
         open: open.collect(),
         closed,
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
-/// `GET /{tenant}/admin/audit`: the tenant's audit log, newest first, for administrators.
+/// `GET /{tenant}/admin/audit?activity=…&actor=…&from=…&to=…&before=…`: the tenant's audit log,
+/// newest first, filtered and paged, for administrators.
 pub async fn audit(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
     let browser = Browser::of(&state, &req);
     let (tenant, reviewer) = match signed_in(&state, &path, &browser).await {
@@ -112,16 +114,41 @@ pub async fn audit(state: web::Data<AppState>, path: web::Path<String>, req: Htt
         Ok(None) => return sign_in_page(&state, &path, browser, Page::Audit, "", None, StatusCode::OK),
         Err(err) => return error_page(&err),
     };
-    match audit_log(&state, &reviewer).await {
-        Ok(events) => {
-            let page = AuditPage {
-                frame: frame(&tenant, &reviewer, "audit"),
-                events: events.into_iter().map(AuditRow::of).collect(),
-            };
-            plain_page(StatusCode::OK, &page)
+    let asked: HashMap<String, String> =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let value = |name: &str| asked.get(name).cloned().unwrap_or_default();
+    let query = AuditQuery {
+        activity: value("activity"),
+        actor: value("actor"),
+        from: value("from"),
+        to: value("to"),
+        before: value("before"),
+    };
+    let (slice, error) = match audit_slice(&state, &reviewer, &query).await {
+        Ok(slice) => (slice, None),
+        Err(Refused::Field(_, message)) => (AuditSlice { events: Vec::new(), older: None }, Some(message)),
+        Err(Refused::Failed(err)) => return error_page(&err),
+    };
+    let older = slice.older.map(|key| {
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        for (name, typed) in
+            [("activity", &query.activity), ("actor", &query.actor), ("from", &query.from), ("to", &query.to)]
+        {
+            if !typed.is_empty() {
+                next.append_pair(name, typed);
+            }
         }
-        Err(err) => error_page(&err),
-    }
+        format!("{}?{}", Page::Audit.path(&tenant), next.append_pair("before", &key.to_string()).finish())
+    });
+    let page = AuditPage {
+        frame: frame(&tenant, &reviewer, "audit"),
+        events: slice.events.into_iter().map(AuditRow::of).collect(),
+        activities: activity_names().into_iter().map(|name| (name, name == query.activity)).collect(),
+        query,
+        older,
+        error,
+    };
+    admin_page(if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
 }
 
 /// `POST /{tenant}/admin/signin`: the administration sign-in form, in the path's tenant only.
@@ -183,7 +210,7 @@ pub async fn approval(state: web::Data<AppState>, path: web::Path<(String, Strin
                 csrf: browser.token(&state, APPROVAL_FORM, &id.to_string()),
                 view,
             };
-            plain_page(StatusCode::OK, &page)
+            admin_page(StatusCode::OK, &page)
         }
         Err(err) => error_page(&err),
     }
@@ -363,7 +390,7 @@ pub(super) fn sign_in_page(
         username: username.to_owned(),
         message: message.map(str::to_owned),
     };
-    let mut response = plain_page(status, &page);
+    let mut response = admin_page(status, &page);
     set_cookies(&mut response, &browser);
     response
 }
@@ -375,6 +402,7 @@ pub(super) fn frame(tenant: &Tenant, admin: &Reviewer, current: &'static str) ->
         tenant_name: tenant.display_name.clone(),
         username: admin.user.username.clone(),
         current,
+        admin: admin.can_approve(),
     }
 }
 

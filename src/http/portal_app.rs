@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use uuid::Uuid;
 
 use super::browser::{Browser, SESSION_COOKIE};
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::middleware::ids_of;
 use super::portal::{Page, forged, form, frame, malformed_form, see_other, spend};
 use super::portal_apps::administrator;
@@ -99,7 +99,7 @@ async fn render(
         secret: inputs.secret,
         certificate: inputs.certificate,
     };
-    plain_page(if inputs.refused { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
+    admin_page(if inputs.refused { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
 }
 
 pub(super) fn app_path(tenant: &Tenant, app_id: &str) -> String {
@@ -242,7 +242,7 @@ pub async fn new_secret(
                 value: secret.expose().to_owned(),
                 expires: format_timestamp(credential.end),
             };
-            plain_page(StatusCode::OK, &page)
+            admin_page(StatusCode::OK, &page)
         }
         Err(refused) => answer(&state, &p, &app_id, Err(refused)).await,
     }
@@ -306,7 +306,7 @@ pub async fn confirm_removal(
                 back: app_path(&tenant, &app_id),
                 confirm: "Yes, remove",
             };
-            plain_page(StatusCode::OK, &page)
+            admin_page(StatusCode::OK, &page)
         }
         Err(refused) => refusal_page(refused),
     }

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::{Browser, SESSION_COOKIE};
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::middleware::ids_of;
 use super::portal::{Page, forged, form, frame, malformed_form, see_other, sign_in_page, signed_in, spend};
 use crate::domain::redirect_uri::Platform;
@@ -34,7 +34,7 @@ pub async fn overview_page(state: web::Data<AppState>, path: web::Path<String>, 
     }
     match overview(&state, &admin).await {
         Ok(overview) => {
-            plain_page(StatusCode::OK, &AdminOverviewPage { frame: frame(&tenant, &admin, "overview"), overview })
+            admin_page(StatusCode::OK, &AdminOverviewPage { frame: frame(&tenant, &admin, "overview"), overview })
         }
         Err(err) => error_page(&err),
     }
@@ -52,7 +52,7 @@ pub async fn apps_page(state: web::Data<AppState>, path: web::Path<String>, req:
     let search = search.unwrap_or_default();
     match registrations(&state, &admin, &search).await {
         Ok((rows, more)) => {
-            plain_page(StatusCode::OK, &AdminAppsPage { frame: frame(&tenant, &admin, "apps"), search, rows, more })
+            admin_page(StatusCode::OK, &AdminAppsPage { frame: frame(&tenant, &admin, "apps"), search, rows, more })
         }
         Err(err) => error_page(&err),
     }
@@ -133,7 +133,7 @@ fn new_app_form(
         uri_error: error_of(Field::RedirectUri),
     };
     let status = if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    plain_page(status, &page)
+    admin_page(status, &page)
 }
 
 /// The signed-in administrator of the path's tenant; otherwise the page to send instead: the sign-in

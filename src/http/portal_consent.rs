@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::Browser;
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::portal::{Page, frame, see_other};
 use super::portal_app::{APP_FORM, Posted, posted};
 use super::portal_apps::administrator;
@@ -54,7 +54,7 @@ async fn render(
         requests,
         classification,
     };
-    plain_page(status, &page)
+    admin_page(status, &page)
 }
 
 /// A posted form of the page, its token checked and spent.

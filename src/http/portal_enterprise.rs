@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::Browser;
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::portal::{Page, frame, see_other};
 use super::portal_app::{APP_FORM, CONFIRM_FORM, Posted, posted, refusal_page};
 use super::portal_apps::administrator;
@@ -34,7 +34,7 @@ pub async fn list_page(state: web::Data<AppState>, path: web::Path<String>, req:
         url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
     let search = query.into_iter().find(|(k, _)| k == "search").map(|(_, v)| v).unwrap_or_default();
     match enterprise_apps(&state, &admin, &search).await {
-        Ok(rows) => plain_page(
+        Ok(rows) => admin_page(
             StatusCode::OK,
             &AdminEnterpriseAppsPage { frame: frame(&tenant, &admin, "enterprise"), search, rows },
         ),
@@ -72,7 +72,7 @@ async fn render(
         app,
         assign,
     };
-    plain_page(status, &page)
+    admin_page(status, &page)
 }
 
 /// After a form: back to the app's page, or the page again with the assignment's refusal.
@@ -197,7 +197,7 @@ async fn confirm(state: &AppState, (segment, app_id): (&str, &str), req: &HttpRe
         back: base,
         confirm: label,
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
 async fn destroy(

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::Browser;
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::portal::{Page, frame, see_other};
 use super::portal_app::{CONFIRM_FORM, posted, refusal_page};
 use super::portal_apps::administrator;
@@ -24,7 +24,7 @@ pub async fn keys_page(state: web::Data<AppState>, path: web::Path<String>, req:
     };
     match keys(&state, &admin).await {
         Ok((keys, next)) => {
-            plain_page(StatusCode::OK, &AdminKeysPage { frame: frame(&tenant, &admin, "keys"), keys, next })
+            admin_page(StatusCode::OK, &AdminKeysPage { frame: frame(&tenant, &admin, "keys"), keys, next })
         }
         Err(err) => error_page(&err),
     }
@@ -47,7 +47,7 @@ pub async fn confirm_rotation(state: web::Data<AppState>, path: web::Path<String
         back,
         confirm: "Yes, rotate",
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
 /// `POST /{tenant}/admin/signing-keys/rotate`: Yes rotates, Cancel goes back.

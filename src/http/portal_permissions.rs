@@ -1,12 +1,12 @@
 //! An app registration's API permissions in the admin portal (issue 18): the table with each
 //! permission's status, adding permissions of an API found by its name, and "Grant admin consent for
-//! {tenant}" after a confirmation page.
+//! {tenant}" or revoking it, each after a confirmation page.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::Browser;
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::portal::{Page, frame, see_other};
 use super::portal_app::{CONFIRM_FORM, app_path, posted, refusal_page};
 use super::portal_apps::administrator;
@@ -15,7 +15,7 @@ use crate::domain::tenant::Tenant;
 use crate::flows::portal::Reviewer;
 use crate::flows::portal_apps::Refused;
 use crate::flows::portal_credentials::owned;
-use crate::flows::portal_permissions::{add, api, apis, grant, permissions, remove};
+use crate::flows::portal_permissions::{add, api, apis, grant, permissions, remove, revoke};
 use crate::pages::{AdminAddPermissionPage, AdminConfirmPage, AdminPermissionsPage};
 use crate::state::AppState;
 
@@ -56,7 +56,7 @@ pub async fn permissions_page(
                 rows,
                 csrf: browser.token(&state, PERMISSIONS_FORM, &app_id),
             };
-            plain_page(StatusCode::OK, &page)
+            admin_page(StatusCode::OK, &page)
         }
         Err(err) => error_page(&err),
     }
@@ -94,7 +94,7 @@ pub async fn add_page(state: web::Data<AppState>, path: web::Path<(String, Strin
         chosen,
         csrf: browser.token(&state, PERMISSIONS_FORM, &app_id),
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
 /// `POST /{tenant}/admin/apps/{appId}/permissions`: adds the permissions ticked (`scope:{value}`,
@@ -146,43 +146,91 @@ pub async fn remove_permission(
     finish(&p.tenant, &app_id, &p.browser, outcome)
 }
 
-/// `GET /{tenant}/admin/apps/{appId}/permissions/grant`: the confirmation.
-pub async fn confirm_grant(
+/// What a confirmation on the permissions page decides: grant admin consent, or revoke it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AdminConsent {
+    Grant,
+    Revoke,
+}
+
+impl AdminConsent {
+    /// The decision the last segment of the path names.
+    fn named(segment: &str) -> Option<Self> {
+        match segment {
+            "grant" => Some(Self::Grant),
+            "revoke" => Some(Self::Revoke),
+            _ => None,
+        }
+    }
+
+    /// The last segment of the confirmation's path.
+    fn segment(self) -> &'static str {
+        match self {
+            Self::Grant => "grant",
+            Self::Revoke => "revoke",
+        }
+    }
+}
+
+/// The page for a path that names no decision.
+fn no_such_decision() -> HttpResponse {
+    let message = "No such page: the address names grant or revoke.";
+    error_page(&crate::error::ProtocolError::new(crate::error::Aadsts::NotFound, message))
+}
+
+/// `GET /{tenant}/admin/apps/{appId}/permissions/{grant | revoke}`: the confirmation.
+pub async fn confirm(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, String, String)>,
     req: HttpRequest,
 ) -> HttpResponse {
-    let (segment, app_id) = path.into_inner();
+    let (segment, app_id, decision) = path.into_inner();
+    let Some(decision) = AdminConsent::named(&decision) else { return no_such_decision() };
     let browser = Browser::of(&state, &req);
     let (tenant, admin, app) = match app_of(&state, (&segment, &app_id), &browser).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     let back = format!("{}/permissions", app_path(&tenant, &app_id));
+    let (app_name, tenant_name) = (&app.display_name, &tenant.display_name);
+    let (title, question, confirm) = match decision {
+        AdminConsent::Grant => (
+            format!("Grant admin consent for {tenant_name}"),
+            format!(
+                "Grant every permission {app_name} requires for all accounts in {tenant_name}? Users will not be asked to consent."
+            ),
+            "Yes, grant",
+        ),
+        AdminConsent::Revoke => (
+            format!("Revoke admin consent for {tenant_name}"),
+            format!(
+                "Revoke what was granted to {app_name} for all accounts in {tenant_name}, delegated and application permissions? What users consented to for themselves stays; refresh tokens that relied on the rest stop working."
+            ),
+            "Yes, revoke",
+        ),
+    };
     let page = AdminConfirmPage {
         frame: frame(&tenant, &admin, "apps"),
-        title: format!("Grant admin consent for {}", tenant.display_name),
-        question: format!(
-            "Grant every permission {} requires for all accounts in {}? Users will not be asked to consent.",
-            app.display_name, tenant.display_name
-        ),
-        action: format!("{back}/grant"),
-        csrf: browser.token(&state, CONFIRM_FORM, &format!("{app_id}/grant")),
+        title,
+        question,
+        action: format!("{back}/{}", decision.segment()),
+        csrf: browser.token(&state, CONFIRM_FORM, &format!("{app_id}/{}", decision.segment())),
         back,
-        confirm: "Yes, grant",
+        confirm,
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
-/// `POST /{tenant}/admin/apps/{appId}/permissions/grant`: Yes grants, Cancel goes back.
-pub async fn grant_consent(
+/// `POST /{tenant}/admin/apps/{appId}/permissions/{grant | revoke}`: Yes decides, Cancel goes back.
+pub async fn decide(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, String, String)>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let (segment, app_id) = path.into_inner();
-    let decides = format!("{app_id}/grant");
+    let (segment, app_id, decision) = path.into_inner();
+    let Some(decision) = AdminConsent::named(&decision) else { return no_such_decision() };
+    let decides = format!("{app_id}/{}", decision.segment());
     let p = match posted(&state, (&segment, &app_id), &req, &body, (CONFIRM_FORM, &decides)).await {
         Ok(p) => p,
         Err(response) => return response,
@@ -190,9 +238,11 @@ pub async fn grant_consent(
     if !p.accepted() {
         return finish(&p.tenant, &app_id, &p.browser, Ok(()));
     }
-    let outcome = match owned(&state, &p.admin, &app_id).await {
-        Ok(app) => grant(&state, &p.admin, &app, p.correlation_id, state.clock.now()).await,
-        Err(refused) => Err(refused),
+    let now = state.clock.now();
+    let outcome = match (owned(&state, &p.admin, &app_id).await, decision) {
+        (Ok(app), AdminConsent::Grant) => grant(&state, &p.admin, &app, p.correlation_id, now).await,
+        (Ok(app), AdminConsent::Revoke) => revoke(&state, &p.admin, &app, p.correlation_id, now).await,
+        (Err(refused), _) => Err(refused),
     };
     finish(&p.tenant, &app_id, &p.browser, outcome)
 }

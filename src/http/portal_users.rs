@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::browser::Browser;
-use super::html::{error_page, plain_page};
+use super::html::{admin_page, error_page};
 use super::portal::{Page, frame, see_other};
 use super::portal_app::{APP_FORM, CONFIRM_FORM, Posted, posted, refusal_page};
 use super::portal_apps::administrator;
@@ -36,7 +36,7 @@ pub async fn list_page(state: web::Data<AppState>, path: web::Path<String>, req:
     let search = query.into_iter().find(|(k, _)| k == "search").map(|(_, v)| v).unwrap_or_default();
     match users(&state, &admin, &search).await {
         Ok((rows, more)) => {
-            plain_page(StatusCode::OK, &AdminUsersPage { frame: frame(&tenant, &admin, "users"), search, rows, more })
+            admin_page(StatusCode::OK, &AdminUsersPage { frame: frame(&tenant, &admin, "users"), search, rows, more })
         }
         Err(err) => error_page(&err),
     }
@@ -69,7 +69,7 @@ fn new_form(
         username_error: error_of(Field::Username),
         password_error: error_of(Field::Password),
     };
-    plain_page(if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
+    admin_page(if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
 }
 
 /// `POST /{tenant}/admin/users/new`: the new user's page, or its generated password shown once.
@@ -107,7 +107,7 @@ fn password_page(p: &Posted, username: &str, id: &str, password: String) -> Http
         user_path: user_path(&p.tenant, id),
         password,
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
 /// `GET /{tenant}/admin/users/{id}`.
@@ -145,7 +145,7 @@ async fn render(
         password_error: error_of(Field::Password),
         details,
     };
-    plain_page(if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
+    admin_page(if refused.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &page)
 }
 
 /// The user's object id, as the forms' tokens are bound to it, for any way the path names the user.
@@ -241,7 +241,7 @@ pub async fn confirm_delete(
         back: base,
         confirm: "Yes, delete",
     };
-    plain_page(StatusCode::OK, &page)
+    admin_page(StatusCode::OK, &page)
 }
 
 /// `POST /{tenant}/admin/users/{id}/delete`: Yes deletes, Cancel goes back.

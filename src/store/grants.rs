@@ -49,6 +49,9 @@ pub struct Revocation {
     pub resource: Option<ObjectId>,
     /// Only this app role's assignment (on `resource`), and no grant.
     pub role: Option<Uuid>,
+    /// Only what an administrator granted for everyone: the tenant-wide (`AllPrincipals`) grants and
+    /// the assignments; each user's own grants stay.
+    pub admin_consent_only: bool,
 }
 
 impl Store {
@@ -102,6 +105,9 @@ impl Store {
             }
             if let Some(resource) = what.resource {
                 grants = grants.filter(permission_grant::Column::ResourceSpId.eq(resource.to_string()));
+            }
+            if what.admin_consent_only {
+                grants = grants.filter(permission_grant::Column::ConsentType.eq("AllPrincipals"));
             }
             removed += grants.exec(&txn).await?.rows_affected;
         }

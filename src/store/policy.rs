@@ -174,6 +174,7 @@ fn stored(property: AuditProperty) -> Stored<audit_event::Column> {
         // The API's activity names are rewritten into Signet's action names before they get here.
         AuditProperty::ActivityDisplayName | AuditProperty::Action => audit_event::Column::Action,
         AuditProperty::CorrelationId => audit_event::Column::CorrelationId,
+        AuditProperty::Actor => audit_event::Column::Actor,
     };
     Stored { column, lowercased: false }
 }

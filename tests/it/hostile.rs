@@ -87,7 +87,7 @@ async fn a_redeemed_code_presented_by_another_client_revokes_nothing(backend: Ba
 
 /// Every route Signet serves, as `src/http/mod.rs` lists it, is either here or in [`JSON_ROUTES`], so a
 /// new route cannot be added without deciding which kind it is (issue 16, item 2).
-const HTML_ROUTES: [&str; 48] = [
+const HTML_ROUTES: [&str; 54] = [
     "/{tenant}/oauth2/v2.0/authorize",
     "/{tenant}/v2.0/adminconsent",
     "/{tenant}/adminconsent",
@@ -109,7 +109,13 @@ const HTML_ROUTES: [&str; 48] = [
     "/{tenant}/admin/apps/{app}/permissions",
     "/{tenant}/admin/apps/{app}/permissions/add",
     "/{tenant}/admin/apps/{app}/permissions/remove",
-    "/{tenant}/admin/apps/{app}/permissions/grant",
+    "/{tenant}/admin/apps/{app}/permissions/{decision}",
+    "/{tenant}/admin/apps/{app}/expose",
+    "/{tenant}/admin/apps/{app}/expose/uri",
+    "/{tenant}/admin/apps/{app}/expose/scopes",
+    "/{tenant}/admin/apps/{app}/expose/state",
+    "/{tenant}/admin/apps/{app}/roles",
+    "/{tenant}/admin/apps/{app}/roles/state",
     "/{tenant}/admin/apps/{app}/{kind}/{key}/remove",
     "/{tenant}/admin/signing-keys",
     "/{tenant}/admin/signing-keys/rotate",
@@ -137,12 +143,13 @@ const HTML_ROUTES: [&str; 48] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 51] = [
+const JSON_ROUTES: [&str; 52] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
     "/readyz",
     "/static/signet.css",
+    "/static/portal.js",
     "/{tenant}/v2.0/.well-known/openid-configuration",
     "/{tenant}/discovery/v2.0/keys",
     "/v1.0/me",

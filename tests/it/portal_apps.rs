@@ -22,7 +22,7 @@ on_every_backend!(
 const GRAPH: &str = "00000003-0000-0000-c000-000000000000";
 
 /// A browser signed in to the portal of `tenant` as `username`, through the page at `path`.
-async fn signed_in(server: &TestServer, tenant: &str, username: &str, path: &str) -> Browser {
+pub async fn signed_in(server: &TestServer, tenant: &str, username: &str, path: &str) -> Browser {
     let browser = Browser::new(server);
     let url = server.url(&format!("/{tenant}/admin{path}"));
     let (status, html) = page(browser.get(&url).await).await;
@@ -33,7 +33,7 @@ async fn signed_in(server: &TestServer, tenant: &str, username: &str, path: &str
     browser
 }
 
-fn assert_page_error(status: StatusCode, html: &str, want_status: u16, code: u32) {
+pub fn assert_page_error(status: StatusCode, html: &str, want_status: u16, code: u32) {
     assert_eq!(status.as_u16(), want_status, "{html}");
     assert!(html.contains(&format!("<strong>AADSTS{code}</strong>")), "{html}");
 }
@@ -90,8 +90,8 @@ async fn an_admin_registers_an_app_and_finds_it_by_name_or_id(backend: Backend) 
     let (status, html) = page(admin.get(&server.url(&location)).await).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     for expected in [
-        format!("<dd id=\"client-id\">{app_id}</dd>"),
-        format!("<dd id=\"tenant-id\">{tid}</dd>"),
+        format!("<dd id=\"client-id\"><span data-copy=\"the application (client) ID\">{app_id}</span></dd>"),
+        format!("<dd id=\"tenant-id\"><span data-copy=\"the directory (tenant) ID\">{tid}</span></dd>"),
         "<dd id=\"audience\">My organization only</dd>".to_owned(),
         "<tr><td>Web</td><td><code>https://orders.example/signin-oidc</code></td><td>".to_owned(),
         "<p id=\"credentials\">0 client secret(s), 0 certificate(s).</p>".to_owned(),
@@ -221,7 +221,14 @@ async fn an_admin_manages_redirect_uris_secrets_and_certificates(backend: Backen
     let add = form_of(&html, "/secrets").set("description", "CI").set("days", "90");
     let (status, html) = page(admin.submit(&add, None).await).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    let value = html.split("<code id=\"secret-value\">").nth(1).unwrap().split("</code>").next().unwrap().to_owned();
+    let value = html
+        .split("<code id=\"secret-value\" data-copy=\"the secret value\">")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
     let key_id = html.split("<dd id=\"secret-id\">").nth(1).unwrap().split("</dd>").next().unwrap().to_owned();
     let form = [
         ("grant_type", "client_credentials"),
@@ -331,7 +338,14 @@ async fn an_admin_adds_permissions_grants_consent_and_users_sign_in_without_a_pr
     let (_, html) = get(location.clone()).await;
     let add = Form::all(&html).into_iter().find(|f| f.action.ends_with("/secrets")).unwrap().set("days", "90");
     let (_, html) = page(admin.submit(&add, None).await).await;
-    let secret = html.split("<code id=\"secret-value\">").nth(1).unwrap().split("</code>").next().unwrap().to_owned();
+    let secret = html
+        .split("<code id=\"secret-value\" data-copy=\"the secret value\">")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_owned();
 
     // Find the tenant's API by name and add its delegated permission; then sign-in from Signet Graph.
     let (_, html) = get(format!("{location}/permissions/add?search=forecast")).await;
