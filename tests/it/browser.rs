@@ -196,17 +196,17 @@ fn run_chromium(url: &str, username: &str, shot_prefix: &str) -> (Value, std::pa
 }
 
 /// Where the screenshots go: kept as test artifacts.
-fn screenshots() -> std::path::PathBuf {
+pub fn screenshots() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
 }
 
 /// The Python that has Playwright (`./scripts/test` installs it; `.ci/run` installs Debian's chromium).
-fn python() -> Command {
+pub fn python() -> Command {
     Command::new(std::env::var("SIGNET_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned()))
 }
 
 /// The client app at its redirect URI: answers every request with a small page.
-async fn serve_app(listener: tokio::net::TcpListener) {
+pub async fn serve_app(listener: tokio::net::TcpListener) {
     while let Ok((mut socket, _)) = listener.accept().await {
         let mut buffer = vec![0u8; 8192];
         let _ = socket.read(&mut buffer).await;

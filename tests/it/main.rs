@@ -38,6 +38,7 @@ mod portal_consent;
 mod portal_enterprise;
 mod portal_keys;
 mod portal_users;
+mod portal_walk;
 mod probes;
 mod refresh_tokens;
 mod replicas;
