@@ -119,7 +119,7 @@ impl Config {
                 "DIRECTORY_CACHE_TTL" => self.directory_cache_ttl = value.parse().map_err(bad)?,
                 "SQLITE_SYNCHRONOUS" => self.sqlite_synchronous = value.parse().map_err(bad)?,
                 // Variables read by the test suite, not by the server.
-                "TEST_POSTGRES_URL" | "TEST_PYTHON" | "TEST_AXE" => {}
+                "TEST_POSTGRES_URL" | "TEST_PYTHON" | "TEST_NODE_MODULES" => {}
                 _ => return Err(ConfigError(format!("unknown variable {name}"))),
             }
         }

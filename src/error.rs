@@ -100,7 +100,9 @@ aadsts_catalogue! {
     RedirectUriMismatch = 50011, InvalidRequest, 400, "The redirect URI in the request does not match a redirect URI registered for the application.";
     ResponseTypeUnsupported = 700054, UnsupportedResponseType, 400, "The response_type is not supported: Signet issues authorization codes (response_type=code).";
     ResponseModeUnsupported = 70007, InvalidRequest, 400, "The response_mode is not supported: use query, fragment or form_post.";
-    PkceRequired = 9002325, InvalidRequest, 400, "Proof Key for Code Exchange (S256) is required for public clients.";
+    PkceRequired = 9002325, InvalidRequest, 400, "Proof Key for Code Exchange (S256) is required for public clients and for cross-origin authorization code redemption.";
+    CrossOriginNotSpa = 9002326, InvalidRequest, 400, "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type, from the origin of one of its redirect URIs.";
+    SpaNotCrossOrigin = 9002327, InvalidRequest, 400, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.";
     NotMultiTenant = 50194, InvalidRequest, 400, "The application is not configured as a multi-tenant application: users of other tenants cannot sign in to it.";
     LoginRequired = 50058, LoginRequired, 400, "A silent sign-in request was sent but no user is signed in.";
     InteractionRequired = 50076, InteractionRequired, 400, "The request needs the user to interact, but prompt=none was sent.";
@@ -119,6 +121,7 @@ aadsts_catalogue! {
     InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";
     GrantExpired = 70008, InvalidGrant, 400, "The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request.";
     RefreshTokenInactive = 700082, InvalidGrant, 400, "The refresh token has expired due to inactivity.";
+    SpaRefreshExpired = 700084, InvalidGrant, 400, "The refresh token was issued to a single page app and has a fixed lifetime of 24 hours from sign-in, which has passed: sign the user in again.";
     CodeRedeemed = 54005, InvalidGrant, 400, "The authorization code was already redeemed; tokens issued from it are revoked.";
     PkceMismatch = 501481, InvalidGrant, 400, "The code_verifier does not match the code_challenge supplied in the authorization request.";
     CodeOtherTenant = 700005, InvalidGrant, 400, "The authorization code was issued in another tenant.";

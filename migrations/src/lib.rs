@@ -16,6 +16,7 @@ mod m0010_used_form_tokens;
 mod m0011_user_administration;
 mod m0012_app_administration;
 mod m0013_key_credential_names;
+mod m0014_single_page_apps;
 mod references;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_user_administration::Migration),
             Box::new(m0012_app_administration::Migration),
             Box::new(m0013_key_credential_names::Migration),
+            Box::new(m0014_single_page_apps::Migration),
         ]
     }
 }

@@ -24,6 +24,8 @@ pub struct AppSpec {
     pub redirect_uris: Vec<String>,
     pub public_client: bool,
     pub identifier_uris: Vec<String>,
+    /// Single-page app redirect URIs (`--spa-redirect-uri`).
+    pub spa_redirect_uris: Vec<String>,
 }
 
 /// Registers an app in `tenant`, with its service principal there (the command line's `app create`).
@@ -40,6 +42,7 @@ pub async fn create_app(store: &Store, tenant: &Tenant, spec: AppSpec, now: Unix
         identifier_uris: Some(spec.identifier_uris),
         web_redirect_uris: Some(web),
         public_client_redirect_uris: Some(public),
+        spa_redirect_uris: Some(spec.spa_redirect_uris),
         is_public_client: Some(spec.public_client),
         ..AppEdit::default()
     };
@@ -58,6 +61,7 @@ pub struct AppEdit {
     pub identifier_uris: Option<Vec<String>>,
     pub web_redirect_uris: Option<Vec<String>>,
     pub public_client_redirect_uris: Option<Vec<String>>,
+    pub spa_redirect_uris: Option<Vec<String>>,
     pub is_public_client: Option<bool>,
     pub scopes: Option<Vec<PermissionScope>>,
     pub app_roles: Option<Vec<AppRole>>,
@@ -79,6 +83,7 @@ impl AppEdit {
             ("identifierUris", self.identifier_uris.is_some()),
             ("web", self.web_redirect_uris.is_some()),
             ("publicClient", self.public_client_redirect_uris.is_some()),
+            ("spa", self.spa_redirect_uris.is_some()),
             ("isFallbackPublicClient", self.is_public_client.is_some()),
             ("api", self.scopes.is_some()),
             ("appRoles", self.app_roles.is_some()),
@@ -97,6 +102,7 @@ impl AppEdit {
             identifier_uris,
             web_redirect_uris,
             public_client_redirect_uris,
+            spa_redirect_uris,
             is_public_client,
             scopes,
             app_roles,
@@ -111,6 +117,7 @@ impl AppEdit {
         app.web_redirect_uris = web_redirect_uris.unwrap_or_else(|| std::mem::take(&mut app.web_redirect_uris));
         app.public_client_redirect_uris =
             public_client_redirect_uris.unwrap_or_else(|| std::mem::take(&mut app.public_client_redirect_uris));
+        app.spa_redirect_uris = spa_redirect_uris.unwrap_or_else(|| std::mem::take(&mut app.spa_redirect_uris));
         app.is_public_client = is_public_client.unwrap_or(app.is_public_client);
         app.scopes = scopes.unwrap_or_else(|| std::mem::take(&mut app.scopes));
         app.app_roles = app_roles.unwrap_or_else(|| std::mem::take(&mut app.app_roles));
@@ -141,6 +148,7 @@ pub async fn register_app(
         identifier_uris: Vec::new(),
         web_redirect_uris: Vec::new(),
         public_client_redirect_uris: Vec::new(),
+        spa_redirect_uris: Vec::new(),
         is_public_client: false,
         scopes: Vec::new(),
         app_roles: Vec::new(),
@@ -194,9 +202,11 @@ async fn check_registration(
     before: Option<&Application>,
 ) -> Result<()> {
     check_display_name(&app.display_name)?;
-    for (uris, platform) in
-        [(&app.web_redirect_uris, Platform::Web), (&app.public_client_redirect_uris, Platform::PublicClient)]
-    {
+    for (uris, platform) in [
+        (&app.web_redirect_uris, Platform::Web),
+        (&app.public_client_redirect_uris, Platform::PublicClient),
+        (&app.spa_redirect_uris, Platform::Spa),
+    ] {
         check_list(uris, "redirect URI")?;
         for uri in uris {
             redirect_uri::check(uri, platform).map_err(|e| AdminError::Invalid(e.to_string()))?;

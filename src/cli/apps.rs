@@ -27,6 +27,9 @@ pub enum AppCommand {
         public_client: bool,
         #[arg(long = "identifier-uri")]
         identifier_uris: Vec<String>,
+        /// A single-page app's redirect URI: its codes are redeemed cross-origin, with PKCE.
+        #[arg(long = "spa-redirect-uri")]
+        spa_redirect_uris: Vec<String>,
     },
     /// Expose a delegated permission.
     AddScope {
@@ -145,9 +148,17 @@ pub(super) async fn app_command(
     now: UnixTime,
 ) -> Result<Output, Failure> {
     Ok(match command {
-        AppCommand::Create { tenant, name, multi_tenant, redirect_uris, public_client, identifier_uris } => {
+        AppCommand::Create {
+            tenant,
+            name,
+            multi_tenant,
+            redirect_uris,
+            public_client,
+            identifier_uris,
+            spa_redirect_uris,
+        } => {
             let t = admin::tenant(store, &tenant).await?;
-            let spec = AppSpec { name, multi_tenant, redirect_uris, public_client, identifier_uris };
+            let spec = AppSpec { name, multi_tenant, redirect_uris, public_client, identifier_uris, spa_redirect_uris };
             let app = admin::create_app(store, &t, spec, now).await?;
             Output {
                 text: format!("app {} {} ({})", app.app_id, app.display_name, app.sign_in_audience.as_str()),
@@ -155,21 +166,13 @@ pub(super) async fn app_command(
             }
         }
         AppCommand::AddScope { tenant, app, value, admin_consent_only, display_name, description } => {
-            let t = admin::tenant(store, &tenant).await?;
-            let s = admin::add_scope(
-                store,
-                &t,
-                &app,
-                admin::NewScope {
-                    value: &value,
-                    admin_consent_only,
-                    display_name: display_name.as_deref(),
-                    description: description.as_deref(),
-                },
-                now,
-            )
-            .await?;
-            Output { text: format!("scope {} {} ({:?} consent)", s.id, s.value, s.consent_type), json: json!(s) }
+            let scope = admin::NewScope {
+                value: &value,
+                admin_consent_only,
+                display_name: display_name.as_deref(),
+                description: description.as_deref(),
+            };
+            add_scope(store, (&tenant, &app), scope, now).await?
         }
         AppCommand::AddRole { tenant, app, value, display_name } => {
             let t = admin::tenant(store, &tenant).await?;
@@ -215,6 +218,17 @@ pub(super) async fn app_command(
         }
         AppCommand::AddCert { tenant, app, cert } => add_cert(store, &tenant, &app, &cert, now).await?,
     })
+}
+
+async fn add_scope(
+    store: &Store,
+    (tenant, app): (&str, &str),
+    scope: admin::NewScope<'_>,
+    now: UnixTime,
+) -> Result<Output, Failure> {
+    let t = admin::tenant(store, tenant).await?;
+    let s = admin::add_scope(store, &t, app, scope, now).await?;
+    Ok(Output { text: format!("scope {} {} ({:?} consent)", s.id, s.value, s.consent_type), json: json!(s) })
 }
 
 async fn add_cert(store: &Store, tenant: &str, app: &str, cert: &Path, now: UnixTime) -> Result<Output, Failure> {
@@ -288,15 +302,13 @@ async fn remove_redirect_uri(
     let t = admin::tenant(store, tenant).await?;
     let registration = admin::owned_app(store, &t, app).await?;
     let without = |uris: &[String]| uris.iter().filter(|u| *u != uri).cloned().collect::<Vec<_>>();
-    let web = without(&registration.web_redirect_uris);
-    let public = without(&registration.public_client_redirect_uris);
-    if web.len() + public.len() == registration.web_redirect_uris.len() + registration.public_client_redirect_uris.len()
-    {
+    if registration.redirect_platform(uri).is_none() {
         return Err(Failure { message: format!("app {app} has no redirect URI {uri}"), code: 2 });
     }
     let edit = admin::AppEdit {
-        web_redirect_uris: Some(web),
-        public_client_redirect_uris: Some(public),
+        web_redirect_uris: Some(without(&registration.web_redirect_uris)),
+        public_client_redirect_uris: Some(without(&registration.public_client_redirect_uris)),
+        spa_redirect_uris: Some(without(&registration.spa_redirect_uris)),
         ..Default::default()
     };
     let changed = admin::update_app(store, &t, &registration, edit, &admin::Actor::cli(), now).await?;

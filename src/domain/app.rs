@@ -110,6 +110,9 @@ pub struct Application {
     pub identifier_uris: Vec<String>,
     pub web_redirect_uris: Vec<String>,
     pub public_client_redirect_uris: Vec<String>,
+    /// A single-page app's URIs (`spa.redirectUris`): codes sent there are redeemed only cross-origin,
+    /// with PKCE and without a secret.
+    pub spa_redirect_uris: Vec<String>,
     /// `isFallbackPublicClient`: the app cannot keep a secret and must not send one.
     pub is_public_client: bool,
     pub scopes: Vec<PermissionScope>,
@@ -127,6 +130,8 @@ impl Application {
             Some(Platform::Web)
         } else if self.public_client_redirect_uris.iter().any(|r| r == uri) {
             Some(Platform::PublicClient)
+        } else if self.spa_redirect_uris.iter().any(|r| r == uri) {
+            Some(Platform::Spa)
         } else {
             None
         }

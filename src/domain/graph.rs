@@ -193,6 +193,7 @@ pub fn graph_application(base_url: &str) -> Application {
         identifier_uris: vec![GRAPH_URI.to_owned(), graph_uri(base_url)],
         web_redirect_uris: Vec::new(),
         public_client_redirect_uris: Vec::new(),
+        spa_redirect_uris: Vec::new(),
         is_public_client: false,
         scopes: SCOPES
             .iter()

@@ -18,6 +18,8 @@ pub enum Platform {
     Web,
     /// A public client's (native, mobile, desktop) URI.
     PublicClient,
+    /// A single-page app's URI: the rules of the web, and the code is redeemed from its origin.
+    Spa,
 }
 
 /// Why a redirect URI is refused, in a sentence that names it.

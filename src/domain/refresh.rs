@@ -9,6 +9,10 @@ use crate::clock::UnixTime;
 /// use issues a new one with a fresh lifetime.
 pub const REFRESH_TOKEN_LIFETIME: i64 = 90 * 86_400;
 
+/// A single-page app's refresh token expires this long after the sign-in it descends from, however
+/// often it is rotated (protocol reference §5: Entra's fixed 24 hours for `spa` redirect URIs).
+pub const SPA_REFRESH_LIFETIME: i64 = 86_400;
+
 /// A refresh token's bindings. It is not bound to a resource: it may be exchanged for any resource the
 /// user has consented to for this client (protocol reference §2.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +25,9 @@ pub struct RefreshToken {
     pub family_id: Uuid,
     pub issued_at: UnixTime,
     pub expires_at: UnixTime,
+    /// Issued to a single-page app (redeemed cross-origin): it is only ever redeemed cross-origin, and
+    /// its rotations keep its `expires_at`.
+    pub spa: bool,
 }
 
 /// What presenting a refresh token found.

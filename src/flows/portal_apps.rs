@@ -174,6 +174,7 @@ pub async fn register(
         }),
         web_redirect_uris: uris(Platform::Web),
         public_client_redirect_uris: uris(Platform::PublicClient),
+        spa_redirect_uris: uris(Platform::Spa),
         is_public_client: (new.platform == Some(Platform::PublicClient)).then_some(true),
         ..AppEdit::default()
     };
@@ -199,6 +200,7 @@ pub struct AppOverview {
     pub identifier_uris: Vec<String>,
     pub web_redirect_uris: Vec<String>,
     pub public_client_redirect_uris: Vec<String>,
+    pub spa_redirect_uris: Vec<String>,
     pub secrets: Vec<CredentialRow>,
     pub certificates: Vec<CredentialRow>,
 }
@@ -207,7 +209,10 @@ impl AppOverview {
     /// Every redirect URI with its platform's name.
     pub fn redirect_uris(&self) -> Vec<(&'static str, String)> {
         let web = self.web_redirect_uris.iter().map(|u| ("Web", u.clone()));
-        web.chain(self.public_client_redirect_uris.iter().map(|u| ("Public client/native", u.clone()))).collect()
+        let spa = self.spa_redirect_uris.iter().map(|u| ("Single-page application", u.clone()));
+        web.chain(spa)
+            .chain(self.public_client_redirect_uris.iter().map(|u| ("Public client/native", u.clone())))
+            .collect()
     }
 }
 
@@ -242,6 +247,7 @@ pub async fn app_overview(state: &AppState, admin: &Reviewer, app_id: &str) -> R
         identifier_uris: app.identifier_uris.clone(),
         web_redirect_uris: app.web_redirect_uris.clone(),
         public_client_redirect_uris: app.public_client_redirect_uris.clone(),
+        spa_redirect_uris: app.spa_redirect_uris.clone(),
         secrets: secrets.iter().map(|s| row(s.key_id, &s.display_name, format!("{}…", s.hint), s.end)).collect(),
         certificates: keys.iter().map(|k| row(k.key_id, &k.display_name, k.thumbprint_sha1.clone(), k.end)).collect(),
     })

@@ -42,6 +42,7 @@ pub async fn add_redirect_uri(
     let (list, slot) = match platform {
         Platform::Web => (&app.web_redirect_uris, &mut edit.web_redirect_uris),
         Platform::PublicClient => (&app.public_client_redirect_uris, &mut edit.public_client_redirect_uris),
+        Platform::Spa => (&app.spa_redirect_uris, &mut edit.spa_redirect_uris),
     };
     if list.iter().any(|existing| existing == uri) {
         return Err(Refused::Field(Field::RedirectUri, format!("{uri} is already a redirect URI of this app.")));
@@ -60,13 +61,16 @@ pub async fn remove_redirect_uri(
     now: UnixTime,
 ) -> Result<(), Refused> {
     let app = owned(state, admin, app_id).await?;
-    let without = |uris: &[String]| uris.iter().filter(|u| *u != uri).cloned().collect::<Vec<_>>();
-    let (web, public) = (without(&app.web_redirect_uris), without(&app.public_client_redirect_uris));
-    if web.len() == app.web_redirect_uris.len() && public.len() == app.public_client_redirect_uris.len() {
+    if app.redirect_platform(uri).is_none() {
         return Err(Refused::Field(Field::RedirectUri, format!("{uri} is not a redirect URI of this app.")));
     }
-    let edit =
-        AppEdit { web_redirect_uris: Some(web), public_client_redirect_uris: Some(public), ..AppEdit::default() };
+    let without = |uris: &[String]| Some(uris.iter().filter(|u| *u != uri).cloned().collect::<Vec<_>>());
+    let edit = AppEdit {
+        web_redirect_uris: without(&app.web_redirect_uris),
+        public_client_redirect_uris: without(&app.public_client_redirect_uris),
+        spa_redirect_uris: without(&app.spa_redirect_uris),
+        ..AppEdit::default()
+    };
     change(state, admin, &app, edit, correlation_id, now).await
 }
 

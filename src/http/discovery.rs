@@ -128,3 +128,8 @@ fn cached(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpRespons
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
     builder
 }
+
+/// Discovery and the keys are public: any origin may read them (a single-page app's msal fetches both).
+pub fn cors() -> actix_cors::Cors {
+    actix_cors::Cors::default().allow_any_origin().allowed_methods(["GET"]).max_age(86_400)
+}

@@ -84,6 +84,14 @@ fn rendered(response: ServiceResponse<BoxBody>, ids: &RequestIds) -> ServiceResp
     } else {
         framework_error(&response).json_response(ids)
     };
+    let mut page = page;
+    // What a middleware inside this one added stays: the token endpoint's CORS headers, so a
+    // single-page app can read why its request was refused.
+    for (name, value) in response.headers() {
+        if name.as_str().starts_with("access-control-") || name == header::VARY {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
     let (request, _) = response.into_parts();
     ServiceResponse::new(request, page)
 }

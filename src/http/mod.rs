@@ -30,7 +30,7 @@ use crate::error::{Aadsts, ProtocolError};
 /// Every path and method Signet serves. The token endpoint comes first: routes are tried in order, and
 /// it is the hot path.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/{tenant}/oauth2/v2.0/token").route(web::post().to(token::token)))
+    cfg.service(resource("/{tenant}/oauth2/v2.0/token").wrap(token::cors()).route(web::post().to(token::token)))
         .service(
             resource("/{tenant}/oauth2/v2.0/authorize")
                 .route(web::get().to(authorize::authorize_get))
@@ -72,9 +72,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/static/portal.js").route(web::get().to(portal_script)))
         .service(
             resource("/{tenant}/v2.0/.well-known/openid-configuration")
+                .wrap(discovery::cors())
                 .route(web::get().to(discovery::openid_configuration)),
         )
-        .service(resource("/{tenant}/discovery/v2.0/keys").route(web::get().to(discovery::jwks)))
+        .service(
+            resource("/{tenant}/discovery/v2.0/keys").wrap(discovery::cors()).route(web::get().to(discovery::jwks)),
+        )
         .default_service(web::to(not_found));
 }
 

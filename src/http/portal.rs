@@ -14,6 +14,7 @@ use super::html::{admin_page, error_page, secure};
 use super::middleware::ids_of;
 use crate::domain::audit::activity_names;
 use crate::domain::consent_request::Refusal;
+use crate::domain::redirect_uri::Platform;
 use crate::domain::tenant::Tenant;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::portal::{Reviewer, approval_page, approve, refuse, requests, review_tenant, reviewer};
@@ -403,6 +404,25 @@ pub(super) fn frame(tenant: &Tenant, admin: &Reviewer, current: &'static str) ->
         username: admin.user.username.clone(),
         current,
         admin: admin.can_approve(),
+    }
+}
+
+/// A platform as the portal's forms name it: `web`, `spa` or `public`.
+pub(super) fn platform_named(name: &str) -> Option<Platform> {
+    match name {
+        "web" => Some(Platform::Web),
+        "spa" => Some(Platform::Spa),
+        "public" => Some(Platform::PublicClient),
+        _ => None,
+    }
+}
+
+/// The name the portal's forms give `platform`.
+pub(super) fn platform_name(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Web => "web",
+        Platform::Spa => "spa",
+        Platform::PublicClient => "public",
     }
 }
 

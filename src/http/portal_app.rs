@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::browser::{Browser, SESSION_COOKIE};
 use super::html::{admin_page, error_page};
 use super::middleware::ids_of;
-use super::portal::{Page, forged, form, frame, malformed_form, see_other, spend};
+use super::portal::{Page, forged, form, frame, malformed_form, platform_named, see_other, spend};
 use super::portal_apps::administrator;
 use crate::domain::redirect_uri::Platform;
 use crate::domain::tenant::Tenant;
@@ -187,7 +187,7 @@ pub async fn add_uri(
         Ok(p) => p,
         Err(response) => return response,
     };
-    let platform = if p.field("platform") == "public" { Platform::PublicClient } else { Platform::Web };
+    let platform = platform_named(p.field("platform")).unwrap_or(Platform::Web);
     let uri = p.field("redirect_uri");
     let outcome =
         add_redirect_uri(&state, &p.admin, &app_id, (platform, uri), p.correlation_id, state.clock.now()).await;

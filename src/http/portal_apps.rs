@@ -9,8 +9,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::browser::{Browser, SESSION_COOKIE};
 use super::html::{admin_page, error_page};
 use super::middleware::ids_of;
-use super::portal::{Page, forged, form, frame, malformed_form, see_other, sign_in_page, signed_in, spend};
-use crate::domain::redirect_uri::Platform;
+use super::portal::{
+    Page, forged, form, frame, malformed_form, platform_name, platform_named, see_other, sign_in_page, signed_in, spend,
+};
 use crate::domain::tenant::Tenant;
 use crate::flows::portal::{Reviewer, require_admin};
 use crate::flows::portal_apps::{Field, NewRegistration, Refused, overview, register, registrations};
@@ -91,11 +92,7 @@ pub async fn create_app(
     let new = NewRegistration {
         name: field("name").trim().to_owned(),
         multi_tenant: field("audience") == "multi",
-        platform: match field("platform").as_str() {
-            "web" => Some(Platform::Web),
-            "public" => Some(Platform::PublicClient),
-            _ => None,
-        },
+        platform: platform_named(&field("platform")),
         redirect_uri: field("redirect_uri"),
     };
     let correlation_id = ids_of(&req, &state).correlation_id;
@@ -123,11 +120,7 @@ fn new_app_form(
         csrf: browser.token(state, NEW_APP_FORM, ""),
         name: new.name.clone(),
         multi_tenant: new.multi_tenant,
-        platform: match new.platform {
-            None => "none",
-            Some(Platform::Web) => "web",
-            Some(Platform::PublicClient) => "public",
-        },
+        platform: new.platform.map_or("none", platform_name),
         redirect_uri: new.redirect_uri.clone(),
         name_error: error_of(Field::Name),
         uri_error: error_of(Field::RedirectUri),

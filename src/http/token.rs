@@ -1,4 +1,7 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: parse the form and the Basic header, call the token flow.
+//! `POST /{tenant}/oauth2/v2.0/token`: parse the form, the Basic header and the `Origin` of a
+//! cross-origin request, call the token flow. The endpoint answers CORS preflights from any origin, as
+//! Entra's does; which origin may redeem what is the flow's rule (a single-page app's, from the origin
+//! of one of its redirect URIs).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -15,7 +18,8 @@ pub async fn token(
     body: web::Bytes,
 ) -> Result<HttpResponse, ProtocolError> {
     require_form(&req)?;
-    let request = TokenRequest::from_form(&body, basic_credentials(&req)?)?;
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let request = TokenRequest::from_form(&body, basic_credentials(&req)?)?.with_origin(origin);
     let segment = path.into_inner();
     let tenant = TenantSegment::parse(&segment);
     let endpoint = Endpoint { segment: &segment, tenant: &tenant };
@@ -24,6 +28,12 @@ pub async fn token(
         .insert_header((header::CACHE_CONTROL, "no-store, no-cache"))
         .insert_header((header::PRAGMA, "no-cache"))
         .json(response))
+}
+
+/// The token endpoint's CORS: any origin, `POST`, any request header (msal sends its own `x-client-*`
+/// ones), no cookies, and a preflight cached for a day.
+pub fn cors() -> actix_cors::Cors {
+    actix_cors::Cors::default().allow_any_origin().allowed_methods(["POST"]).allow_any_header().max_age(86_400)
 }
 
 /// RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded`.

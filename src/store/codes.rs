@@ -184,6 +184,7 @@ mod tests {
                 family_id: code.family_id,
                 issued_at: 1_010,
                 expires_at: 9_000,
+                spa: false,
             };
             Redemption {
                 code_hash: code_hash.to_owned(),

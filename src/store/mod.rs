@@ -375,6 +375,7 @@ pub(crate) mod tests {
             identifier_uris: vec![],
             web_redirect_uris: vec![],
             public_client_redirect_uris: vec![],
+            spa_redirect_uris: vec![],
             is_public_client: false,
             scopes: vec![],
             app_roles: vec![],

@@ -101,6 +101,7 @@ fn to_refresh_token(row: refresh_token::Model) -> StoreResult<RefreshToken> {
         family_id: parse_id(&row.family_id, "family id")?,
         issued_at: row.issued_at,
         expires_at: row.expires_at,
+        spa: row.spa,
     })
 }
 
@@ -117,5 +118,6 @@ pub(super) fn refresh_row(token_key: &str, token: &RefreshToken) -> refresh_toke
         expires_at: Set(token.expires_at),
         used_at: Set(None),
         revoked_at: Set(None),
+        spa: Set(token.spa),
     }
 }

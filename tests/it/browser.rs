@@ -195,6 +195,15 @@ fn run_chromium(url: &str, username: &str, shot_prefix: &str) -> (Value, std::pa
     (serde_json::from_slice(&output.stdout).expect("JSON"), shots)
 }
 
+/// A file of an npm package `./scripts/test` installs (in `SIGNET_TEST_NODE_MODULES`).
+pub fn node_module(path: &str) -> std::path::PathBuf {
+    let modules = std::env::var("SIGNET_TEST_NODE_MODULES")
+        .expect("SIGNET_TEST_NODE_MODULES names the node_modules folder: run ./scripts/test");
+    let file = std::path::Path::new(&modules).join(path);
+    assert!(file.is_file(), "{} is missing: run ./scripts/test", file.display());
+    file
+}
+
 /// Where the screenshots go: kept as test artifacts.
 pub fn screenshots() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")

@@ -29,7 +29,7 @@ fn signet(server: &TestServer, args: &[&str]) -> Output {
 }
 
 /// Runs a `--json` command that must succeed and returns its JSON.
-fn json_of(server: &TestServer, args: &[&str]) -> Value {
+pub fn json_of(server: &TestServer, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
     let output = signet(server, &all);

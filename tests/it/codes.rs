@@ -88,6 +88,7 @@ fn refresh_for(server: &TestServer, bound: &AuthorizationCode, label: &str) -> (
         family_id: bound.family_id,
         issued_at: server.now(),
         expires_at: server.now() + 3600,
+        spa: false,
     };
     (token_hash(label), token)
 }

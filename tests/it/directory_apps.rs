@@ -33,6 +33,7 @@ fn orders_api() -> Value {
         "signInAudience": "AzureADMyOrg",
         "identifierUris": ["api://contoso.example/orders"],
         "web": { "redirectUris": [REDIRECT_URI] },
+        "spa": { "redirectUris": ["http://localhost:5173/"] },
         "api": { "oauth2PermissionScopes": [{
             "id": SCOPE_ID, "value": "Orders.Read", "type": "User",
             "adminConsentDisplayName": "Read orders", "adminConsentDescription": "Reads orders.",
@@ -81,7 +82,7 @@ async fn an_admin_registers_an_app_and_reads_it_back_in_graphs_shape(backend: Ba
             "implicitGrantSettings": { "enableAccessTokenIssuance": false, "enableIdTokenIssuance": false },
         },
         "publicClient": { "redirectUris": [] },
-        "spa": { "redirectUris": [] },
+        "spa": { "redirectUris": ["http://localhost:5173/"] },
         "requiredResourceAccess": [],
         "passwordCredentials": [],
         "keyCredentials": [],
@@ -196,9 +197,9 @@ async fn patch_replaces_named_properties_under_the_registration_rules(backend: B
         ),
         (json!({ "appRoles": [] }), "Request_BadRequest", "Orders.Admin is enabled"),
         (
-            json!({ "spa": { "redirectUris": ["https://orders.example/spa"] } }),
+            json!({ "spa": { "redirectUris": ["http://orders.example/spa"] } }),
             "Request_BadRequest",
-            "spa.redirectUris",
+            "redirect URI 'http://orders.example/spa' must use https",
         ),
         (
             json!({ "signInAudience": "PersonalMicrosoftAccount" }),

@@ -45,5 +45,7 @@ mod replicas;
 mod restart;
 mod serve;
 mod sign_in;
+mod spa;
+mod spa_browser;
 mod tenant_isolation;
 mod upgrade;

@@ -3,7 +3,8 @@
 //! signs in to the apps the admin registers, and Python msal redeems the codes with the secret the
 //! admin copied from the page. The screenshots are kept in `{CARGO_TARGET_TMPDIR}/screenshots/`.
 //!
-//! axe-core comes from npm: `SIGNET_TEST_AXE` names its `axe.min.js` (`./scripts/test` installs it).
+//! axe-core comes from npm: `SIGNET_TEST_NODE_MODULES` names the `node_modules` folder that holds it
+//! (`./scripts/test` installs it).
 
 use serde_json::{Value, json};
 
@@ -26,7 +27,7 @@ async fn chromium_walks_the_portal_seeds_and_axe_finds_nothing_serious(backend: 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let redirect_uri = format!("http://127.0.0.1:{}/callback", listener.local_addr().unwrap().port());
     tokio::spawn(serve_app(listener));
-    let axe = std::env::var("SIGNET_TEST_AXE").expect("SIGNET_TEST_AXE names axe.min.js: run ./scripts/test");
+    let axe = crate::browser::node_module("axe-core/axe.min.js");
     let shots = screenshots().join(format!("portal-{label}"));
     let output = python()
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/portal_walk.py"))

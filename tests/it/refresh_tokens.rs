@@ -30,6 +30,7 @@ async fn family(server: &TestServer, count: usize) -> (Vec<String>, RefreshToken
         family_id: Uuid::new_v4(),
         issued_at: now,
         expires_at: now + REFRESH_TOKEN_LIFETIME,
+        spa: false,
     };
     let mut hashes = Vec::new();
     for _ in 0..count {

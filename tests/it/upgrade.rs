@@ -96,6 +96,7 @@ async fn codes_and_refresh_tokens_stored_before_ordered_keys_are_found_after_the
         family_id: family,
         issued_at: 1_010,
         expires_at: 9_000,
+        spa: false,
     };
     assert_eq!(store.use_refresh_token(tenant_id, &key, 1_020).await.unwrap(), RefreshUse::First(bound.clone()));
     assert_eq!(store.revoke_refresh_family(tenant_id, family, 1_030).await.unwrap(), 1);

@@ -6,7 +6,7 @@ use super::params::AuthorizeParams;
 use super::request::{Endpoint, Prompt};
 use crate::domain::app::{Application, ServicePrincipal, SignInAudience};
 use crate::domain::pkce::{self, ChallengeMethod};
-use crate::domain::redirect_uri;
+use crate::domain::redirect_uri::{self, Platform};
 use crate::domain::scope::{DelegatedScopes, ScopeError};
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, ProtocolError};
@@ -112,7 +112,8 @@ pub(super) fn check_scope(params: &AuthorizeParams) -> Result<DelegatedScopes, P
     })
 }
 
-/// PKCE: a well-formed challenge with a known method; public clients must use S256 (AADSTS9002325).
+/// PKCE: a well-formed challenge with a known method; public clients, and any client sending the code
+/// to a single-page app's redirect URI, must use S256 (AADSTS9002325).
 pub(super) fn check_pkce(
     client: &Application,
     params: &AuthorizeParams,
@@ -132,11 +133,14 @@ pub(super) fn check_pkce(
             Some((challenge.to_owned(), method))
         }
     };
-    if client.is_public_client && !matches!(challenge, Some((_, ChallengeMethod::S256))) {
-        return Err(ProtocolError::new(
-            Aadsts::PkceRequired,
-            "Proof Key for Code Exchange is required for public clients: send code_challenge with code_challenge_method=S256.",
-        ));
+    let spa = params.redirect_uri.as_deref().and_then(|uri| client.redirect_platform(uri)) == Some(Platform::Spa);
+    if (client.is_public_client || spa) && !matches!(challenge, Some((_, ChallengeMethod::S256))) {
+        let message = if spa {
+            "Proof Key for Code Exchange is required for cross-origin authorization code redemption: send code_challenge with code_challenge_method=S256."
+        } else {
+            "Proof Key for Code Exchange is required for public clients: send code_challenge with code_challenge_method=S256."
+        };
+        return Err(ProtocolError::new(Aadsts::PkceRequired, message));
     }
     Ok(challenge)
 }

@@ -323,9 +323,6 @@ impl ApplicationBody {
                 ))
             })?),
         };
-        if self.spa.as_ref().and_then(|s| s.redirect_uris.as_ref()).is_some_and(|uris| !uris.is_empty()) {
-            return Err(unsupported("The single-page application platform (spa.redirectUris)"));
-        }
         let mut web_redirect_uris = None;
         if let Some(web) = self.web {
             let implicit = web.implicit_grant_settings.unwrap_or_default();
@@ -347,6 +344,7 @@ impl ApplicationBody {
             identifier_uris: self.identifier_uris,
             web_redirect_uris,
             public_client_redirect_uris: self.public_client.and_then(|p| p.redirect_uris),
+            spa_redirect_uris: self.spa.and_then(|s| s.redirect_uris),
             is_public_client: self.is_fallback_public_client,
             scopes,
             app_roles: self.app_roles.map(|list| list.into_iter().map(AppRoleBody::role).collect()),

@@ -301,7 +301,7 @@ impl GraphApplication {
                 },
             },
             public_client: GraphRedirects { redirect_uris: app.public_client_redirect_uris.clone() },
-            spa: GraphRedirects { redirect_uris: Vec::new() },
+            spa: GraphRedirects { redirect_uris: app.spa_redirect_uris.clone() },
             required_resource_access: app.required_resource_access.clone(),
             password_credentials: passwords.iter().map(|p| GraphPasswordCredential::of(p, None)).collect(),
             key_credentials: keys.iter().map(GraphKeyCredential::of).collect(),
@@ -356,6 +356,7 @@ impl GraphServicePrincipal {
         names.extend(app.identifier_uris.iter().cloned());
         let mut reply_urls = app.web_redirect_uris.clone();
         reply_urls.extend(app.public_client_redirect_uris.iter().cloned());
+        reply_urls.extend(app.spa_redirect_uris.iter().cloned());
         Self {
             id: sp.id,
             app_id: sp.app_id,

@@ -11,8 +11,11 @@ use super::client_auth::{AuthenticatedClient, authenticate};
 use super::request::{Endpoint, TokenRequest, TokenResponse};
 use super::user_tokens::{Issued, UserGrant, asked_scopes, check_enabled, consented, issue};
 use crate::clock::UnixTime;
+use crate::domain::app::Application;
 use crate::domain::code::{AuthorizationCode, code_tenant};
 use crate::domain::pkce;
+use crate::domain::redirect_uri::Platform;
+use crate::domain::refresh::SPA_REFRESH_LIFETIME;
 use crate::domain::scope::DelegatedScopes;
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, ProtocolError};
@@ -69,6 +72,7 @@ async fn tokens_for(
     now: UnixTime,
 ) -> Result<Issued, ProtocolError> {
     check_bindings(bound, client, redirect_uri, request.get("code_verifier"), now)?;
+    let spa = spa_redemption(&client.app, &bound.redirect_uri, request.origin().is_some())?;
     let user = state.store.user(tenant.id, bound.user_id).await?.ok_or_else(invalid_code)?;
     check_enabled(&user)?;
     let granted = DelegatedScopes::parse(&bound.scopes.join(" ")).map_err(|_| invalid_code())?;
@@ -83,9 +87,26 @@ async fn tokens_for(
         nonce: bound.nonce.as_deref(),
         family_id: bound.family_id,
         refresh: offline.then_some(&granted),
+        spa_until: spa.then_some(now + SPA_REFRESH_LIFETIME),
         client_info: request.get("client_info") == Some("1"),
     };
     issue(state, grant, consented, now)
+}
+
+/// Whether this is a single-page app's redemption: a code sent to one of its redirect URIs is redeemed
+/// cross-origin (AADSTS9002327 otherwise), and only such a code is (AADSTS9002326).
+fn spa_redemption(app: &Application, redirect_uri: &str, cross_origin: bool) -> Result<bool, ProtocolError> {
+    match (app.redirect_platform(redirect_uri) == Some(Platform::Spa), cross_origin) {
+        (true, false) => Err(ProtocolError::new(
+            Aadsts::SpaNotCrossOrigin,
+            "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+        )),
+        (false, true) => Err(ProtocolError::new(
+            Aadsts::CrossOriginNotSpa,
+            "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type: the code was issued for a redirect URI that is not a single-page application's.",
+        )),
+        (spa, _) => Ok(spa),
+    }
 }
 
 /// The tenant that issued the code, as the code names it: at a GUID or domain it must be the path's

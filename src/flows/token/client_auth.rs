@@ -45,8 +45,26 @@ pub async fn authenticate(
     let credential = credential(request)?;
     let (sp, app) = known_in_tenant(state, tenant, client_id).await?;
     ensure_enabled(&sp)?;
+    if let Some(origin) = request.origin() {
+        // A browser cannot keep a secret: a cross-origin request is a single-page app's, and sends none.
+        check_spa_origin(&app, origin)?;
+        if !matches!(credential, Credential::None) {
+            return Err(ProtocolError::new(
+                Aadsts::PublicClientCredential,
+                "A cross-origin request must not send a client secret or assertion: a single-page app is a public client.",
+            ));
+        }
+        return Ok(AuthenticatedClient { sp, app, method: ClientAuthMethod::None });
+    }
     let method = match credential {
         Credential::None if app.is_public_client => ClientAuthMethod::None,
+        // A single-page app's code or refresh token, sent from a server instead of the browser.
+        Credential::None if !app.spa_redirect_uris.is_empty() => {
+            return Err(ProtocolError::new(
+                Aadsts::SpaNotCrossOrigin,
+                "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+            ));
+        }
         Credential::None => {
             return Err(ProtocolError::new(
                 Aadsts::MissingClientCredential,
@@ -132,6 +150,26 @@ fn client_not_found(client_id: &str, tenant: Option<&Tenant>) -> ProtocolError {
             "Application with identifier '{client_id}' was not found in the directory{tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."
         ),
     )
+}
+
+/// A cross-origin request comes from the origin of one of the app's single-page app redirect URIs
+/// (AADSTS9002326 otherwise, as for a web app's).
+fn check_spa_origin(app: &Application, origin: &str) -> Result<(), ProtocolError> {
+    let origin_of = |uri: &str| url::Url::parse(uri).ok().map(|u| u.origin().ascii_serialization());
+    if app.spa_redirect_uris.iter().any(|uri| origin_of(uri).as_deref() == Some(origin)) {
+        return Ok(());
+    }
+    let why = if app.spa_redirect_uris.is_empty() {
+        "the app has no single-page application redirect URI"
+    } else {
+        "the origin is not that of any of its single-page application redirect URIs"
+    };
+    Err(ProtocolError::new(
+        Aadsts::CrossOriginNotSpa,
+        format!(
+            "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type: {why}. Request origin: '{origin}'."
+        ),
+    ))
 }
 
 /// A disabled service principal cannot get tokens (AADSTS7000112).

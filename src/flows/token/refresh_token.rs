@@ -10,7 +10,7 @@ use super::client_auth::authenticate;
 use super::request::{Endpoint, TokenRequest, TokenResponse};
 use super::user_tokens::{UserGrant, asked_scopes, check_enabled, consented, issue};
 use crate::clock::UnixTime;
-use crate::domain::refresh::RefreshUse;
+use crate::domain::refresh::{RefreshToken, RefreshUse};
 use crate::domain::scope::DelegatedScopes;
 use crate::domain::tenant::{Tenant, TenantSegment};
 use crate::error::{Aadsts, ProtocolError};
@@ -34,6 +34,13 @@ pub async fn redeem(
     let bound = state.store.peek_refresh_token(tenant.id, &key).await?.ok_or_else(invalid_token)?;
     if bound.client_id != client.app.app_id {
         return Err(ProtocolError::new(Aadsts::InvalidGrant, "The refresh token was issued to another client."));
+    }
+    check_spa(&bound, request.origin().is_some())?;
+    if now >= bound.expires_at && bound.spa {
+        return Err(ProtocolError::new(
+            Aadsts::SpaRefreshExpired,
+            "The refresh token has expired: it was issued to a single page app and lives 24 hours from sign-in. Send a new interactive authorization request.",
+        ));
     }
     if now >= bound.expires_at {
         return Err(ProtocolError::new(
@@ -73,6 +80,8 @@ pub async fn redeem(
         nonce: None,
         family_id: bound.family_id,
         refresh: Some(&bound_scopes),
+        // A single-page app's rotated token keeps the expiry of the sign-in it descends from.
+        spa_until: bound.spa.then_some(bound.expires_at),
         client_info: request.get("client_info") == Some("1"),
     };
     let issued = issue(state, grant, consented, now)?;
@@ -100,6 +109,22 @@ async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, key: &str) ->
             state.store.tenant(issued).await?.ok_or_else(invalid_token)
         }
         TenantSegment::Consumers => Err(ProtocolError::of(Aadsts::UnsupportedTenant)),
+    }
+}
+
+/// A single-page app's refresh token is redeemed cross-origin (AADSTS9002327), and a cross-origin
+/// request redeems only such a token (AADSTS9002326).
+fn check_spa(bound: &RefreshToken, cross_origin: bool) -> Result<(), ProtocolError> {
+    match (bound.spa, cross_origin) {
+        (true, false) => Err(ProtocolError::new(
+            Aadsts::SpaNotCrossOrigin,
+            "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+        )),
+        (false, true) => Err(ProtocolError::new(
+            Aadsts::CrossOriginNotSpa,
+            "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type: this refresh token was not issued to one.",
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -14,6 +14,8 @@ use crate::error::{Aadsts, ProtocolError};
 pub struct TokenRequest {
     params: HashMap<String, String>,
     basic: Option<(String, String)>,
+    /// The `Origin` header of a cross-origin (browser) request: a single-page app's.
+    origin: Option<String>,
 }
 
 impl std::fmt::Debug for TokenRequest {
@@ -22,6 +24,7 @@ impl std::fmt::Debug for TokenRequest {
         f.debug_struct("TokenRequest")
             .field("params", &self.params.keys().collect::<Vec<_>>())
             .field("basic", &self.basic.is_some())
+            .field("origin", &self.origin)
             .finish()
     }
 }
@@ -39,7 +42,17 @@ impl TokenRequest {
                 ));
             }
         }
-        Ok(Self { params, basic })
+        Ok(Self { params, basic, origin: None })
+    }
+
+    /// The request as sent cross-origin from `origin` (a browser's `Origin` header).
+    pub fn with_origin(self, origin: Option<String>) -> Self {
+        Self { origin, ..self }
+    }
+
+    /// The origin of a cross-origin request.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
     }
 
     /// A parameter's value; empty values count as absent.

@@ -37,6 +37,8 @@ pub struct UserGrant<'a> {
     pub family_id: Uuid,
     /// The scopes a new refresh token is bound to, when one is to be issued.
     pub refresh: Option<&'a DelegatedScopes>,
+    /// For a single-page app: when its refresh tokens expire, whatever their rotation.
+    pub spa_until: Option<UnixTime>,
     /// `client_info=1` was sent: Microsoft's clients (msal) identify the account by it.
     pub client_info: bool,
 }
@@ -139,7 +141,7 @@ pub fn issue(
     consented: Consented,
     now: UnixTime,
 ) -> Result<Issued, ProtocolError> {
-    let UserGrant { tenant, user, client, oidc, nonce: _, family_id, refresh, client_info } = grant;
+    let UserGrant { tenant, user, client, oidc, nonce: _, family_id, refresh, spa_until, client_info } = grant;
     let Consented { resource_name, resource, scp, roles, client_roles } = consented;
     let signer = active_signer(state, now)?;
     let iss = issuer(&state.base_url, tenant.id);
@@ -173,7 +175,7 @@ pub fn issue(
         false => None,
     };
     let refresh = match refresh {
-        Some(bound) => Some(new_refresh_token(tenant, user, client, bound, family_id, now)?),
+        Some(bound) => Some(new_refresh_token((tenant, user, client), bound, (family_id, spa_until), now)?),
         None => None,
     };
     let scope = response_scope(&resource_name, resource.app_id == GRAPH_APP_ID, &scp, oidc);
@@ -249,11 +251,9 @@ fn response_scope(resource: &str, is_graph: bool, scp: &[String], asked: &Delega
 
 /// A new refresh token: its value, its key (what the store keeps) and its bindings.
 fn new_refresh_token(
-    tenant: &Tenant,
-    user: &User,
-    client: &AuthenticatedClient,
+    (tenant, user, client): (&Tenant, &User, &AuthenticatedClient),
     scopes: &DelegatedScopes,
-    family_id: Uuid,
+    (family_id, spa_until): (Uuid, Option<UnixTime>),
     now: UnixTime,
 ) -> Result<(String, String, RefreshToken), ProtocolError> {
     let value = random_refresh_token().map_err(|_| ProtocolError::internal("no randomness"))?;
@@ -264,7 +264,8 @@ fn new_refresh_token(
         scopes: scopes.to_scope_string().split_whitespace().map(str::to_owned).collect(),
         family_id,
         issued_at: now,
-        expires_at: now + REFRESH_TOKEN_LIFETIME,
+        expires_at: spa_until.unwrap_or(now + REFRESH_TOKEN_LIFETIME),
+        spa: spa_until.is_some(),
     };
     let key = refresh_token_key(&value);
     Ok((value, key, bound))

@@ -11,6 +11,7 @@ pub struct Model {
     pub sign_in_audience: String,
     pub web_redirect_uris: String,
     pub public_client_redirect_uris: String,
+    pub spa_redirect_uris: String,
     pub is_public_client: bool,
     pub scopes: String,
     pub app_roles: String,

@@ -108,6 +108,7 @@ pub async fn client_app(server: &TestServer, d: &Directory, name: &str, public: 
         redirect_uris: vec![REDIRECT_URI.to_owned()],
         public_client: public,
         identifier_uris: Vec::new(),
+        spa_redirect_uris: Vec::new(),
     };
     let app = admin::create_app(&state.store, &d.tenant, spec, server.now()).await.expect("client app");
     let secret = if public {
