@@ -29,6 +29,7 @@ pub enum OAuthError {
     InteractionRequired,
     ConsentRequired,
     InvalidToken,
+    InvalidInstance,
     ServerError,
     TemporarilyUnavailable,
 }
@@ -46,6 +47,7 @@ impl OAuthError {
             Self::AccessDenied => "access_denied",
             Self::UnsupportedResponseType => "unsupported_response_type",
             Self::LoginRequired => "login_required",
+            Self::InvalidInstance => "invalid_instance",
             Self::InteractionRequired => "interaction_required",
             Self::ConsentRequired => "consent_required",
             Self::InvalidToken => "invalid_token",
@@ -128,6 +130,7 @@ aadsts_catalogue! {
     FormRejected = 90102, InvalidRequest, 400, "The form expired or was not sent by this browser's sign-in page. Start the sign-in again.";
     InvalidAccessToken = 90103, InvalidToken, 401, "The access token is missing, malformed, expired, or not for this resource.";
     NotFound = 90099, InvalidRequest, 404, "No endpoint exists at this address.";
+    UnknownInstance = 50049, InvalidInstance, 400, "Unknown or invalid instance: instance discovery answers for this server's own host only.";
     MethodNotAllowed = 90098, InvalidRequest, 405, "This endpoint does not accept that HTTP method.";
     InternalError = 90100, ServerError, 500, "An internal error occurred. Quote the correlation id when you report it.";
     StoreUnavailable = 90101, TemporarilyUnavailable, 503, "The directory store is unavailable. Retry later.";

@@ -1,12 +1,14 @@
-//! OpenID Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS, per tenant.
+//! OpenID Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS, per tenant; and MSAL's
+//! instance discovery, answered for this server's own host.
 //!
 //! The document is written here rather than with openidconnect's `ProviderMetadata` because it must
 //! carry the literal `{tenantid}` template issuer for `common`/`organizations` and Microsoft's extra
 //! fields; clients (msal, openidconnect) read it in the tests.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::domain::claims::{issuer, template_issuer};
 use crate::domain::tenant::TenantSegment;
@@ -132,4 +134,63 @@ fn cached(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpRespons
 /// Discovery and the keys are public: any origin may read them (a single-page app's msal fetches both).
 pub fn cors() -> actix_cors::Cors {
     actix_cors::Cors::default().allow_any_origin().allowed_methods(["GET"]).max_age(86_400)
+}
+
+/// `GET /{tenant}/discovery/instance?api-version=1.0|1.1&authorization_endpoint=…` (`common` is the
+/// usual segment): MSAL's instance discovery, which tells it where the tenant's discovery document is
+/// and which hosts are the same instance. It answers for this server's host only (AADSTS50049
+/// `invalid_instance` for another), compared without the port: MSAL Python drops it from the
+/// endpoint it asks about.
+pub async fn instance(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ProtocolError> {
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let value = |name: &str| {
+        query
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| ProtocolError::missing(name))
+    };
+    let version = value("api-version")?;
+    if version != "1.0" && version != "1.1" {
+        return Err(ProtocolError::new(
+            Aadsts::MalformedRequest,
+            format!("The api-version '{version}' is not supported: use 1.0 or 1.1."),
+        ));
+    }
+    let document = instance_document(&state.base_url, value("authorization_endpoint")?, version)?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "max-age=86400")).json(document))
+}
+
+/// Where the tenant of `endpoint` (an authorization endpoint on this server's host) publishes its
+/// discovery document, and this host's aliases.
+fn instance_document(base_url: &str, endpoint: &str, version: &str) -> Result<Value, ProtocolError> {
+    let unknown = || {
+        ProtocolError::new(
+            Aadsts::UnknownInstance,
+            format!("Unknown or invalid instance: '{endpoint}' is not an authorization endpoint of this server."),
+        )
+    };
+    let base = url::Url::parse(base_url).map_err(|_| ProtocolError::internal("the base URL does not parse"))?;
+    let asked = url::Url::parse(endpoint).map_err(|_| unknown())?;
+    let same_port = asked.port().is_none() || asked.port_or_known_default() == base.port_or_known_default();
+    if asked.scheme() != base.scheme() || asked.host_str() != base.host_str() || !same_port {
+        return Err(unknown());
+    }
+    let tenant = asked.path_segments().and_then(|mut s| s.next()).unwrap_or_default();
+    let plausible = |c: char| c.is_ascii_alphanumeric() || ".-_".contains(c);
+    if tenant.is_empty() || tenant.len() > 256 || !tenant.chars().all(plausible) {
+        return Err(unknown());
+    }
+    let host = base.host_str().unwrap_or_default();
+    let netloc = base.port().map_or_else(|| host.to_owned(), |port| format!("{host}:{port}"));
+    let mut aliases = vec![netloc.clone()];
+    if netloc != host {
+        aliases.push(host.to_owned());
+    }
+    Ok(json!({
+        "tenant_discovery_endpoint": format!("{base_url}/{tenant}/v2.0/.well-known/openid-configuration"),
+        "api-version": version,
+        "metadata": [{ "preferred_network": netloc, "preferred_cache": netloc, "aliases": aliases }],
+    }))
 }

@@ -78,6 +78,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/{tenant}/discovery/v2.0/keys").wrap(discovery::cors()).route(web::get().to(discovery::jwks)),
         )
+        .service(
+            resource("/{tenant}/discovery/instance").wrap(discovery::cors()).route(web::get().to(discovery::instance)),
+        )
         .default_service(web::to(not_found));
 }
 

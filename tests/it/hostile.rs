@@ -143,7 +143,7 @@ const HTML_ROUTES: [&str; 54] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 52] = [
+const JSON_ROUTES: [&str; 53] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -152,6 +152,7 @@ const JSON_ROUTES: [&str; 52] = [
     "/static/portal.js",
     "/{tenant}/v2.0/.well-known/openid-configuration",
     "/{tenant}/discovery/v2.0/keys",
+    "/{tenant}/discovery/instance",
     "/v1.0/me",
     "/v1.0/$metadata/openapi.json",
     "/v1.0/users",

@@ -28,6 +28,7 @@ mod directory_users;
 mod discovery_jwks;
 mod graph;
 mod hostile;
+mod instance_discovery;
 mod key_rotation;
 mod msal;
 mod openapi;

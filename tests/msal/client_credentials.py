@@ -2,6 +2,7 @@
 
 Usage: client_credentials.py secret|cert-sha1|cert-ps256
 Environment: AUTHORITY, CLIENT_ID, SCOPE, and CLIENT_SECRET or PRIVATE_KEY_FILE + CERT_FILE + THUMBPRINT;
+INSTANCE_DISCOVERY, the instance discovery endpoint msal asks (instance discovery is off without it);
 REQUESTS_CA_BUNDLE names the certificate that signs the server's TLS certificate.
 """
 import json
@@ -31,7 +32,7 @@ def main():
         os.environ["CLIENT_ID"],
         client_credential=credential(sys.argv[1]),
         authority=os.environ["AUTHORITY"],
-        instance_discovery=False,
+        instance_discovery=os.environ.get("INSTANCE_DISCOVERY") or False,
     )
     print(json.dumps(app.acquire_token_for_client(scopes=[os.environ["SCOPE"]])))
 
