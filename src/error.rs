@@ -127,6 +127,9 @@ aadsts_catalogue! {
     CodeRedeemed = 54005, InvalidGrant, 400, "The authorization code was already redeemed; tokens issued from it are revoked.";
     PkceMismatch = 501481, InvalidGrant, 400, "The code_verifier does not match the code_challenge supplied in the authorization request.";
     CodeOtherTenant = 700005, InvalidGrant, 400, "The authorization code was issued in another tenant.";
+    AssertionAudience = 500131, InvalidGrant, 400, "The assertion's audience does not match the client app presenting it: on-behalf-of exchanges a token issued for the middle tier itself.";
+    AssertionTime = 500133, InvalidGrant, 400, "The assertion is not within its valid time range: it has expired or is not valid yet.";
+    AppOnBehalfOf = 7000114, InvalidGrant, 400, "The application is not allowed to make application on-behalf-of calls: the assertion must be a user's access token.";
     FormRejected = 90102, InvalidRequest, 400, "The form expired or was not sent by this browser's sign-in page. Start the sign-in again.";
     InvalidAccessToken = 90103, InvalidToken, 401, "The access token is missing, malformed, expired, or not for this resource.";
     NotFound = 90099, InvalidRequest, 404, "No endpoint exists at this address.";
@@ -145,12 +148,28 @@ pub struct ProtocolError {
     error: OAuthError,
     status: StatusCode,
     description: String,
+    /// Microsoft's `suberror`, which tells the client what to do (`consent_required`: ask the user).
+    suberror: Option<&'static str>,
 }
 
 impl ProtocolError {
     /// An error with the catalogue's `error` and status and a description for this occurrence.
     pub fn new(aadsts: Aadsts, description: impl Into<String>) -> Self {
-        Self { aadsts, error: aadsts.error(), status: aadsts.status(), description: description.into() }
+        Self { aadsts, error: aadsts.error(), status: aadsts.status(), description: description.into(), suberror: None }
+    }
+
+    /// The same error answered as an `invalid_grant` (400): a code that is a client's error at one
+    /// grant is the grant's at another (an invalid assertion of a user, at on-behalf-of).
+    pub fn as_invalid_grant(mut self) -> Self {
+        self.error = OAuthError::InvalidGrant;
+        self.status = StatusCode::BAD_REQUEST;
+        self
+    }
+
+    /// The same error with Microsoft's `suberror`.
+    pub fn with_suberror(mut self, suberror: &'static str) -> Self {
+        self.suberror = Some(suberror);
+        self
     }
 
     /// The same error with another OAuth `error` value: some codes answer differently at the
@@ -206,6 +225,7 @@ impl ProtocolError {
             trace_id: ids.trace_id.to_string(),
             correlation_id: ids.correlation_id.to_string(),
             error_uri: format!("{}/error?code={code}", ids.public_url),
+            suberror: self.suberror,
         }
     }
 }
@@ -226,6 +246,8 @@ pub struct ErrorBody {
     pub trace_id: String,
     pub correlation_id: String,
     pub error_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suberror: Option<&'static str>,
 }
 
 /// A handler's `Err(ProtocolError)` becomes a response in two steps: actix-web asks the error for a

@@ -31,6 +31,7 @@ mod hostile;
 mod instance_discovery;
 mod key_rotation;
 mod msal;
+mod on_behalf_of;
 mod openapi;
 mod portal_api;
 mod portal_apps;

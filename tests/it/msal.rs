@@ -30,7 +30,7 @@ pub fn run_msal(server: &TestServer, mode: &str, env: &[(&str, String)]) -> Valu
     run_script(server, "client_credentials.py", mode, env)
 }
 
-fn run_script(server: &TestServer, script: &str, mode: &str, env: &[(&str, String)]) -> Value {
+pub fn run_script(server: &TestServer, script: &str, mode: &str, env: &[(&str, String)]) -> Value {
     let script = format!("{}/tests/msal/{script}", env!("CARGO_MANIFEST_DIR"));
     let output = Command::new(python())
         .arg(script)

@@ -4,6 +4,7 @@ mod authorization_code;
 mod client_assertion;
 pub mod client_auth;
 mod client_credentials;
+mod on_behalf_of;
 mod refresh_token;
 mod request;
 pub mod user_tokens;
@@ -13,6 +14,9 @@ use crate::clock::UnixTime;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::tenant::concrete_tenant;
 use crate::state::AppState;
+
+/// The grant type of on-behalf-of (RFC 7523 §2.1).
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// Serves a token request at `endpoint`.
 pub async fn token(
@@ -30,6 +34,7 @@ pub async fn token(
         }
         "authorization_code" => authorization_code::redeem(state, &endpoint, request, now).await,
         "refresh_token" => refresh_token::redeem(state, &endpoint, request, now).await,
+        JWT_BEARER => on_behalf_of::exchange(state, &endpoint, request, now).await,
         other => Err(ProtocolError::new(
             Aadsts::UnsupportedGrantType,
             format!("The grant type '{other}' is not supported at this endpoint."),
