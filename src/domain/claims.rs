@@ -69,6 +69,17 @@ pub struct UserAccessTokenClaims {
     pub tid: TenantId,
     pub uti: String,
     pub ver: &'static str,
+    /// The tenant-wide directory roles of the user, by template id ([`directory_roles`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wids: Vec<&'static str>,
+}
+
+/// The template id of Entra's Global Administrator role: what a tenant administrator holds.
+pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+/// A user's directory roles as `wids` lists them: a tenant administrator is a Global Administrator.
+pub fn directory_roles(is_admin: bool) -> Vec<&'static str> {
+    if is_admin { vec![GLOBAL_ADMINISTRATOR] } else { Vec::new() }
 }
 
 /// An ID token (OpenID Connect Core §2): `aud` is the client; profile claims with `profile`, `email`
@@ -96,6 +107,9 @@ pub struct IdTokenClaims {
     pub tid: TenantId,
     pub uti: String,
     pub ver: &'static str,
+    /// The user's directory roles, as in access tokens.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wids: Vec<&'static str>,
 }
 
 /// The pairwise `sub` of a user for one application (protocol reference §5): the same user gets a

@@ -24,6 +24,7 @@ mod directory_grants;
 mod directory_keys;
 mod directory_policies;
 mod directory_principals;
+mod directory_roles;
 mod directory_users;
 mod discovery_jwks;
 mod graph;

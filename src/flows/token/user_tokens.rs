@@ -12,7 +12,7 @@ use super::client_auth::AuthenticatedClient;
 use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
-use crate::domain::claims::{IdTokenClaims, UserAccessTokenClaims, issuer, pairwise_subject};
+use crate::domain::claims::{IdTokenClaims, UserAccessTokenClaims, directory_roles, issuer, pairwise_subject};
 use crate::domain::graph::{GRAPH_APP_ID, GRAPH_URI};
 use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken};
 use crate::domain::scope::{DelegatedScopes, is_oidc};
@@ -165,6 +165,7 @@ pub fn issue(
         tid: tenant.id,
         uti: unique_token_id(),
         ver: "2.0",
+        wids: directory_roles(user.is_admin),
     };
     let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
     let id_token = match oidc.has_oidc("openid") {
@@ -226,6 +227,7 @@ fn id_token_claims(
         tid: grant.tenant.id,
         uti: unique_token_id(),
         ver: "2.0",
+        wids: directory_roles(user.is_admin),
     }
 }
 
