@@ -120,6 +120,8 @@ aadsts_catalogue! {
     UserNotAssigned = 50105, InvalidGrant, 400, "The application requires users to be assigned to it, and the signed-in user is not: an administrator must assign the user.";
     UserDisabled = 50057, InvalidGrant, 400, "The user account is disabled: an administrator blocked its sign-in.";
     InvalidCredentials = 50126, InvalidGrant, 400, "Error validating credentials due to invalid username or password.";
+    AccountLocked = 50053, InvalidGrant, 400, "The account is locked for a while: too many sign-ins with a wrong username or password.";
+    TransientError = 90033, TemporarilyUnavailable, 503, "A transient error occurred: too many sign-ins are being checked right now. Try again in a moment.";
     InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";
     GrantExpired = 70008, InvalidGrant, 400, "The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request.";
     RefreshTokenInactive = 700082, InvalidGrant, 400, "The refresh token has expired due to inactivity.";

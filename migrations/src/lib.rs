@@ -17,6 +17,7 @@ mod m0011_user_administration;
 mod m0012_app_administration;
 mod m0013_key_credential_names;
 mod m0014_single_page_apps;
+mod m0015_password_grant;
 mod references;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_app_administration::Migration),
             Box::new(m0013_key_credential_names::Migration),
             Box::new(m0014_single_page_apps::Migration),
+            Box::new(m0015_password_grant::Migration),
         ]
     }
 }

@@ -158,6 +158,8 @@ pub struct PolicyChange {
     /// Usernames of the tenant's reviewers; replaces the list when given.
     pub reviewers: Option<Vec<String>>,
     pub request_days: Option<u32>,
+    /// The resource owner password credentials grant.
+    pub password_grant: Option<bool>,
 }
 
 /// Changes the tenant's consent policy. Grants already made are never touched.
@@ -182,6 +184,9 @@ pub async fn set_policy_by(
     }
     if let Some(on) = change.consent_requests {
         policy.consent_requests = on;
+    }
+    if let Some(on) = change.password_grant {
+        policy.password_grant = on;
     }
     if let Some(days) = change.request_days {
         if !(1..=365).contains(&days) {

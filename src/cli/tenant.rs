@@ -40,6 +40,9 @@ pub enum TenantCommand {
         /// How many days a consent request stays open.
         #[arg(long)]
         request_days: Option<u32>,
+        /// The resource owner password credentials grant (`grant_type=password`); off by default.
+        #[arg(long, value_enum)]
+        password_grant: Option<Switch>,
     },
     /// Show the tenant's consent policy.
     Show {
@@ -117,7 +120,15 @@ pub(super) async fn tenant_command(store: &Store, command: TenantCommand, now: U
             let text = lines(&tenants, |t| format!("{} {} ({})", t.id, t.display_name, t.domains.join(", ")));
             Output { text, json: json!(tenants) }
         }
-        TenantCommand::Set { tenant, user_consent, integrated_apps, consent_requests, reviewers, request_days } => {
+        TenantCommand::Set {
+            tenant,
+            user_consent,
+            integrated_apps,
+            consent_requests,
+            reviewers,
+            request_days,
+            password_grant,
+        } => {
             let t = admin::tenant(store, &tenant).await?;
             let change = admin::PolicyChange {
                 user_consent: user_consent.map(UserConsent::from),
@@ -125,6 +136,7 @@ pub(super) async fn tenant_command(store: &Store, command: TenantCommand, now: U
                 consent_requests: consent_requests.map(Switch::is_on),
                 reviewers: (!reviewers.is_empty()).then_some(reviewers),
                 request_days,
+                password_grant: password_grant.map(Switch::is_on),
             };
             policy_output(&t, &admin::set_policy(store, &t, change, now).await?)
         }
@@ -139,13 +151,14 @@ fn policy_output(tenant: &Tenant, policy: &TenantPolicy) -> Output {
     let on = |b: bool| if b { "on" } else { "off" };
     Output {
         text: format!(
-            "tenant {}: user consent {}, integrated apps {}, consent requests {} ({} reviewer(s), {} days)",
+            "tenant {}: user consent {}, integrated apps {}, consent requests {} ({} reviewer(s), {} days), password grant {}",
             tenant.id,
             policy.user_consent.as_str(),
             on(policy.integrated_apps),
             on(policy.consent_requests),
             policy.reviewers.len(),
-            policy.request_days
+            policy.request_days,
+            on(policy.password_grant)
         ),
         json: json!({ "tenantId": tenant.id, "policy": policy }),
     }

@@ -77,6 +77,7 @@ const ACTIVITIES: &[(&str, &str, &str)] = &[
     ("domain.add", "Add verified domain", "DirectoryManagement"),
     ("domain.remove", "Remove verified domain", "DirectoryManagement"),
     ("policy.set", "Update authorization policy", "Policy"),
+    ("signin.password", "Sign-in with the resource owner password credentials grant", "Authentication"),
     ("keys.rotate", "Rotate signing keys", "KeyManagement"),
     ("permission.classify", "Update delegated permission classification", "Policy"),
 ];

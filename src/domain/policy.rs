@@ -53,6 +53,8 @@ pub struct TenantPolicy {
     pub reviewers: Vec<ObjectId>,
     /// How long a request stays open.
     pub request_days: u32,
+    /// Whether apps may sign users in with their password at the token endpoint (`grant_type=password`).
+    pub password_grant: bool,
 }
 
 impl Default for TenantPolicy {
@@ -65,6 +67,7 @@ impl Default for TenantPolicy {
             consent_requests: false,
             reviewers: Vec::new(),
             request_days: DEFAULT_REQUEST_DAYS,
+            password_grant: false,
         }
     }
 }

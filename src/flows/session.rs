@@ -61,6 +61,24 @@ pub async fn sign_in(
     address: &str,
     now: UnixTime,
 ) -> Result<StartedSession, SignInFailure> {
+    let user = verify_password(state, directory, (username, password), address, now).await?;
+    let cookie_value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
+    let session =
+        Session { tenant_id: user.tenant_id, user_id: user.id, auth_time: now, expires_at: now + SESSION_LIFETIME };
+    state.store.insert_session(&token_hash(&cookie_value), &session).await.map_err(ProtocolError::from)?;
+    tracing::info!(user = %user.id, tenant = %user.tenant_id, "signed in");
+    Ok(StartedSession { cookie_value, session })
+}
+
+/// The enabled user `username` and `password` name in `directory`, under the sign-in throttle of
+/// client `address`: the sign-in page and the password grant check passwords the same way.
+pub async fn verify_password(
+    state: &AppState,
+    directory: Directory<'_>,
+    (username, password): (&str, &str),
+    address: &str,
+    now: UnixTime,
+) -> Result<User, SignInFailure> {
     let username = username.trim();
     // The attempt counts as a failure from here on, so simultaneous attempts cannot all pass the check
     // before any of them fails; a success takes it back.
@@ -83,12 +101,7 @@ pub async fn sign_in(
         tracing::info!(user = %user.id, "sign-in refused: the account is disabled");
         return Err(SignInFailure::Disabled);
     }
-    let cookie_value = random_token().map_err(|_| ProtocolError::internal("no randomness"))?;
-    let session =
-        Session { tenant_id: user.tenant_id, user_id: user.id, auth_time: now, expires_at: now + SESSION_LIFETIME };
-    state.store.insert_session(&token_hash(&cookie_value), &session).await.map_err(ProtocolError::from)?;
-    tracing::info!(user = %user.id, tenant = %user.tenant_id, "signed in");
-    Ok(StartedSession { cookie_value, session })
+    Ok(user)
 }
 
 /// The user, when `password` is theirs. An unknown username costs the same verification.

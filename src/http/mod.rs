@@ -21,6 +21,7 @@ mod portal_keys;
 mod portal_permissions;
 mod portal_users;
 mod token;
+mod user_realm;
 mod userinfo;
 
 use actix_web::web;
@@ -68,6 +69,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/healthz").route(web::get().to(health::healthz)))
         .service(resource("/readyz").route(web::get().to(health::readyz)))
         .service(resource("/error").route(web::get().to(error_page::lookup)))
+        .service(resource("/common/UserRealm/{username}").route(web::get().to(user_realm::user_realm)))
+        .service(resource("/common/userrealm/{username}").route(web::get().to(user_realm::user_realm)))
         .service(resource("/static/signet.css").route(web::get().to(stylesheet)))
         .service(resource("/static/portal.js").route(web::get().to(portal_script)))
         .service(

@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::middleware::ids_of;
 use crate::domain::tenant::TenantSegment;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::token::{Endpoint, TokenRequest, parse_basic, token as serve_token};
@@ -19,7 +20,11 @@ pub async fn token(
 ) -> Result<HttpResponse, ProtocolError> {
     require_form(&req)?;
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let request = TokenRequest::from_form(&body, basic_credentials(&req)?)?.with_origin(origin);
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let correlation_id = ids_of(&req, &state).correlation_id;
+    let request = TokenRequest::from_form(&body, basic_credentials(&req)?)?
+        .with_origin(origin)
+        .with_caller(address, correlation_id);
     let segment = path.into_inner();
     let tenant = TenantSegment::parse(&segment);
     let endpoint = Endpoint { segment: &segment, tenant: &tenant };

@@ -28,6 +28,7 @@ impl Store {
             consent_requests: row.consent_requests,
             reviewers: parse_json(&row.reviewers, "reviewers")?,
             request_days: u32::try_from(row.request_days).unwrap_or(crate::domain::policy::DEFAULT_REQUEST_DAYS),
+            password_grant: row.password_grant,
         })
     }
 
@@ -46,6 +47,7 @@ impl Store {
             reviewers: Set(to_json(&policy.reviewers)),
             request_days: Set(i32::try_from(policy.request_days).unwrap_or(i32::MAX)),
             updated_at: Set(event.at),
+            password_grant: Set(policy.password_grant),
         };
         let upsert = tenant_policy::Entity::insert(row).on_conflict(
             sea_query::OnConflict::column(tenant_policy::Column::TenantId)
@@ -56,6 +58,7 @@ impl Store {
                     tenant_policy::Column::Reviewers,
                     tenant_policy::Column::RequestDays,
                     tenant_policy::Column::UpdatedAt,
+                    tenant_policy::Column::PasswordGrant,
                 ])
                 .to_owned(),
         );

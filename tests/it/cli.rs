@@ -236,7 +236,7 @@ async fn cli_sets_consent_policy_classifies_and_revokes(backend: Backend) {
         "14",
     ];
     let policy = json_of(&server, &set);
-    let expected = json!({ "userConsent": "low-impact", "integratedApps": false, "consentRequests": true, "reviewers": [reviewer.id], "requestDays": 14 });
+    let expected = json!({ "userConsent": "low-impact", "integratedApps": false, "consentRequests": true, "reviewers": [reviewer.id], "requestDays": 14, "passwordGrant": false });
     assert_eq!(policy, json!({ "tenantId": tid, "policy": expected }));
     // What is not given stays as it is.
     let policy = json_of(&server, &["tenant", "set", "--tenant", "contoso.example", "--integrated-apps", "on"]);

@@ -143,12 +143,14 @@ const HTML_ROUTES: [&str; 54] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 53] = [
+const JSON_ROUTES: [&str; 55] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
     "/readyz",
     "/static/signet.css",
+    "/common/UserRealm/{username}",
+    "/common/userrealm/{username}",
     "/static/portal.js",
     "/{tenant}/v2.0/.well-known/openid-configuration",
     "/{tenant}/discovery/v2.0/keys",

@@ -34,6 +34,7 @@ mod key_rotation;
 mod msal;
 mod on_behalf_of;
 mod openapi;
+mod password_grant;
 mod portal_api;
 mod portal_apps;
 mod portal_audit;

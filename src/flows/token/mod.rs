@@ -5,6 +5,7 @@ mod client_assertion;
 pub mod client_auth;
 mod client_credentials;
 mod on_behalf_of;
+mod password;
 mod refresh_token;
 mod request;
 pub mod user_tokens;
@@ -35,6 +36,7 @@ pub async fn token(
         "authorization_code" => authorization_code::redeem(state, &endpoint, request, now).await,
         "refresh_token" => refresh_token::redeem(state, &endpoint, request, now).await,
         JWT_BEARER => on_behalf_of::exchange(state, &endpoint, request, now).await,
+        "password" => password::sign_in(state, &endpoint, request, now).await,
         other => Err(ProtocolError::new(
             Aadsts::UnsupportedGrantType,
             format!("The grant type '{other}' is not supported at this endpoint."),

@@ -16,6 +16,10 @@ pub struct TokenRequest {
     basic: Option<(String, String)>,
     /// The `Origin` header of a cross-origin (browser) request: a single-page app's.
     origin: Option<String>,
+    /// The client's network address, which the password grant's throttle counts failures by.
+    address: String,
+    /// The request's correlation id, which the audit log records.
+    correlation_id: uuid::Uuid,
 }
 
 impl std::fmt::Debug for TokenRequest {
@@ -42,12 +46,26 @@ impl TokenRequest {
                 ));
             }
         }
-        Ok(Self { params, basic, origin: None })
+        Ok(Self { params, basic, origin: None, address: String::new(), correlation_id: uuid::Uuid::nil() })
     }
 
     /// The request as sent cross-origin from `origin` (a browser's `Origin` header).
     pub fn with_origin(self, origin: Option<String>) -> Self {
         Self { origin, ..self }
+    }
+
+    /// The request as sent from network address `address`, with its correlation id.
+    pub fn with_caller(self, address: String, correlation_id: uuid::Uuid) -> Self {
+        Self { address, correlation_id, ..self }
+    }
+
+    pub fn correlation_id(&self) -> uuid::Uuid {
+        self.correlation_id
+    }
+
+    /// The client's network address (empty when unknown).
+    pub fn address(&self) -> &str {
+        &self.address
     }
 
     /// The origin of a cross-origin request.

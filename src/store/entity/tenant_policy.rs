@@ -11,6 +11,7 @@ pub struct Model {
     pub reviewers: String,
     pub request_days: i32,
     pub updated_at: i64,
+    pub password_grant: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
