@@ -18,6 +18,7 @@ mod m0012_app_administration;
 mod m0013_key_credential_names;
 mod m0014_single_page_apps;
 mod m0015_password_grant;
+mod m0016_groups;
 mod references;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_key_credential_names::Migration),
             Box::new(m0014_single_page_apps::Migration),
             Box::new(m0015_password_grant::Migration),
+            Box::new(m0016_groups::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::app::{
     SignInAudience,
 };
 use crate::domain::audit::app_target;
+use crate::domain::group::GroupMembershipClaims;
 use crate::domain::ids::{AppId, ObjectId};
 use crate::domain::redirect_uri::{self, Platform};
 use crate::domain::tenant::Tenant;
@@ -67,6 +68,7 @@ pub struct AppEdit {
     pub app_roles: Option<Vec<AppRole>>,
     pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
     pub verified_publisher: Option<bool>,
+    pub group_membership_claims: Option<GroupMembershipClaims>,
 }
 
 impl AppEdit {
@@ -89,6 +91,7 @@ impl AppEdit {
             ("appRoles", self.app_roles.is_some()),
             ("requiredResourceAccess", self.required_resource_access.is_some()),
             ("verifiedPublisher", self.verified_publisher.is_some()),
+            ("groupMembershipClaims", self.group_membership_claims.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))
@@ -108,6 +111,7 @@ impl AppEdit {
             app_roles,
             required_resource_access,
             verified_publisher,
+            group_membership_claims,
         } = self;
         if let Some(name) = display_name {
             app.display_name = name.trim().to_owned();
@@ -124,6 +128,7 @@ impl AppEdit {
         app.required_resource_access =
             required_resource_access.unwrap_or_else(|| std::mem::take(&mut app.required_resource_access));
         app.verified_publisher = verified_publisher.unwrap_or(app.verified_publisher);
+        app.group_membership_claims = group_membership_claims.unwrap_or(app.group_membership_claims);
     }
 }
 
@@ -149,6 +154,7 @@ pub async fn register_app(
         web_redirect_uris: Vec::new(),
         public_client_redirect_uris: Vec::new(),
         spa_redirect_uris: Vec::new(),
+        group_membership_claims: GroupMembershipClaims::None,
         is_public_client: false,
         scopes: Vec::new(),
         app_roles: Vec::new(),

@@ -4,6 +4,7 @@
 mod apps;
 mod common;
 mod governance;
+mod groups;
 mod keys;
 mod principals;
 mod tenant;
@@ -12,6 +13,7 @@ mod users;
 pub use apps::AppCommand;
 pub use common::{Failure, Output};
 pub use governance::{AuditCommand, ConsentCommand, ConsentRequestCommand, PermissionCommand};
+pub use groups::GroupCommand;
 pub use keys::KeysCommand;
 pub use principals::SpCommand;
 pub use tenant::{Switch, TenantCommand, UserConsentArg};
@@ -20,6 +22,7 @@ pub use users::UserCommand;
 use apps::app_command;
 use common::internal;
 use governance::{audit_command, consent_command, consent_request_command, permission_command};
+use groups::group_command;
 use keys::keys_command;
 use principals::sp_command;
 use std::path::PathBuf;
@@ -60,6 +63,9 @@ pub enum Command {
     User(UserCommand),
     #[command(subcommand)]
     App(AppCommand),
+    /// Security groups and their members.
+    #[command(subcommand)]
+    Group(GroupCommand),
     #[command(subcommand)]
     Consent(ConsentCommand),
     /// Admin consent requests of users the policy stops.
@@ -109,6 +115,7 @@ pub async fn run_admin(command: Command, config: &Config) -> Result<Output, Fail
         Command::Tenant(command) => tenant_command(&store, command, now).await?,
         Command::User(command) => user_command(&store, command, now).await?,
         Command::App(command) => app_command(&store, config, command, now).await?,
+        Command::Group(command) => group_command(&store, command, now).await?,
         Command::Consent(command) => consent_command(&store, command, now).await?,
         Command::ConsentRequest(command) => consent_request_command(&store, command, now).await?,
         Command::Permission(command) => permission_command(&store, command, now).await?,

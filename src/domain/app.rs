@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::group::GroupMembershipClaims;
 use super::ids::{AppId, ObjectId, TenantId};
 use super::redirect_uri::{Platform, check as check_redirect_uri};
 use crate::clock::UnixTime;
@@ -121,6 +122,9 @@ pub struct Application {
     /// The publisher's identity was verified (`verifiedPublisher`): users may then consent to it under the
     /// low-impact policy even when it comes from another tenant.
     pub verified_publisher: bool,
+    /// Which of a user's groups its tokens name: the ID token's when it is the client, the access
+    /// token's when it is the resource.
+    pub group_membership_claims: GroupMembershipClaims,
 }
 
 impl Application {

@@ -77,6 +77,8 @@ const ACTIVITIES: &[(&str, &str, &str)] = &[
     ("domain.add", "Add verified domain", "DirectoryManagement"),
     ("domain.remove", "Remove verified domain", "DirectoryManagement"),
     ("policy.set", "Update authorization policy", "Policy"),
+    ("group.create", "Add group", "GroupManagement"),
+    ("group.addMember", "Add member to group", "GroupManagement"),
     ("signin.password", "Sign-in with the resource owner password credentials grant", "Authentication"),
     ("keys.rotate", "Rotate signing keys", "KeyManagement"),
     ("permission.classify", "Update delegated permission classification", "Policy"),

@@ -1,5 +1,6 @@
 //! Token claims (protocol reference §5).
 
+use super::group::{GroupMembershipClaims, MAX_GROUPS_IN_TOKEN};
 use serde::Serialize;
 
 use super::ids::{AppId, ObjectId, TenantId};
@@ -72,6 +73,45 @@ pub struct UserAccessTokenClaims {
     /// The tenant-wide directory roles of the user, by template id ([`directory_roles`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wids: Vec<&'static str>,
+    /// The user's groups, when the app asks for them (`groupMembershipClaims`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<ObjectId>>,
+    /// Past the group limit: which claims are read elsewhere, and where.
+    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
+    pub claim_names: Option<serde_json::Value>,
+    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
+    pub claim_sources: Option<serde_json::Value>,
+}
+
+/// The groups claim of a token (`groups`), or, past [`MAX_GROUPS_IN_TOKEN`], Entra's overage claims
+/// that say where to read them (`_claim_names`, `_claim_sources`). Each is absent when empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupClaims {
+    pub groups: Option<Vec<ObjectId>>,
+    pub claim_names: Option<serde_json::Value>,
+    pub claim_sources: Option<serde_json::Value>,
+}
+
+impl GroupClaims {
+    /// The claims of an app whose setting is `setting`, for a user in `groups`; past the limit they
+    /// point to `endpoint`, where the user's groups are read.
+    pub fn of(setting: GroupMembershipClaims, groups: &[ObjectId], endpoint: impl FnOnce() -> String) -> Self {
+        match setting {
+            // No group is assigned to an app yet: the app's groups are none of the user's.
+            GroupMembershipClaims::None | GroupMembershipClaims::ApplicationGroup => Self::default(),
+            GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All if groups.is_empty() => Self::default(),
+            GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All if groups.len() > MAX_GROUPS_IN_TOKEN => {
+                Self {
+                    groups: None,
+                    claim_names: Some(serde_json::json!({ "groups": "src1" })),
+                    claim_sources: Some(serde_json::json!({ "src1": { "endpoint": endpoint() } })),
+                }
+            }
+            GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All => {
+                Self { groups: Some(groups.to_vec()), ..Self::default() }
+            }
+        }
+    }
 }
 
 /// The template id of Entra's Global Administrator role: what a tenant administrator holds.
@@ -110,6 +150,14 @@ pub struct IdTokenClaims {
     /// The user's directory roles, as in access tokens.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wids: Vec<&'static str>,
+    /// The user's groups, when the app asks for them (`groupMembershipClaims`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<ObjectId>>,
+    /// Past the group limit: which claims are read elsewhere, and where.
+    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
+    pub claim_names: Option<serde_json::Value>,
+    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
+    pub claim_sources: Option<serde_json::Value>,
 }
 
 /// The pairwise `sub` of a user for one application (protocol reference §5): the same user gets a

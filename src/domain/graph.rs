@@ -194,6 +194,7 @@ pub fn graph_application(base_url: &str) -> Application {
         web_redirect_uris: Vec::new(),
         public_client_redirect_uris: Vec::new(),
         spa_redirect_uris: Vec::new(),
+        group_membership_claims: super::group::GroupMembershipClaims::None,
         is_public_client: false,
         scopes: SCOPES
             .iter()

@@ -6,6 +6,7 @@ pub mod claims;
 pub mod code;
 pub mod consent_request;
 pub mod graph;
+pub mod group;
 pub mod ids;
 pub mod jws;
 pub mod pkce;

@@ -3,6 +3,7 @@
 //! A registration belongs to its home tenant: changing it or its credentials takes that tenant's id.
 //! Other tenants see an app only through their own service principal of it.
 
+use crate::domain::group::GroupMembershipClaims;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -413,6 +414,7 @@ fn app_columns(app: &Application) -> application::ActiveModel {
         web_redirect_uris: Set(to_json(&app.web_redirect_uris)),
         public_client_redirect_uris: Set(to_json(&app.public_client_redirect_uris)),
         spa_redirect_uris: Set(to_json(&app.spa_redirect_uris)),
+        group_membership_claims: Set(app.group_membership_claims.as_str().to_owned()),
         is_public_client: Set(app.is_public_client),
         scopes: Set(to_json(&app.scopes)),
         app_roles: Set(to_json(&app.app_roles)),
@@ -541,6 +543,8 @@ pub(super) fn to_application(row: application::Model) -> StoreResult<Application
         web_redirect_uris: parse_json(&row.web_redirect_uris, "web redirect URIs")?,
         public_client_redirect_uris: parse_json(&row.public_client_redirect_uris, "public client redirect URIs")?,
         spa_redirect_uris: parse_json(&row.spa_redirect_uris, "single-page app redirect URIs")?,
+        group_membership_claims: GroupMembershipClaims::parse(&row.group_membership_claims)
+            .ok_or_else(|| StoreError::Corrupt(format!("groupMembershipClaims '{}'", row.group_membership_claims)))?,
         is_public_client: row.is_public_client,
         scopes: parse_json(&row.scopes, "scopes")?,
         app_roles: parse_json(&row.app_roles, "app roles")?,

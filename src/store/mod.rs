@@ -12,6 +12,7 @@ mod files;
 mod filter;
 mod grant_admin;
 mod grants;
+mod groups;
 mod policy;
 mod principals;
 mod redemptions;
@@ -55,6 +56,7 @@ pub struct Checkpoint {
 pub use crate::domain::user::User;
 pub use error::{StoreError, StoreResult};
 pub use grants::{Consent, GrantTo, Revocation};
+pub use groups::MemberKind;
 pub use signing_keys::StoredKey;
 pub use users::{NewUser, UserChange};
 
@@ -376,6 +378,7 @@ pub(crate) mod tests {
             web_redirect_uris: vec![],
             public_client_redirect_uris: vec![],
             spa_redirect_uris: vec![],
+            group_membership_claims: crate::domain::group::GroupMembershipClaims::None,
             is_public_client: false,
             scopes: vec![],
             app_roles: vec![],

@@ -6,9 +6,9 @@ use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, DeleteMany, EntityTrait, PrimaryKeyTrait, QueryFilter, Select, UpdateMany};
 
 use super::entity::{
-    app_role_assignment, application, audit_event, consent_request, consent_request_user, identifier_uri,
-    key_credential, password_credential, permission_classification, permission_grant, refresh_token, service_principal,
-    session, tenant_domain, user,
+    app_role_assignment, application, audit_event, consent_request, consent_request_user, group, group_member,
+    identifier_uri, key_credential, password_credential, permission_classification, permission_grant, refresh_token,
+    service_principal, session, tenant_domain, user,
 };
 use crate::domain::ids::TenantId;
 
@@ -58,6 +58,8 @@ in_tenant!(
     app_role_assignment,
     application,
     audit_event,
+    group,
+    group_member,
     consent_request,
     consent_request_user,
     identifier_uri,

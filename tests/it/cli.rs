@@ -17,7 +17,7 @@ on_every_backend!(
     cli_manages_apps_service_principals_and_role_assignments,
 );
 
-fn signet(server: &TestServer, args: &[&str]) -> Output {
+pub fn signet(server: &TestServer, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_signet"))
         .args(args)
         .current_dir(server.dir.path())

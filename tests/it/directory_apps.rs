@@ -87,6 +87,7 @@ async fn an_admin_registers_an_app_and_reads_it_back_in_graphs_shape(backend: Ba
         "passwordCredentials": [],
         "keyCredentials": [],
         "verifiedPublisher": { "displayName": null, "verifiedPublisherId": null, "addedDateTime": null },
+        "groupMembershipClaims": null,
     });
     assert_eq!(created, expected);
     for path in [format!("/v1.0/applications/{id}"), format!("/v1.0/applications(appId='{app_id}')")] {

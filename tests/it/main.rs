@@ -28,6 +28,7 @@ mod directory_roles;
 mod directory_users;
 mod discovery_jwks;
 mod graph;
+mod groups;
 mod hostile;
 mod instance_discovery;
 mod key_rotation;

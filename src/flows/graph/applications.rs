@@ -16,6 +16,7 @@ use crate::clock::UnixTime;
 use crate::domain::app::{
     AppRole, Application, ConsentType, MemberType, PermissionScope, RequiredResourceAccess, SignInAudience,
 };
+use crate::domain::group::GroupMembershipClaims;
 use crate::domain::ids::{AppId, ObjectId};
 use crate::domain::query::AppProperty;
 use crate::graph_error::GraphError;
@@ -240,6 +241,14 @@ pub struct ApplicationBody {
     pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
     /// The app's certificates afterwards: a new one carries its `key`, one to keep only its `keyId`.
     pub key_credentials: Option<Vec<KeyCredentialBody>>,
+    /// `None`, `SecurityGroup`, `All` or `ApplicationGroup`; null is `None`.
+    #[serde(default, deserialize_with = "double_option")]
+    pub group_membership_claims: Option<Option<String>>,
+}
+
+/// A field that may be absent (outer `None`), null (`Some(None)`) or a value.
+fn double_option<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(deserializer)?))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -315,6 +324,15 @@ impl ApplicationBody {
         if self.odata_type.as_deref().is_some_and(|t| t != "#microsoft.graph.application") {
             return Err(GraphError::bad_request("The type must be '#microsoft.graph.application'."));
         }
+        let group_membership_claims = match self.group_membership_claims {
+            None => None,
+            Some(None) => Some(GroupMembershipClaims::None),
+            Some(Some(text)) => Some(GroupMembershipClaims::parse(&text).ok_or_else(|| {
+                GraphError::invalid_value(format!(
+                    "groupMembershipClaims '{text}' is not supported: use None, SecurityGroup, All or ApplicationGroup."
+                ))
+            })?),
+        };
         let sign_in_audience = match self.sign_in_audience.as_deref() {
             None => None,
             Some(text) => Some(SignInAudience::parse(text).ok_or_else(|| {
@@ -350,6 +368,7 @@ impl ApplicationBody {
             app_roles: self.app_roles.map(|list| list.into_iter().map(AppRoleBody::role).collect()),
             required_resource_access: self.required_resource_access,
             verified_publisher: None,
+            group_membership_claims,
         })
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::app::{
     AppRole, AppRoleAssignment, Application, KeyCredential, PasswordCredential, PermissionGrant, PermissionScope,
     RequiredResourceAccess, ServicePrincipal,
 };
+use crate::domain::group::GroupMembershipClaims;
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::tenant::Tenant;
 use crate::domain::user::User;
@@ -147,6 +148,8 @@ pub struct GraphApplication {
     pub password_credentials: Vec<GraphPasswordCredential>,
     pub key_credentials: Vec<GraphKeyCredential>,
     pub verified_publisher: GraphVerifiedPublisher,
+    /// Which groups its tokens name; null when none.
+    pub group_membership_claims: Option<&'static str>,
 }
 
 /// An application's `api`: the delegated permissions it exposes.
@@ -272,6 +275,7 @@ impl GraphApplication {
         "passwordCredentials",
         "keyCredentials",
         "verifiedPublisher",
+        "groupMembershipClaims",
     ];
 
     /// The registration `app` of `home`, with its credentials.
@@ -309,6 +313,10 @@ impl GraphApplication {
                 display_name: app.verified_publisher.then(|| home.display_name.clone()),
                 verified_publisher_id: app.verified_publisher.then(|| home.id.to_string()),
                 added_date_time: None,
+            },
+            group_membership_claims: match app.group_membership_claims {
+                GroupMembershipClaims::None => None,
+                claims => Some(claims.as_str()),
             },
         }
     }

@@ -12,8 +12,12 @@ use super::client_auth::AuthenticatedClient;
 use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
-use crate::domain::claims::{IdTokenClaims, UserAccessTokenClaims, directory_roles, issuer, pairwise_subject};
+use crate::domain::claims::{
+    GroupClaims, IdTokenClaims, UserAccessTokenClaims, directory_roles, issuer, pairwise_subject,
+};
 use crate::domain::graph::{GRAPH_APP_ID, GRAPH_URI};
+use crate::domain::group::GroupMembershipClaims;
+use crate::domain::ids::ObjectId;
 use crate::domain::refresh::{REFRESH_TOKEN_LIFETIME, RefreshToken};
 use crate::domain::scope::{DelegatedScopes, is_oidc};
 use crate::domain::tenant::Tenant;
@@ -77,6 +81,8 @@ pub struct Consented {
     roles: Vec<String>,
     /// The client's own roles assigned to the user, for the ID token.
     client_roles: Vec<String>,
+    /// Every group the user is in, looked up only when the client or the resource names groups.
+    groups: Vec<ObjectId>,
 }
 
 /// Checks that the user still holds every requested permission of the token's resource
@@ -122,7 +128,18 @@ pub async fn consented(
     } else {
         assigned(state, tenant, user, &resource_sp, &resource).await?.roles
     };
-    Ok(Consented { resource_name: requested.resource.clone(), resource, scp, roles, client_roles: on_client.roles })
+    let wants_groups = [client.app.group_membership_claims, resource.group_membership_claims]
+        .iter()
+        .any(|c| *c != GroupMembershipClaims::None);
+    let groups = if wants_groups { state.store.transitive_groups(tenant.id, user.id).await? } else { Vec::new() };
+    Ok(Consented {
+        resource_name: requested.resource.clone(),
+        resource,
+        scp,
+        roles,
+        client_roles: on_client.roles,
+        groups,
+    })
 }
 
 /// Tokens signed for a grant, and the refresh token the caller stores before it hands them out: the
@@ -142,7 +159,9 @@ pub fn issue(
     now: UnixTime,
 ) -> Result<Issued, ProtocolError> {
     let UserGrant { tenant, user, client, oidc, nonce: _, family_id, refresh, spa_until, client_info } = grant;
-    let Consented { resource_name, resource, scp, roles, client_roles } = consented;
+    let Consented { resource_name, resource, scp, roles, client_roles, groups } = consented;
+    let overage = || format!("{}/v1.0/users/{}/getMemberObjects", state.base_url, user.id);
+    let access_groups = GroupClaims::of(resource.group_membership_claims, &groups, overage);
     let signer = active_signer(state, now)?;
     let iss = issuer(&state.base_url, tenant.id);
     let sub = pairwise_subject(state.kek.pairwise_key(), tenant.id, user.id, client.app.app_id);
@@ -166,11 +185,15 @@ pub fn issue(
         uti: unique_token_id(),
         ver: "2.0",
         wids: directory_roles(user.is_admin),
+        groups: access_groups.groups,
+        claim_names: access_groups.claim_names,
+        claim_sources: access_groups.claim_sources,
     };
     let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
     let id_token = match oidc.has_oidc("openid") {
         true => {
-            let claims = id_token_claims(state, &grant, (iss, sub), client_roles, now);
+            let id_groups = GroupClaims::of(client.app.group_membership_claims, &groups, overage);
+            let claims = id_token_claims(state, &grant, (iss, sub), (client_roles, id_groups), now);
             Some(signer.sign_jwt(&claims).map_err(ProtocolError::internal)?)
         }
         false => None,
@@ -206,7 +229,7 @@ fn id_token_claims(
     state: &AppState,
     grant: &UserGrant<'_>,
     (iss, sub): (String, String),
-    roles: Vec<String>,
+    (roles, groups): (Vec<String>, GroupClaims),
     now: UnixTime,
 ) -> IdTokenClaims {
     let (user, oidc) = (grant.user, grant.oidc);
@@ -228,6 +251,9 @@ fn id_token_claims(
         uti: unique_token_id(),
         ver: "2.0",
         wids: directory_roles(user.is_admin),
+        groups: groups.groups,
+        claim_names: groups.claim_names,
+        claim_sources: groups.claim_sources,
     }
 }
 

@@ -17,6 +17,7 @@ pub struct Model {
     pub app_roles: String,
     pub required_resource_access: String,
     pub verified_publisher: bool,
+    pub group_membership_claims: String,
     pub created_at: i64,
 }
 

@@ -7,6 +7,8 @@ pub mod authorization_code;
 pub mod consent_request;
 pub mod consent_request_user;
 pub mod directory_version;
+pub mod group;
+pub mod group_member;
 pub mod identifier_uri;
 pub mod key_credential;
 pub mod password_credential;

@@ -1,0 +1,117 @@
+//! Security groups of a tenant and their members (users and other groups).
+
+use std::collections::HashSet;
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
+
+use super::entity::{group, group_member};
+use super::scoped::InTenant;
+use super::{Store, StoreResult, parse_id};
+use crate::clock::UnixTime;
+use crate::domain::audit::AuditEvent;
+use crate::domain::group::Group;
+use crate::domain::ids::{ObjectId, TenantId};
+
+/// What a group member is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberKind {
+    User,
+    Group,
+}
+
+impl MemberKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+        }
+    }
+}
+
+impl Store {
+    /// Adds a security group to `tenant`, and records `event`.
+    pub async fn create_group(&self, group: &Group, now: UnixTime, event: &AuditEvent) -> StoreResult<()> {
+        let row = group::ActiveModel {
+            id: Set(group.id.to_string()),
+            tenant_id: Set(group.tenant_id.to_string()),
+            display_name: Set(group.display_name.clone()),
+            security_enabled: Set(group.security_enabled),
+            created_at: Set(now),
+        };
+        self.audited_change(group.tenant_id, event, async |txn| {
+            row.insert(txn).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The groups of `tenant`, by name.
+    pub async fn groups(&self, tenant: TenantId) -> StoreResult<Vec<Group>> {
+        let rows = group::Entity::find_in(tenant).order_by_asc(group::Column::DisplayName).all(&self.db).await?;
+        rows.into_iter().map(to_group).collect()
+    }
+
+    /// The group `id` of `tenant`.
+    pub async fn group(&self, tenant: TenantId, id: ObjectId) -> StoreResult<Option<Group>> {
+        group::Entity::find_by_id_in(tenant, id.to_string()).one(&self.db).await?.map(to_group).transpose()
+    }
+
+    /// Makes `member` a member of `group` (both of `tenant`), and records `event`. Adding a member
+    /// twice changes nothing.
+    pub async fn add_group_member(
+        &self,
+        tenant: TenantId,
+        (group, member, kind): (ObjectId, ObjectId, MemberKind),
+        event: &AuditEvent,
+    ) -> StoreResult<()> {
+        let row = group_member::ActiveModel {
+            group_id: Set(group.to_string()),
+            member_id: Set(member.to_string()),
+            tenant_id: Set(tenant.to_string()),
+            member_type: Set(kind.as_str().to_owned()),
+        };
+        self.audited_change(tenant, event, async |txn| {
+            let exists = group_member::Entity::find_in(tenant)
+                .filter(group_member::Column::GroupId.eq(group.to_string()))
+                .filter(group_member::Column::MemberId.eq(member.to_string()))
+                .one(txn)
+                .await?;
+            if exists.is_none() {
+                row.insert(txn).await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Every group `member` belongs to, directly or through other groups, in `tenant`.
+    pub async fn transitive_groups(&self, tenant: TenantId, member: ObjectId) -> StoreResult<Vec<ObjectId>> {
+        let mut found: Vec<ObjectId> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut frontier = vec![member.to_string()];
+        while !frontier.is_empty() {
+            let rows = group_member::Entity::find_in(tenant)
+                .filter(group_member::Column::MemberId.is_in(frontier.clone()))
+                .all(&self.db)
+                .await?;
+            frontier.clear();
+            for row in rows {
+                if seen.insert(row.group_id.clone()) {
+                    found.push(parse_id(&row.group_id, "group id")?);
+                    frontier.push(row.group_id);
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+}
+
+fn to_group(row: group::Model) -> StoreResult<Group> {
+    Ok(Group {
+        id: parse_id(&row.id, "group id")?,
+        tenant_id: parse_id(&row.tenant_id, "tenant id")?,
+        display_name: row.display_name,
+        security_enabled: row.security_enabled,
+    })
+}
