@@ -252,6 +252,9 @@ pub struct PermissionGrant {
     pub principal_id: Option<ObjectId>,
     pub resource_id: ObjectId,
     pub scope: String,
+    /// When it was first granted (a later consent merged into it keeps the time).
+    #[serde(skip)]
+    pub granted_at: UnixTime,
 }
 
 /// An app role assigned to a principal (`appRoleAssignment`).

@@ -15,6 +15,7 @@ use crate::domain::graph::GRAPH_APP_ID;
 use crate::domain::ids::{AppId, ObjectId};
 use crate::domain::query::{Filter, GrantProperty};
 use crate::error::ProtocolError;
+use crate::error::format_timestamp;
 use crate::state::AppState;
 
 /// One enterprise application in the list.
@@ -69,8 +70,8 @@ pub struct EnterpriseApp {
     pub user_roles: Vec<(String, String)>,
     /// Each assignment to this app: id, principal, role.
     pub assigned: Vec<(String, String, String)>,
-    /// Each delegated grant the app holds: id, "Admin consent" or the user's name, API, scopes.
-    pub grants: Vec<(String, String, String, String)>,
+    /// Each delegated grant the app holds.
+    pub grants: Vec<GrantRow>,
     /// Each application permission the app holds: API, role.
     pub app_permissions: Vec<(String, String)>,
 }
@@ -114,7 +115,14 @@ pub async fn enterprise_app(state: &AppState, admin: &Reviewer, app_id: &str) ->
             (GrantConsentType::AllPrincipals, _) | (_, None) => "Admin consent".to_owned(),
             (GrantConsentType::Principal, Some(user)) => principal_name(state, admin, user).await?,
         };
-        grants.push((g.id.to_string(), who, principal_name(state, admin, g.resource_id).await?, g.scope));
+        let api = principal_name(state, admin, g.resource_id).await?;
+        grants.push(GrantRow {
+            id: g.id.to_string(),
+            who,
+            api,
+            scope: g.scope,
+            granted: format_timestamp(g.granted_at),
+        });
     }
     let mut app_permissions = Vec::new();
     for a in state.store.assignments_of(tenant, sp.id).await? {
@@ -243,4 +251,15 @@ pub async fn remove(
     admin::delete_service_principal(&state.store, &admin.tenant, &sp, &actor(admin, correlation_id), now)
         .await
         .map_err(|err| Refused::Failed(refusal(err)))
+}
+
+/// A delegated grant as the page lists it: through whom ("Admin consent" or the user), on which API,
+/// which scopes, and when.
+#[derive(Clone, Debug)]
+pub struct GrantRow {
+    pub id: String,
+    pub who: String,
+    pub api: String,
+    pub scope: String,
+    pub granted: String,
 }

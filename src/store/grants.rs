@@ -380,6 +380,7 @@ pub(super) fn to_grant(row: permission_grant::Model) -> StoreResult<PermissionGr
         principal_id: row.principal_id.as_deref().map(|p| parse_id(p, "principal id")).transpose()?,
         resource_id: parse_id(&row.resource_sp_id, "resource id")?,
         scope: row.scope,
+        granted_at: row.created_at,
     })
 }
 

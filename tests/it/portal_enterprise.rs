@@ -143,7 +143,10 @@ async fn an_admin_revokes_a_grant_and_deletes_an_app_after_confirming(backend: B
     let page_url = format!("/{tid}/admin/enterprise-apps/{}", web.id());
     let (_, html) = get(page_url.clone()).await;
     assert!(
-        html.contains("<tr><td>Admin consent</td><td>Forecast API</td><td><code>Forecast.Read</code></td>"),
+        html.contains(&format!(
+            "<tr><td>Admin consent</td><td>Forecast API</td><td><code>Forecast.Read</code></td><td>{}</td>",
+            signet::error::format_timestamp(server.now())
+        )),
         "{html}"
     );
     let revoke = html.split("href=\"").find(|s| s.contains("/revoke\"")).unwrap().split('"').next().unwrap().to_owned();
