@@ -20,7 +20,7 @@ pub async fn token(
 ) -> Result<HttpResponse, ProtocolError> {
     require_form(&req)?;
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = req.peer_addr().map(|a| a.ip());
     let correlation_id = ids_of(&req, &state).correlation_id;
     let request = TokenRequest::from_form(&body, basic_credentials(&req)?)?
         .with_origin(origin)

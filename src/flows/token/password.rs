@@ -42,7 +42,7 @@ pub async fn sign_in(
     let client = authenticate(state, &tenant, endpoint.segment, request, now).await?;
     let directory = Directory { path_tenant: Some(&tenant), domain_hint: None };
     let user =
-        verify_password(state, directory, (username, password), request.address(), now).await.map_err(refusal)?;
+        verify_password(state, directory, (username, password), &request.address(), now).await.map_err(refusal)?;
     let consented = consented(state, &tenant, &user, &client, &asked).await?;
     let details = serde_json::json!({ "appId": client.app.app_id, "scope": asked.to_scope_string() });
     let actor = user_actor(user.id, &user.username);

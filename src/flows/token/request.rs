@@ -17,7 +17,7 @@ pub struct TokenRequest {
     /// The `Origin` header of a cross-origin (browser) request: a single-page app's.
     origin: Option<String>,
     /// The client's network address, which the password grant's throttle counts failures by.
-    address: String,
+    address: Option<std::net::IpAddr>,
     /// The request's correlation id, which the audit log records.
     correlation_id: uuid::Uuid,
 }
@@ -46,7 +46,7 @@ impl TokenRequest {
                 ));
             }
         }
-        Ok(Self { params, basic, origin: None, address: String::new(), correlation_id: uuid::Uuid::nil() })
+        Ok(Self { params, basic, origin: None, address: None, correlation_id: uuid::Uuid::nil() })
     }
 
     /// The request as sent cross-origin from `origin` (a browser's `Origin` header).
@@ -55,7 +55,7 @@ impl TokenRequest {
     }
 
     /// The request as sent from network address `address`, with its correlation id.
-    pub fn with_caller(self, address: String, correlation_id: uuid::Uuid) -> Self {
+    pub fn with_caller(self, address: Option<std::net::IpAddr>, correlation_id: uuid::Uuid) -> Self {
         Self { address, correlation_id, ..self }
     }
 
@@ -63,9 +63,9 @@ impl TokenRequest {
         self.correlation_id
     }
 
-    /// The client's network address (empty when unknown).
-    pub fn address(&self) -> &str {
-        &self.address
+    /// The client's network address, as the sign-in throttle names it (empty when unknown).
+    pub fn address(&self) -> String {
+        self.address.map(|ip| ip.to_string()).unwrap_or_default()
     }
 
     /// The origin of a cross-origin request.
