@@ -297,7 +297,8 @@ fn directory_governance(cfg: &mut web::ServiceConfig) {
     );
     cfg.service(
         resource("/v1.0/users/{user}/appRoleAssignments").route(web::get().to(graph::user_app_role_assignments)),
-    );
+    )
+    .service(resource("/v1.0/users/{user}/getMemberObjects").route(web::post().to(graph::member_objects)));
 }
 
 /// The low-impact classifications of a service principal's delegated permissions.

@@ -35,6 +35,7 @@ use crate::state::AppState;
         graph::update_user,
         graph::delete_user,
         graph::user_app_role_assignments,
+        graph::member_objects,
         graph::applications,
         graph::create_application,
         graph::application,

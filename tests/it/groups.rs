@@ -99,4 +99,26 @@ async fn past_200_groups_a_token_points_to_where_they_are_read(backend: Backend)
     assert_eq!(access["_claim_names"], json!({ "groups": "src1" }));
     let endpoint = format!("{}/v1.0/users/{}/getMemberObjects", server.base, alice.id);
     assert_eq!(access["_claim_sources"], json!({ "src1": { "endpoint": endpoint } }));
+
+    // The endpoint answers with the 201 groups, to alice herself (a Graph token with User.Read).
+    let url =
+        authorize_url(&server, &d.tenant_id(), &web, &[("scope", "openid https://graph.microsoft.com/User.Read")]);
+    let code = code_of(&sign_in_and_consent(&Browser::new(&server), &url, &alice.username).await);
+    let (_, tokens) = post_token(&server, &d.tenant_id(), &redeem_form(&web, &code, VERIFIER)).await;
+    let graph_token = tokens["access_token"].as_str().unwrap();
+    let response = server
+        .http
+        .post(&endpoint)
+        .bearer_auth(graph_token)
+        .json(&json!({ "securityEnabledOnly": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    let mut expected = store.transitive_groups(d.tenant.id, alice.id).await.unwrap();
+    expected.sort();
+    assert_eq!(body["value"].as_array().map(Vec::len), Some(201));
+    assert_eq!(body["value"], json!(expected));
+    assert_eq!(body["@odata.context"], format!("{}/v1.0/$metadata#Collection(Edm.String)", server.base));
 }

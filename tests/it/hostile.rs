@@ -143,7 +143,7 @@ const HTML_ROUTES: [&str; 54] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 55] = [
+const JSON_ROUTES: [&str; 56] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -159,6 +159,7 @@ const JSON_ROUTES: [&str; 55] = [
     "/v1.0/$metadata/openapi.json",
     "/v1.0/users",
     "/v1.0/users/{user}",
+    "/v1.0/users/{user}/getMemberObjects",
     "/v1.0/applications",
     "/v1.0/applications/{id}",
     "/v1.0/applications(appId='{app_id}')",

@@ -50,7 +50,8 @@ pub use principals::{
     sp_app_role_assignments, unclassify, update_service_principal, user_app_role_assignments,
 };
 pub use users::{
-    NewGraphUser, PasswordProfile, UserPage, UserPatch, create_user, delete_user, list_users, me, update_user, user,
+    MemberObjectsBody, NewGraphUser, PasswordProfile, UserPage, UserPatch, create_user, delete_user, list_users, me,
+    member_objects, update_user, user,
 };
 
 use uuid::Uuid;

@@ -161,3 +161,24 @@ pub async fn delete_user(state: &AppState, caller: &Caller, key: &str) -> Result
 async fn target(state: &AppState, caller: &Caller, key: &str) -> Result<User, GraphError> {
     admin::find_user(&state.store, &caller.tenant, key).await.map_err(|err| refused(err, key))
 }
+
+/// The body of `POST /v1.0/users/{id}/getMemberObjects`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MemberObjectsBody {
+    /// Only security groups: every group of Signet is one.
+    pub security_enabled_only: bool,
+}
+
+/// `POST /v1.0/users/{id | userPrincipalName}/getMemberObjects`: every group the user is in, directly
+/// or through other groups; where a token past the group limit sends its reader. Who may read the
+/// user may read these.
+pub async fn member_objects(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    _body: MemberObjectsBody,
+) -> Result<Vec<ObjectId>, GraphError> {
+    let user = user(state, caller, key).await?;
+    Ok(state.store.transitive_groups(caller.tenant.id, user.id).await?)
+}

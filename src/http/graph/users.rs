@@ -10,7 +10,8 @@ use super::respond::{
 use crate::domain::query::UserProperty;
 use crate::flows::graph::odata::{entity_options, list_options, no_options};
 use crate::flows::graph::{
-    self, GraphAppRoleAssignment, GraphDomain, GraphUser, NewDomainBody, NewGraphUser, Organization, UserPatch,
+    self, GraphAppRoleAssignment, GraphDomain, GraphUser, MemberObjectsBody, NewDomainBody, NewGraphUser, Organization,
+    UserPatch,
 };
 use crate::graph_error::{GraphError, GraphErrorBody};
 use crate::state::AppState;
@@ -245,4 +246,27 @@ pub async fn remove_domain(
     no_options(&query_pairs(&req))?;
     graph::remove_domain(&state, &caller, &name).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /v1.0/users/{id | userPrincipalName}/getMemberObjects`.
+#[utoipa::path(
+    post,
+    path = "/v1.0/users/{user}/getMemberObjects",
+    tag = "users",
+    summary = "Every group the user is in, directly or not",
+    params(("user" = String, Path, description = "Object id or userPrincipalName")),
+    request_body = MemberObjectsBody,
+    responses((status = 200, description = "The groups' ids", body = Page<String>), (status = 400, description = "Bad request or query", body = GraphErrorBody), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn member_objects(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let ids = graph::member_objects(&state, &caller, &key, body(&bytes)?).await?;
+    let value: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    Ok(json(StatusCode::OK, Page { context: metadata(&state, "Collection(Edm.String)"), next_link: None, value }))
 }
