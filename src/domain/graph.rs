@@ -112,6 +112,20 @@ const DIRECTORY_PERMISSIONS: &[(&str, Uuid, Uuid, &str, &str)] = &[
         "grant, change and revoke delegated permissions for any app",
     ),
     (
+        "Group.Read.All",
+        uuid!("5f8c59db-677d-491f-a6b8-5f174b11ec1d"),
+        uuid!("5b567255-7703-4780-807c-7be8301ae99b"),
+        "Read all groups",
+        "read the organization's groups and their members",
+    ),
+    (
+        "Group.ReadWrite.All",
+        uuid!("4e46008b-f24c-477d-8fff-7bb4ec7aafe0"),
+        uuid!("62a82d76-70ea-41e2-9197-370581804d09"),
+        "Read and write all groups",
+        "create groups and add members to them",
+    ),
+    (
         "Directory.Read.All",
         uuid!("06da0dbc-49e2-44d2-8312-53f166ab848a"),
         uuid!("7ab1d382-f21e-4acd-a863-ba3e13f7da61"),

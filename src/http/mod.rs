@@ -298,7 +298,11 @@ fn directory_governance(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/v1.0/users/{user}/appRoleAssignments").route(web::get().to(graph::user_app_role_assignments)),
     )
-    .service(resource("/v1.0/users/{user}/getMemberObjects").route(web::post().to(graph::member_objects)));
+    .service(resource("/v1.0/users/{user}/getMemberObjects").route(web::post().to(graph::member_objects)))
+    .service(resource("/v1.0/groups").route(web::get().to(graph::groups)).route(web::post().to(graph::create_group)))
+    .service(resource("/v1.0/groups/{id}").route(web::get().to(graph::group)))
+    .service(resource("/v1.0/groups/{id}/members").route(web::get().to(graph::members)))
+    .service(resource("/v1.0/groups/{id}/members/$ref").route(web::post().to(graph::add_member)));
 }
 
 /// The low-impact classifications of a service principal's delegated permissions.

@@ -84,6 +84,21 @@ impl Store {
         .await
     }
 
+    /// The direct members of `group` in `tenant`, users and groups.
+    pub async fn group_members(&self, tenant: TenantId, group: ObjectId) -> StoreResult<Vec<(ObjectId, MemberKind)>> {
+        let rows = group_member::Entity::find_in(tenant)
+            .filter(group_member::Column::GroupId.eq(group.to_string()))
+            .order_by_asc(group_member::Column::MemberId)
+            .all(&self.db)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let kind = if row.member_type == "group" { MemberKind::Group } else { MemberKind::User };
+                Ok((parse_id(&row.member_id, "member id")?, kind))
+            })
+            .collect()
+    }
+
     /// Every group `member` belongs to, directly or through other groups, in `tenant`.
     pub async fn transitive_groups(&self, tenant: TenantId, member: ObjectId) -> StoreResult<Vec<ObjectId>> {
         let mut found: Vec<ObjectId> = Vec::new();

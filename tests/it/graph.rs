@@ -40,6 +40,8 @@ async fn every_tenant_has_the_graph_resource_under_each_name(backend: Backend) {
                     "Application.ReadWrite.All",
                     "AppRoleAssignment.ReadWrite.All",
                     "DelegatedPermissionGrant.ReadWrite.All",
+                    "Group.Read.All",
+                    "Group.ReadWrite.All",
                     "Directory.Read.All",
                     "Policy.Read.All",
                     "Policy.ReadWrite.PermissionGrant",
@@ -77,6 +79,14 @@ async fn every_tenant_has_the_graph_resource_under_each_name(backend: Backend) {
                     (
                         "06da0dbc-49e2-44d2-8312-53f166ab848a".to_owned(),
                         "7ab1d382-f21e-4acd-a863-ba3e13f7da61".to_owned()
+                    )
+                );
+                // Checked against published permission lists, as the others were.
+                assert_eq!(
+                    ids("Group.ReadWrite.All"),
+                    (
+                        "4e46008b-f24c-477d-8fff-7bb4ec7aafe0".to_owned(),
+                        "62a82d76-70ea-41e2-9197-370581804d09".to_owned()
                     )
                 );
             }

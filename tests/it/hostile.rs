@@ -143,7 +143,7 @@ const HTML_ROUTES: [&str; 54] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 56] = [
+const JSON_ROUTES: [&str; 60] = [
     "/{tenant}/oauth2/v2.0/token",
     "/oidc/userinfo",
     "/healthz",
@@ -160,6 +160,10 @@ const JSON_ROUTES: [&str; 56] = [
     "/v1.0/users",
     "/v1.0/users/{user}",
     "/v1.0/users/{user}/getMemberObjects",
+    "/v1.0/groups",
+    "/v1.0/groups/{id}",
+    "/v1.0/groups/{id}/members",
+    "/v1.0/groups/{id}/members/$ref",
     "/v1.0/applications",
     "/v1.0/applications/{id}",
     "/v1.0/applications(appId='{app_id}')",

@@ -21,6 +21,7 @@ mod directory_audit;
 mod directory_certificates;
 mod directory_domains;
 mod directory_grants;
+mod directory_groups;
 mod directory_keys;
 mod directory_policies;
 mod directory_principals;

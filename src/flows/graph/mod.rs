@@ -12,6 +12,7 @@ mod audit;
 mod consent_requests;
 mod domains;
 mod grants;
+mod groups;
 mod key_credentials;
 mod keys;
 mod objects;
@@ -32,6 +33,9 @@ pub use consent_requests::{
 pub use domains::{GraphDomain, NewDomainBody, add_domain, domain, domains, remove_domain};
 pub use grants::{
     GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
+};
+pub use groups::{
+    GraphGroup, GraphMember, MemberRefBody, NewGroupBody, add_member, create_group, group, groups, members,
 };
 pub use key_credentials::KeyCredentialBody;
 pub use keys::{SigningKey, SigningKeys, rotate_signing_keys, signing_keys};

@@ -4,6 +4,7 @@
 
 mod applications;
 mod governance;
+mod groups;
 mod principals;
 mod respond;
 mod users;
@@ -12,5 +13,6 @@ mod users;
 // the OpenAPI document (http/openapi.rs) names.
 pub use applications::*;
 pub use governance::*;
+pub use groups::*;
 pub use principals::*;
 pub use users::*;
