@@ -104,7 +104,11 @@ pub async fn assign_app_role(
         Some(user) => ("User", MemberType::User, user.username),
         None => match store.service_principal_by_id(tenant.id, principal_id).await? {
             Some(sp) => ("ServicePrincipal", MemberType::Application, sp.display_name),
-            None => return Err(AdminError::NotFound(format!("principal {principal_id}"))),
+            // A role for users may go to a group: its members, direct or not, hold it.
+            None => match store.group(tenant.id, principal_id).await? {
+                Some(group) => ("Group", MemberType::User, group.display_name),
+                None => return Err(AdminError::NotFound(format!("principal {principal_id}"))),
+            },
         },
     };
     let app = store

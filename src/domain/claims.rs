@@ -1,6 +1,6 @@
 //! Token claims (protocol reference §5).
 
-use super::group::{GroupMembershipClaims, MAX_GROUPS_IN_TOKEN};
+use super::group::MAX_GROUPS_IN_TOKEN;
 use serde::Serialize;
 
 use super::ids::{AppId, ObjectId, TenantId};
@@ -93,23 +93,19 @@ pub struct GroupClaims {
 }
 
 impl GroupClaims {
-    /// The claims of an app whose setting is `setting`, for a user in `groups`; past the limit they
-    /// point to `endpoint`, where the user's groups are read.
-    pub fn of(setting: GroupMembershipClaims, groups: &[ObjectId], endpoint: impl FnOnce() -> String) -> Self {
-        match setting {
-            // No group is assigned to an app yet: the app's groups are none of the user's.
-            GroupMembershipClaims::None | GroupMembershipClaims::ApplicationGroup => Self::default(),
-            GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All if groups.is_empty() => Self::default(),
-            GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All if groups.len() > MAX_GROUPS_IN_TOKEN => {
-                Self {
-                    groups: None,
-                    claim_names: Some(serde_json::json!({ "groups": "src1" })),
-                    claim_sources: Some(serde_json::json!({ "src1": { "endpoint": endpoint() } })),
-                }
+    /// The claims naming `groups` (those the app's `groupMembershipClaims` selects); past the limit
+    /// they point to `endpoint`, where the user's groups are read.
+    pub fn of(groups: &[ObjectId], endpoint: impl FnOnce() -> String) -> Self {
+        if groups.is_empty() {
+            Self::default()
+        } else if groups.len() > MAX_GROUPS_IN_TOKEN {
+            Self {
+                groups: None,
+                claim_names: Some(serde_json::json!({ "groups": "src1" })),
+                claim_sources: Some(serde_json::json!({ "src1": { "endpoint": endpoint() } })),
             }
-            GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All => {
-                Self { groups: Some(groups.to_vec()), ..Self::default() }
-            }
+        } else {
+            Self { groups: Some(groups.to_vec()), ..Self::default() }
         }
     }
 }

@@ -26,7 +26,12 @@ pub async fn assigned(
     sp: &ServicePrincipal,
     app: &Application,
 ) -> Result<Assigned, ProtocolError> {
-    let assignments = state.store.app_role_assignments(tenant.id, user.id, sp.id).await?;
+    let mut assignments = state.store.app_role_assignments(tenant.id, user.id, sp.id).await?;
+    let to_groups = state.store.group_role_assignments(tenant.id, sp.id).await?;
+    if !to_groups.is_empty() {
+        let groups = state.store.transitive_groups(tenant.id, user.id).await?;
+        assignments.extend(to_groups.into_iter().filter(|a| groups.contains(&a.principal_id)));
+    }
     let roles = assignments
         .iter()
         .filter_map(|a| app.app_role_by_id(a.app_role_id))

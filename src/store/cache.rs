@@ -138,6 +138,8 @@ pub struct DirectoryCache {
     pub certificates: TtlMap<(TenantId, AppId), Vec<KeyCredential>>,
     pub resources: TtlMap<(TenantId, String), (ServicePrincipal, Application)>,
     pub role_assignments: TtlMap<(TenantId, ObjectId, ObjectId), Vec<AppRoleAssignment>>,
+    /// The app roles of a resource service principal assigned to groups.
+    pub group_assignments: TtlMap<(TenantId, ObjectId), Vec<AppRoleAssignment>>,
     pub users: TtlMap<(TenantId, ObjectId), User>,
     /// Delegated grants by (tenant, client service principal, user): the tenant-wide ones and the user's.
     pub delegated: TtlMap<(TenantId, ObjectId, ObjectId), Vec<PermissionGrant>>,
@@ -168,6 +170,7 @@ impl DirectoryCache {
             certificates: TtlMap::new(),
             resources: TtlMap::new(),
             role_assignments: TtlMap::new(),
+            group_assignments: TtlMap::new(),
             users: TtlMap::new(),
             delegated: TtlMap::new(),
             sessions: TtlMap::new(),
@@ -292,6 +295,7 @@ impl DirectoryCache {
         self.certificates.clear();
         self.resources.clear();
         self.role_assignments.clear();
+        self.group_assignments.clear();
         self.users.clear();
         self.delegated.clear();
         self.sessions.clear();

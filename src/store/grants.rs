@@ -228,6 +228,26 @@ impl Store {
         self.cache.get_or_load(&self.cache.role_assignments, (tenant, principal, resource), load).await
     }
 
+    /// The app roles of `resource` assigned to groups of `tenant`: their members hold them.
+    pub async fn group_role_assignments(
+        &self,
+        tenant: TenantId,
+        resource: ObjectId,
+    ) -> StoreResult<Vec<AppRoleAssignment>> {
+        let load = || async move {
+            app_role_assignment::Entity::find_in(tenant)
+                .filter(app_role_assignment::Column::ResourceSpId.eq(resource.to_string()))
+                .filter(app_role_assignment::Column::PrincipalType.eq("Group"))
+                .order_by_asc(app_role_assignment::Column::CreatedAt)
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(to_assignment)
+                .collect()
+        };
+        self.cache.get_or_load(&self.cache.group_assignments, (tenant, resource), load).await
+    }
+
     async fn app_role_assignments_uncached(
         &self,
         tenant: TenantId,

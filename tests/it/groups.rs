@@ -68,6 +68,25 @@ async fn a_users_transitive_groups_reach_the_tokens_of_apps_that_ask_for_them(ba
     server.clock.advance_by(std::time::Duration::from_secs(2));
     let (id, access) = tokens_of(&server, &d, &web, &alice.username).await;
     assert_eq!((&id["groups"], &access["groups"]), (&Value::Null, &json!(expected)));
+
+    // A role of the API assigned to Engineering reaches its members, direct or not, and only them.
+    let store = &server.state().store;
+    let api_sp = store.service_principal(d.tenant.id, d.api.app_id).await.unwrap().unwrap();
+    let role = d.api.app_role("Forecast.Read.All").unwrap().id;
+    let engineering_id = engineering.parse().unwrap();
+    admin::assign_app_role(store, &d.tenant, &api_sp, engineering_id, role, &Actor::cli(), server.now()).await.unwrap();
+    let (_, access) = tokens_of(&server, &d, &web, &alice.username).await;
+    assert_eq!(access["roles"], json!(["Forecast.Read.All"]), "through Backend, a member of Engineering");
+    let (_, access) = tokens_of(&server, &d, &web, &bob.username).await;
+    assert_eq!(access["roles"], Value::Null);
+
+    // ApplicationGroup: only the user's groups assigned to the app.
+    let claims = signet::domain::group::GroupMembershipClaims::ApplicationGroup;
+    admin::set_group_claims(store, &d.tenant, &d.api.app_id.to_string(), claims, &Actor::cli(), server.now())
+        .await
+        .unwrap();
+    let (_, access) = tokens_of(&server, &d, &web, &alice.username).await;
+    assert_eq!(access["groups"], json!([engineering]));
 }
 
 async fn past_200_groups_a_token_points_to_where_they_are_read(backend: Backend) {

@@ -12,6 +12,7 @@ use super::client_auth::AuthenticatedClient;
 use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
 use crate::domain::app::Application;
+use crate::domain::app::ServicePrincipal;
 use crate::domain::claims::{
     GroupClaims, IdTokenClaims, UserAccessTokenClaims, directory_roles, issuer, pairwise_subject,
 };
@@ -81,8 +82,10 @@ pub struct Consented {
     roles: Vec<String>,
     /// The client's own roles assigned to the user, for the ID token.
     client_roles: Vec<String>,
-    /// Every group the user is in, looked up only when the client or the resource names groups.
-    groups: Vec<ObjectId>,
+    /// The user's groups the ID token names (the client's setting) and the access token names (the
+    /// resource's); looked up only when one of them names groups.
+    id_groups: Vec<ObjectId>,
+    access_groups: Vec<ObjectId>,
 }
 
 /// Checks that the user still holds every requested permission of the token's resource
@@ -132,13 +135,35 @@ pub async fn consented(
         .iter()
         .any(|c| *c != GroupMembershipClaims::None);
     let groups = if wants_groups { state.store.transitive_groups(tenant.id, user.id).await? } else { Vec::new() };
+    let id_groups = app_groups(state, tenant, (&client.sp, client.app.group_membership_claims), &groups).await?;
+    let access_groups = app_groups(state, tenant, (&resource_sp, resource.group_membership_claims), &groups).await?;
+    let client_roles = on_client.roles;
     Ok(Consented {
         resource_name: requested.resource.clone(),
         resource,
         scp,
         roles,
-        client_roles: on_client.roles,
-        groups,
+        client_roles,
+        id_groups,
+        access_groups,
+    })
+}
+
+/// The user's `groups` an app's tokens name: all of them, or with `ApplicationGroup` those assigned
+/// to the app (given one of its roles, or default access).
+async fn app_groups(
+    state: &AppState,
+    tenant: &Tenant,
+    (sp, setting): (&ServicePrincipal, GroupMembershipClaims),
+    groups: &[ObjectId],
+) -> Result<Vec<ObjectId>, ProtocolError> {
+    Ok(match setting {
+        GroupMembershipClaims::None => Vec::new(),
+        GroupMembershipClaims::ApplicationGroup => {
+            let assigned = state.store.group_role_assignments(tenant.id, sp.id).await?;
+            groups.iter().filter(|g| assigned.iter().any(|a| a.principal_id == **g)).copied().collect()
+        }
+        GroupMembershipClaims::SecurityGroup | GroupMembershipClaims::All => groups.to_vec(),
     })
 }
 
@@ -159,9 +184,9 @@ pub fn issue(
     now: UnixTime,
 ) -> Result<Issued, ProtocolError> {
     let UserGrant { tenant, user, client, oidc, nonce: _, family_id, refresh, spa_until, client_info } = grant;
-    let Consented { resource_name, resource, scp, roles, client_roles, groups } = consented;
+    let Consented { resource_name, resource, scp, roles, client_roles, id_groups, access_groups } = consented;
     let overage = || format!("{}/v1.0/users/{}/getMemberObjects", state.base_url, user.id);
-    let access_groups = GroupClaims::of(resource.group_membership_claims, &groups, overage);
+    let access_groups = GroupClaims::of(&access_groups, overage);
     let signer = active_signer(state, now)?;
     let iss = issuer(&state.base_url, tenant.id);
     let sub = pairwise_subject(state.kek.pairwise_key(), tenant.id, user.id, client.app.app_id);
@@ -192,7 +217,7 @@ pub fn issue(
     let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
     let id_token = match oidc.has_oidc("openid") {
         true => {
-            let id_groups = GroupClaims::of(client.app.group_membership_claims, &groups, overage);
+            let id_groups = GroupClaims::of(&id_groups, overage);
             let claims = id_token_claims(state, &grant, (iss, sub), (client_roles, id_groups), now);
             Some(signer.sign_jwt(&claims).map_err(ProtocolError::internal)?)
         }
