@@ -97,10 +97,7 @@ async fn tokens_for(
 /// cross-origin (AADSTS9002327 otherwise), and only such a code is (AADSTS9002326).
 fn spa_redemption(app: &Application, redirect_uri: &str, cross_origin: bool) -> Result<bool, ProtocolError> {
     match (app.redirect_platform(redirect_uri) == Some(Platform::Spa), cross_origin) {
-        (true, false) => Err(ProtocolError::new(
-            Aadsts::SpaNotCrossOrigin,
-            "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
-        )),
+        (true, false) => Err(ProtocolError::of(Aadsts::SpaNotCrossOrigin)),
         (false, true) => Err(ProtocolError::new(
             Aadsts::CrossOriginNotSpa,
             "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type: the code was issued for a redirect URI that is not a single-page application's.",

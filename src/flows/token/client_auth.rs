@@ -60,10 +60,7 @@ pub async fn authenticate(
         Credential::None if app.is_public_client => ClientAuthMethod::None,
         // A single-page app's code or refresh token, sent from a server instead of the browser.
         Credential::None if !app.spa_redirect_uris.is_empty() => {
-            return Err(ProtocolError::new(
-                Aadsts::SpaNotCrossOrigin,
-                "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
-            ));
+            return Err(ProtocolError::of(Aadsts::SpaNotCrossOrigin));
         }
         Credential::None => {
             return Err(ProtocolError::new(

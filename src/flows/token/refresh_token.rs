@@ -116,10 +116,7 @@ async fn issuing_tenant(state: &AppState, endpoint: &Endpoint<'_>, key: &str) ->
 /// request redeems only such a token (AADSTS9002326).
 fn check_spa(bound: &RefreshToken, cross_origin: bool) -> Result<(), ProtocolError> {
     match (bound.spa, cross_origin) {
-        (true, false) => Err(ProtocolError::new(
-            Aadsts::SpaNotCrossOrigin,
-            "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
-        )),
+        (true, false) => Err(ProtocolError::of(Aadsts::SpaNotCrossOrigin)),
         (false, true) => Err(ProtocolError::new(
             Aadsts::CrossOriginNotSpa,
             "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type: this refresh token was not issued to one.",
