@@ -37,6 +37,14 @@ pub struct IssuedClaims {
     pub azp: Option<AppId>,
 }
 
+impl IssuedClaims {
+    /// Whether the token is valid at `now`: not expired, and not valid only later, give or take the
+    /// clock skew between replicas.
+    pub fn in_time(&self, now: UnixTime) -> bool {
+        now < self.exp + CLOCK_SKEW && self.nbf.is_none_or(|nbf| nbf <= now + CLOCK_SKEW)
+    }
+}
+
 /// Verifies a token's signature against a published key and its issuer; checks expiry unless
 /// `allow_expired` (an `id_token_hint` may be old).
 pub fn verify_issued(
@@ -65,7 +73,7 @@ pub fn verify_issued(
     if claims.iss != issuer(&state.base_url, claims.tid) {
         return Err(invalid("it was issued by another issuer"));
     }
-    if !allow_expired && (now >= claims.exp + CLOCK_SKEW || claims.nbf.is_some_and(|nbf| nbf > now + CLOCK_SKEW)) {
+    if !allow_expired && !claims.in_time(now) {
         return Err(invalid("it has expired or is not valid yet"));
     }
     Ok(claims)

@@ -22,9 +22,6 @@ use crate::flows::bearer::verify_issued;
 use crate::flows::tenant::concrete_tenant;
 use crate::state::AppState;
 
-/// How far apart the clocks of the issuing replica and this one may be.
-const CLOCK_SKEW: i64 = 300;
-
 /// Exchanges a user's access token for the middle tier for a token to a downstream API.
 pub async fn exchange(
     state: &AppState,
@@ -60,7 +57,7 @@ pub async fn exchange(
     if claims.tid != tenant.id {
         return Err(invalid("it was issued in another tenant"));
     }
-    if now >= claims.exp + CLOCK_SKEW || claims.nbf.is_some_and(|nbf| nbf > now + CLOCK_SKEW) {
+    if !claims.in_time(now) {
         return Err(ProtocolError::of(Aadsts::AssertionTime));
     }
     if claims.aud != client.app.app_id {
