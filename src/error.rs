@@ -30,6 +30,11 @@ pub enum OAuthError {
     ConsentRequired,
     InvalidToken,
     InvalidInstance,
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken,
+    AuthorizationDeclined,
+    BadVerificationCode,
     ServerError,
     TemporarilyUnavailable,
 }
@@ -48,6 +53,11 @@ impl OAuthError {
             Self::UnsupportedResponseType => "unsupported_response_type",
             Self::LoginRequired => "login_required",
             Self::InvalidInstance => "invalid_instance",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::ExpiredToken => "expired_token",
+            Self::AuthorizationDeclined => "authorization_declined",
+            Self::BadVerificationCode => "bad_verification_code",
             Self::InteractionRequired => "interaction_required",
             Self::ConsentRequired => "consent_required",
             Self::InvalidToken => "invalid_token",
@@ -122,6 +132,9 @@ aadsts_catalogue! {
     InvalidCredentials = 50126, InvalidGrant, 400, "Error validating credentials due to invalid username or password.";
     AccountLocked = 50053, InvalidGrant, 400, "The account is locked for a while: too many sign-ins with a wrong username or password.";
     TransientError = 90033, TemporarilyUnavailable, 503, "A transient error occurred: too many sign-ins are being checked right now. Try again in a moment.";
+    AuthorizationPending = 70016, AuthorizationPending, 400, "The device flow's request has not yet been authorized by the user: the user must enter the code and sign in. Keep polling at the interval.";
+    BadVerificationCode = 70018, BadVerificationCode, 400, "The device code is not one this server issued, or it was issued to another client.";
+    DeviceCodeExpired = 70019, ExpiredToken, 400, "The device code expired before the user signed in. Start the device flow again.";
     InvalidGrant = 70000, InvalidGrant, 400, "The provided grant (authorization code or refresh token) is invalid, or was issued to another client or redirect URI.";
     GrantExpired = 70008, InvalidGrant, 400, "The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request.";
     RefreshTokenInactive = 700082, InvalidGrant, 400, "The refresh token has expired due to inactivity.";

@@ -50,6 +50,23 @@ pub struct SelectAccountPage {
     pub display_name: String,
 }
 
+/// `/devicelogin`: the code a device shows, typed by its user.
+#[derive(Debug, Template)]
+#[template(path = "device_login.html")]
+pub struct DeviceLoginPage {
+    pub csrf: String,
+    pub user_code: String,
+    pub message: Option<String>,
+}
+
+/// The end of a device's sign-in in the browser: done, or the error it ended in (as `AADSTSn: text`).
+#[derive(Debug, Template)]
+#[template(path = "device_done.html")]
+pub struct DeviceDonePage {
+    pub app_name: String,
+    pub error: Option<String>,
+}
+
 /// The user consent prompt (with "Consent on behalf of your organization" for admins), or "Need admin
 /// approval" (AADSTS90094, or 90093 when the tenant's policy blocks user consent): the same permissions
 /// and form, with Cancel as the only answer.

@@ -14,6 +14,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
 
 use crate::clock::UnixTime;
+use crate::domain::device_code::{USER_CODE_ALPHABET, USER_CODE_LENGTH};
 
 /// A client secret's value, shown once. `Debug` never shows it.
 pub struct ClientSecret(String);
@@ -50,6 +51,23 @@ pub fn random_urlsafe<const N: usize>() -> Result<String, ring::error::Unspecifi
 /// 32 random bytes, base64url (43 characters): client secrets, authorization codes, refresh tokens.
 pub fn random_token() -> Result<String, ring::error::Unspecified> {
     random_urlsafe::<32>()
+}
+
+/// A device flow's user code: [`USER_CODE_LENGTH`] letters drawn uniformly from
+/// [`USER_CODE_ALPHABET`] (bytes of 240 and above are drawn again, so no letter is likelier).
+pub fn random_user_code() -> Result<String, ring::error::Unspecified> {
+    let rng = SystemRandom::new();
+    let mut code = String::with_capacity(USER_CODE_LENGTH);
+    while code.len() < USER_CODE_LENGTH {
+        let mut bytes = [0u8; 16];
+        rng.fill(&mut bytes)?;
+        let letters =
+            bytes.into_iter().filter(|b| *b < 240).filter_map(|b| USER_CODE_ALPHABET.get(usize::from(b % 20)));
+        for letter in letters.take(USER_CODE_LENGTH - code.len()) {
+            code.push(char::from(*letter));
+        }
+    }
+    Ok(code)
 }
 
 /// Hex SHA-256 of a server-generated token: how codes and sessions are stored and looked up.
@@ -121,6 +139,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_codes_are_nine_letters_of_the_alphabet_and_use_all_of_it() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..200 {
+            let code = random_user_code().unwrap();
+            assert_eq!(crate::domain::device_code::normalize_user_code(&code).as_deref(), Some(code.as_str()));
+            seen.extend(code.bytes());
+        }
+        assert_eq!(seen.len(), USER_CODE_ALPHABET.len(), "1,800 letters draw every one of the 20");
+    }
 
     #[test]
     fn a_token_hash_is_the_lowercase_hex_sha256_of_the_token() {

@@ -90,6 +90,9 @@ pub struct SignInThrottle {
     by_account_and_address: Limiter,
     by_address: Limiter,
     by_account: Limiter,
+    /// Wrong user codes typed at `/devicelogin`, per client address: a guesser's attempts slow down
+    /// while someone who mistyped one still gets in.
+    user_codes_by_address: Limiter,
     /// Held while an attempt checks and takes its place, so simultaneous attempts are counted one by one.
     admission: Mutex<()>,
 }
@@ -100,6 +103,7 @@ impl Default for SignInThrottle {
             by_account_and_address: Limiter::new(5, 300),
             by_address: Limiter::new(30, 300),
             by_account: Limiter::new(20, 60),
+            user_codes_by_address: Limiter::new(5, 300),
             admission: Mutex::new(()),
         }
     }
@@ -143,6 +147,23 @@ impl SignInThrottle {
         self.by_account_and_address.clear(&pair_key(account, address));
         self.by_address.forgive(address);
         self.by_account.forgive(&account.to_ascii_lowercase());
+    }
+
+    /// Lets a user code typed from `address` be looked up, counted as a wrong one until it is
+    /// [`found`](Self::user_code_found); or the seconds it must wait.
+    pub fn begin_user_code(&self, address: &str, now: UnixTime) -> Result<(), i64> {
+        let _admission = self.admission.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(wait) = self.user_codes_by_address.wait(address, now) {
+            return Err(wait);
+        }
+        self.user_codes_by_address.record_failure(address, now);
+        Ok(())
+    }
+
+    /// A user code [`begin_user_code`](Self::begin_user_code) counted named a request: it is not
+    /// counted as a wrong one.
+    pub fn user_code_found(&self, address: &str) {
+        self.user_codes_by_address.forgive(address);
     }
 
     /// An attempt [`begin`](Self::begin) counted was never checked (no password thread was free): each
@@ -201,6 +222,23 @@ mod tests {
         t.succeeded("carol@contoso.com", "10.0.0.9");
         assert_eq!(t.by_account_and_address.failures().get(&pair).map(|f| f.count), None);
         assert_eq!(t.by_address.failures().get("10.0.0.9").map(|f| f.count), Some(3));
+    }
+
+    #[test]
+    fn wrong_user_codes_slow_their_address_down_and_found_ones_do_not() {
+        let t = SignInThrottle::default();
+        for _ in 0..10 {
+            assert_eq!(t.begin_user_code("10.0.0.1", 1000), Ok(()));
+            t.user_code_found("10.0.0.1");
+        }
+        for _ in 0..5 {
+            assert_eq!(t.begin_user_code("10.0.0.1", 1000), Ok(()));
+        }
+        assert_eq!(t.begin_user_code("10.0.0.1", 1000), Err(1));
+        assert_eq!(t.begin_user_code("10.0.0.2", 1000), Ok(()), "another address is not held up");
+        // Waits double with each wrong code after the free ones.
+        assert_eq!(t.begin_user_code("10.0.0.1", 1001), Ok(()));
+        assert_eq!(t.begin_user_code("10.0.0.1", 1002), Err(1));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod m0013_key_credential_names;
 mod m0014_single_page_apps;
 mod m0015_password_grant;
 mod m0016_groups;
+mod m0017_device_codes;
 mod references;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_single_page_apps::Migration),
             Box::new(m0015_password_grant::Migration),
             Box::new(m0016_groups::Migration),
+            Box::new(m0017_device_codes::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod claims;
 pub mod code;
 pub mod consent_request;
+pub mod device_code;
 pub mod graph;
 pub mod group;
 pub mod ids;

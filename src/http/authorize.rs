@@ -17,7 +17,9 @@ use crate::flows::authorize::{
     authorize, prepare, proceed,
 };
 use crate::flows::session::{Directory, SignInFailure, sign_in as password_sign_in};
-use crate::pages::{AdminConsentPage, ConsentPage, FormPostPage, Hidden, SelectAccountPage, SignInPage};
+use crate::pages::{
+    AdminConsentPage, ConsentPage, DeviceDonePage, FormPostPage, Hidden, SelectAccountPage, SignInPage,
+};
 use crate::request_ids::RequestIds;
 use crate::state::AppState;
 
@@ -37,9 +39,9 @@ enum Form {
 
 /// The request a page carries from form to form: its endpoint and authorization parameters.
 #[derive(Clone, Debug)]
-struct Carried {
-    endpoint: Endpoint,
-    params: AuthorizeParams,
+pub(super) struct Carried {
+    pub endpoint: Endpoint,
+    pub params: AuthorizeParams,
 }
 
 impl Carried {
@@ -351,7 +353,7 @@ fn with_cookies(page: Result<(SignInPage, Browser), ProtocolError>, status: Stat
 }
 
 /// Renders what the flow decided.
-fn render(
+pub(super) fn render(
     state: &AppState,
     segment: &str,
     carried: &Carried,
@@ -388,6 +390,11 @@ fn render(
                 view,
             };
             plain_page(StatusCode::OK, &page)
+        }
+        Outcome::DeviceDone { app_name, error } => {
+            let error = error.map(|e| format!("AADSTS{}: {}", e.aadsts().code(), e.description()));
+            let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+            plain_page(status, &DeviceDonePage { app_name, error })
         }
     };
     set_cookies(&mut response, browser);

@@ -3,6 +3,7 @@
 mod authorize;
 mod body_deadline;
 mod browser;
+mod device;
 mod discovery;
 mod error_page;
 mod graph;
@@ -39,6 +40,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/{tenant}/v2.0/adminconsent").route(web::get().to(authorize::admin_consent)))
         .service(resource("/{tenant}/adminconsent").route(web::get().to(authorize::admin_consent_v1)))
+        .service(resource("/{tenant}/oauth2/v2.0/devicecode").route(web::post().to(device::device_code)))
+        .service(
+            resource("/devicelogin")
+                .route(web::get().to(device::device_login_page))
+                .route(web::post().to(device::device_login)),
+        )
         .service(resource("/{tenant}/login").route(web::post().to(authorize::sign_in)))
         .service(resource("/{tenant}/account").route(web::post().to(authorize::account)))
         .service(resource("/{tenant}/consent").route(web::post().to(authorize::consent)))

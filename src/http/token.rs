@@ -42,7 +42,7 @@ pub fn cors() -> actix_cors::Cors {
 }
 
 /// RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded`.
-fn require_form(req: &HttpRequest) -> Result<(), ProtocolError> {
+pub(super) fn require_form(req: &HttpRequest) -> Result<(), ProtocolError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
         Ok(())

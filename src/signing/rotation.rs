@@ -145,6 +145,7 @@ pub async fn maintain_once(
     store.delete_removed_keys(now).await?;
     store.purge_assertions(now).await?;
     store.purge_codes(now).await?;
+    store.purge_device_codes(now).await?;
     store.purge_sessions(now).await?;
     store.purge_refresh_tokens(now).await?;
     ring.reload().await

@@ -6,6 +6,7 @@ mod assertions;
 mod cache;
 mod codes;
 mod consent_requests;
+mod device_codes;
 pub mod entity;
 mod error;
 mod files;

@@ -15,6 +15,7 @@ mod codes;
 mod consent_governance;
 mod consent_requests;
 mod demo;
+mod device_code;
 mod directory_api;
 mod directory_apps;
 mod directory_audit;

@@ -31,16 +31,38 @@ pub fn run_msal(server: &TestServer, mode: &str, env: &[(&str, String)]) -> Valu
 }
 
 pub fn run_script(server: &TestServer, script: &str, mode: &str, env: &[(&str, String)]) -> Value {
-    let script = format!("{}/tests/msal/{script}", env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(python())
-        .arg(script)
+    let output = script_command(server, script, mode, env)
+        .output()
+        .expect("run python (set SIGNET_TEST_PYTHON, or run ./scripts/test which installs msal)");
+    script_result(script, &output)
+}
+
+/// Starts `script` without waiting for it, for a test that acts while msal runs; the script is killed
+/// if the test ends (or fails) first.
+pub fn spawn_script(server: &TestServer, script: &str, mode: &str, env: &[(&str, String)]) -> tokio::process::Child {
+    let mut command = tokio::process::Command::from(script_command(server, script, mode, env));
+    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).kill_on_drop(true);
+    command.spawn().expect("run python (set SIGNET_TEST_PYTHON, or run ./scripts/test which installs msal)")
+}
+
+/// What a script started by [`spawn_script`] printed, once it ends.
+pub async fn spawned_result(script: &str, child: tokio::process::Child) -> Value {
+    script_result(script, &child.wait_with_output().await.expect("python ran"))
+}
+
+fn script_command(server: &TestServer, script: &str, mode: &str, env: &[(&str, String)]) -> Command {
+    let mut command = Command::new(python());
+    command
+        .arg(format!("{}/tests/msal/{script}", env!("CARGO_MANIFEST_DIR")))
         .arg(mode)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("REQUESTS_CA_BUNDLE", &server.config.tls_cert_out)
-        .env("SSL_CERT_FILE", &server.config.tls_cert_out)
-        .output()
-        .expect("run python (set SIGNET_TEST_PYTHON, or run ./scripts/test which installs msal)");
-    assert!(output.status.success(), "msal {mode} failed: {}", String::from_utf8_lossy(&output.stderr));
+        .env("SSL_CERT_FILE", &server.config.tls_cert_out);
+    command
+}
+
+fn script_result(script: &str, output: &std::process::Output) -> Value {
+    assert!(output.status.success(), "msal {script} failed: {}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("msal printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
 }

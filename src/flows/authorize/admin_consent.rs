@@ -77,7 +77,7 @@ pub(super) async fn admin_consent(
     state.store.grant_consent(tenant.id, &request.client, &tenant_wide(&plan), &event).await?;
     tracing::info!(client = %request.client.app_id, tenant = %tenant.id, admin = %user.id, "admin consent granted");
     Ok(match request.endpoint {
-        Endpoint::Authorize => None,
+        Endpoint::Authorize | Endpoint::Device => None,
         Endpoint::AdminConsent => Some(request.reply(vec![
             ("admin_consent", "True".to_owned()),
             ("tenant", tenant.id.to_string()),

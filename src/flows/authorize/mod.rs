@@ -9,6 +9,7 @@ pub(crate) mod admin_consent;
 mod approval;
 mod checks;
 pub mod consent;
+pub mod device;
 mod params;
 mod request;
 mod resources;
@@ -61,20 +62,24 @@ pub async fn authorize(
 
 /// The checks before a user is involved: tenant, client, redirect URI (error page on failure), then
 /// response mode, response type, scope, PKCE and prompt (error reply on failure). The admin consent
-/// endpoints answer in the query, issue no code, and (v1) consent to everything the app requires.
+/// endpoints answer in the query, issue no code, and (v1) consent to everything the app requires. A
+/// device's request is the one its user code names ([`device::prepare`]).
 pub async fn prepare(
     state: &AppState,
     endpoint: Endpoint,
     segment: &str,
     params: &AuthorizeParams,
 ) -> Result<ValidRequest, Outcome> {
+    if endpoint == Endpoint::Device {
+        return device::prepare(state, segment, params).await.map_err(Outcome::ErrorPage);
+    }
     let (segment, path_tenant) = check_tenant(state, endpoint, segment).await.map_err(Outcome::ErrorPage)?;
     let client = check_client_known(state, params, path_tenant.as_ref()).await.map_err(Outcome::ErrorPage)?;
     let redirect_uri = check_redirect_uri(&client, params).map_err(Outcome::ErrorPage)?;
     let state_param = params.state.clone();
     let mode = match endpoint {
         Endpoint::Authorize => ResponseMode::parse(params.response_mode.as_deref()),
-        Endpoint::AdminConsent | Endpoint::AdminConsentV1 => Some(ResponseMode::Query),
+        Endpoint::AdminConsent | Endpoint::AdminConsentV1 | Endpoint::Device => Some(ResponseMode::Query),
     };
     let Some(mode) = mode else {
         let error = ProtocolError::new(
@@ -95,6 +100,7 @@ pub async fn prepare(
         }
         Endpoint::AdminConsent => (check_scope(params).map_err(fail)?, None, Some(Prompt::AdminConsent)),
         Endpoint::AdminConsentV1 => (everything_required(&client), None, Some(Prompt::AdminConsent)),
+        Endpoint::Device => (check_scope(params).map_err(fail)?, None, Some(Prompt::SelectAccount)),
     };
     Ok(ValidRequest {
         endpoint,
@@ -109,6 +115,7 @@ pub async fn prepare(
         domain_hint: params.domain_hint.clone(),
         challenge,
         nonce: params.nonce.clone(),
+        user_code: None,
         client,
     })
 }
@@ -121,7 +128,9 @@ pub async fn proceed(
     interaction: Interaction,
     now: UnixTime,
 ) -> Outcome {
-    match proceed_checked(state, request, session, interaction, now).await {
+    let outcome = proceed_checked(state, request, session, interaction, now).await;
+    match outcome {
+        Err(error) if request.endpoint == Endpoint::Device => device::decline(state, request, error).await,
         Ok(outcome) => outcome,
         Err(error) => request.error_reply(&error),
     }
@@ -184,9 +193,10 @@ fn sign_in_page(request: &ValidRequest) -> Result<Outcome, ProtocolError> {
     Ok(Outcome::SignIn { app_name: request.client.display_name.clone(), username: request.login_hint.clone() })
 }
 
-/// `prompt=select_account` shows the signed-in account until the user chose it or signed in anew.
+/// `prompt=select_account` shows the signed-in account until the user chose it or signed in anew. A
+/// consent page is answered only after that, so its answer counts as the choice made.
 fn account_choice(request: &ValidRequest, user: &User, interaction: &Interaction) -> Option<Outcome> {
-    let chosen = interaction.account_chosen || interaction.signed_in_now;
+    let chosen = interaction.account_chosen || interaction.signed_in_now || interaction.consent.is_some();
     (request.prompt == Some(Prompt::SelectAccount) && !chosen).then(|| Outcome::SelectAccount {
         app_name: request.client.display_name.clone(),
         username: user.username.clone(),
@@ -406,6 +416,9 @@ async fn issue_code(
     user: &User,
     now: UnixTime,
 ) -> Result<Outcome, ProtocolError> {
+    if request.endpoint == Endpoint::Device {
+        return device::approve(state, request, tenant, user).await;
+    }
     let bound = AuthorizationCode {
         tenant_id: tenant.id,
         client_id: request.client.app_id,

@@ -20,6 +20,8 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub nonce: Option<String>,
+    /// The code a user typed at `/devicelogin`, carried through the sign-in pages of a device's request.
+    pub user_code: Option<String>,
 }
 
 impl AuthorizeParams {
@@ -61,6 +63,7 @@ impl AuthorizeParams {
             "code_challenge" => &mut self.code_challenge,
             "code_challenge_method" => &mut self.code_challenge_method,
             "nonce" => &mut self.nonce,
+            "user_code" => &mut self.user_code,
             _ => return None,
         })
     }
@@ -81,6 +84,7 @@ impl AuthorizeParams {
             ("code_challenge", &self.code_challenge),
             ("code_challenge_method", &self.code_challenge_method),
             ("nonce", &self.nonce),
+            ("user_code", &self.user_code),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))

@@ -39,6 +39,9 @@ pub enum Endpoint {
     AdminConsent,
     /// `/{tenant}/adminconsent`: tenant-wide consent to everything the app requires.
     AdminConsentV1,
+    /// `/devicelogin`: the user signs in for a device that asked at `/{tenant}/oauth2/v2.0/devicecode`;
+    /// the device gets the tokens, the browser a page that says it is done.
+    Device,
 }
 
 impl Endpoint {
@@ -48,6 +51,7 @@ impl Endpoint {
             Self::Authorize => "authorize",
             Self::AdminConsent => "adminconsent",
             Self::AdminConsentV1 => "adminconsent-v1",
+            Self::Device => "device",
         }
     }
 
@@ -56,13 +60,14 @@ impl Endpoint {
             None | Some("authorize") => Some(Self::Authorize),
             Some("adminconsent") => Some(Self::AdminConsent),
             Some("adminconsent-v1") => Some(Self::AdminConsentV1),
+            Some("device") => Some(Self::Device),
             Some(_) => None,
         }
     }
 
     /// One of the admin consent endpoints, whose every reply carries `admin_consent=True`.
     pub fn is_admin_consent(self) -> bool {
-        self != Self::Authorize
+        matches!(self, Self::AdminConsent | Self::AdminConsentV1)
     }
 }
 
@@ -118,6 +123,9 @@ pub enum Outcome {
     NeedsAdmin(ConsentView),
     /// Ask an administrator to consent for the whole organisation.
     AdminConsent(AdminConsentView),
+    /// The user's part of a device's sign-in is over: approved (`None`), or ended by this error, which
+    /// the device's next poll gets too.
+    DeviceDone { app_name: String, error: Option<ProtocolError> },
 }
 
 /// A request whose client and redirect URI are trusted, with every parameter checked.
@@ -137,6 +145,8 @@ pub struct ValidRequest {
     pub domain_hint: Option<String>,
     pub challenge: Option<(String, ChallengeMethod)>,
     pub nonce: Option<String>,
+    /// The user code of a device's request ([`Endpoint::Device`]); the request has no redirect URI.
+    pub user_code: Option<String>,
 }
 
 impl ValidRequest {

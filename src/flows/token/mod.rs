@@ -4,12 +4,14 @@ mod authorization_code;
 mod client_assertion;
 pub mod client_auth;
 mod client_credentials;
+mod device_code;
 mod on_behalf_of;
 mod password;
 mod refresh_token;
 mod request;
 pub mod user_tokens;
 
+pub use self::device_code::DEVICE_CODE_GRANT;
 pub use self::request::{Endpoint, TokenRequest, TokenResponse, parse_basic};
 use crate::clock::UnixTime;
 use crate::error::{Aadsts, ProtocolError};
@@ -37,6 +39,7 @@ pub async fn token(
         "refresh_token" => refresh_token::redeem(state, &endpoint, request, now).await,
         JWT_BEARER => on_behalf_of::exchange(state, &endpoint, request, now).await,
         "password" => password::sign_in(state, &endpoint, request, now).await,
+        DEVICE_CODE_GRANT => device_code::poll(state, &endpoint, request, now).await,
         other => Err(ProtocolError::new(
             Aadsts::UnsupportedGrantType,
             format!("The grant type '{other}' is not supported at this endpoint."),

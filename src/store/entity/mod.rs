@@ -6,6 +6,7 @@ pub mod audit_event;
 pub mod authorization_code;
 pub mod consent_request;
 pub mod consent_request_user;
+pub mod device_code;
 pub mod directory_version;
 pub mod group;
 pub mod group_member;
