@@ -20,6 +20,7 @@ mod m0014_single_page_apps;
 mod m0015_password_grant;
 mod m0016_groups;
 mod m0017_device_codes;
+mod m0018_access_token_version;
 mod references;
 
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_password_grant::Migration),
             Box::new(m0016_groups::Migration),
             Box::new(m0017_device_codes::Migration),
+            Box::new(m0018_access_token_version::Migration),
         ]
     }
 }

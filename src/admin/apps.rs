@@ -7,8 +7,8 @@ use super::common::{Actor, AdminError, Result, check_display_name};
 use super::principals::add_service_principal;
 use crate::clock::UnixTime;
 use crate::domain::app::{
-    AccessType, AppRole, Application, ConsentType, MemberType, PermissionScope, RequiredResourceAccess, ResourceAccess,
-    SignInAudience,
+    AccessTokenVersion, AccessType, AppRole, Application, ConsentType, MemberType, PermissionScope,
+    RequiredResourceAccess, ResourceAccess, SignInAudience,
 };
 use crate::domain::audit::app_target;
 use crate::domain::group::GroupMembershipClaims;
@@ -69,6 +69,7 @@ pub struct AppEdit {
     pub required_resource_access: Option<Vec<RequiredResourceAccess>>,
     pub verified_publisher: Option<bool>,
     pub group_membership_claims: Option<GroupMembershipClaims>,
+    pub access_token_version: Option<AccessTokenVersion>,
 }
 
 impl AppEdit {
@@ -92,6 +93,7 @@ impl AppEdit {
             ("requiredResourceAccess", self.required_resource_access.is_some()),
             ("verifiedPublisher", self.verified_publisher.is_some()),
             ("groupMembershipClaims", self.group_membership_claims.is_some()),
+            ("api.requestedAccessTokenVersion", self.access_token_version.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, set)| set.then_some(name))
@@ -112,6 +114,7 @@ impl AppEdit {
             required_resource_access,
             verified_publisher,
             group_membership_claims,
+            access_token_version,
         } = self;
         if let Some(name) = display_name {
             app.display_name = name.trim().to_owned();
@@ -129,6 +132,7 @@ impl AppEdit {
             required_resource_access.unwrap_or_else(|| std::mem::take(&mut app.required_resource_access));
         app.verified_publisher = verified_publisher.unwrap_or(app.verified_publisher);
         app.group_membership_claims = group_membership_claims.unwrap_or(app.group_membership_claims);
+        app.access_token_version = access_token_version.unwrap_or(app.access_token_version);
     }
 }
 
@@ -155,6 +159,7 @@ pub async fn register_app(
         public_client_redirect_uris: Vec::new(),
         spa_redirect_uris: Vec::new(),
         group_membership_claims: GroupMembershipClaims::None,
+        access_token_version: AccessTokenVersion::V2,
         is_public_client: false,
         scopes: Vec::new(),
         app_roles: Vec::new(),

@@ -35,6 +35,41 @@ impl SignInAudience {
     }
 }
 
+/// Which access tokens a resource gets (`api.requestedAccessTokenVersion`), whichever endpoint the
+/// client asked at, as Entra decides it. Signet's default is v2.0: its own clients and APIs validate
+/// v2.0 tokens, and an API that wants v1.0 ones says so, as it must in Entra for v2.0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccessTokenVersion {
+    /// `ver` 1.0: `iss` `{base}/{tid}/`, `aud` the resource as asked for, `appid`, `appidacr`, `upn`.
+    V1,
+    #[default]
+    V2,
+}
+
+impl AccessTokenVersion {
+    pub fn number(self) -> u8 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+        }
+    }
+
+    pub fn from_number(number: i64) -> Option<Self> {
+        match number {
+            1 => Some(Self::V1),
+            2 => Some(Self::V2),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for AccessTokenVersion {
+    /// As Graph writes it: the number.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(self.number())
+    }
+}
+
 /// Who may consent to a delegated permission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum ConsentType {
@@ -125,6 +160,8 @@ pub struct Application {
     /// Which of a user's groups its tokens name: the ID token's when it is the client, the access
     /// token's when it is the resource.
     pub group_membership_claims: GroupMembershipClaims,
+    /// The access tokens it gets as a resource.
+    pub access_token_version: AccessTokenVersion,
 }
 
 impl Application {

@@ -83,6 +83,115 @@ pub struct UserAccessTokenClaims {
     pub claim_sources: Option<serde_json::Value>,
 }
 
+/// The v1.0 issuer of a tenant: `{base}/{tid}/` (Entra's is `https://sts.windows.net/{tid}/`; Signet
+/// issues under its own host, as for v2.0).
+pub fn v1_issuer(base_url: &str, tenant: TenantId) -> String {
+    format!("{base_url}/{tenant}/")
+}
+
+/// A v1.0 access token, for a resource whose `requestedAccessTokenVersion` is 1: `aud` is the resource
+/// as the client named it, the client is `appid` and `appidacr`, a user is also `upn` and
+/// `unique_name`; an app-only token names its issuer as `idp`.
+#[derive(Clone, Debug, Serialize)]
+pub struct V1AccessTokenClaims {
+    pub aud: String,
+    pub iss: String,
+    pub iat: UnixTime,
+    pub nbf: UnixTime,
+    pub exp: UnixTime,
+    pub appid: AppId,
+    pub appidacr: ClientAuthMethod,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idp: Option<String>,
+    pub idtyp: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub oid: ObjectId,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scp: Option<String>,
+    pub sub: String,
+    pub tid: TenantId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    pub uti: String,
+    pub ver: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wids: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<ObjectId>>,
+    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
+    pub claim_names: Option<serde_json::Value>,
+    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
+    pub claim_sources: Option<serde_json::Value>,
+}
+
+impl UserAccessTokenClaims {
+    /// The same token in v1.0's shape, for `resource` as the client named it.
+    pub fn into_v1(self, base_url: &str, resource: &str) -> V1AccessTokenClaims {
+        V1AccessTokenClaims {
+            aud: resource.to_owned(),
+            iss: v1_issuer(base_url, self.tid),
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+            appid: self.azp,
+            appidacr: self.azpacr,
+            idp: None,
+            idtyp: self.idtyp,
+            name: Some(self.name),
+            oid: self.oid,
+            roles: self.roles,
+            scp: Some(self.scp),
+            sub: self.sub,
+            tid: self.tid,
+            unique_name: Some(self.preferred_username.clone()),
+            upn: Some(self.preferred_username),
+            uti: self.uti,
+            ver: "1.0",
+            wids: self.wids,
+            groups: self.groups,
+            claim_names: self.claim_names,
+            claim_sources: self.claim_sources,
+        }
+    }
+}
+
+impl AppAccessTokenClaims {
+    /// The same token in v1.0's shape, for `resource` as the client named it.
+    pub fn into_v1(self, base_url: &str, resource: &str) -> V1AccessTokenClaims {
+        let iss = v1_issuer(base_url, self.tid);
+        V1AccessTokenClaims {
+            aud: resource.to_owned(),
+            idp: Some(iss.clone()),
+            iss,
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+            appid: self.azp,
+            appidacr: self.azpacr,
+            idtyp: self.idtyp,
+            name: None,
+            oid: self.oid,
+            roles: self.roles,
+            scp: None,
+            sub: self.sub.to_string(),
+            tid: self.tid,
+            unique_name: None,
+            upn: None,
+            uti: self.uti,
+            ver: "1.0",
+            wids: Vec::new(),
+            groups: None,
+            claim_names: None,
+            claim_sources: None,
+        }
+    }
+}
+
 /// The groups claim of a token (`groups`), or, past [`MAX_GROUPS_IN_TOKEN`], Entra's overage claims
 /// that say where to read them (`_claim_names`, `_claim_sources`). Each is absent when empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

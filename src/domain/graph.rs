@@ -209,6 +209,7 @@ pub fn graph_application(base_url: &str) -> Application {
         public_client_redirect_uris: Vec::new(),
         spa_redirect_uris: Vec::new(),
         group_membership_claims: super::group::GroupMembershipClaims::None,
+        access_token_version: super::app::AccessTokenVersion::V2,
         is_public_client: false,
         scopes: SCOPES
             .iter()

@@ -71,6 +71,40 @@ pub async fn authorize_get(state: web::Data<AppState>, path: web::Path<String>, 
     start(&state, Endpoint::Authorize, &path, &req, req.query_string().as_bytes()).await
 }
 
+/// `GET /{tenant}/oauth2/authorize`: the v1.0 endpoint. It names the token's `resource` rather than
+/// scopes, and always signs the user in with an ID token and a refresh token: the request is the v2.0
+/// one for `openid profile offline_access {resource}/.default`, plus any `scope` sent.
+pub async fn authorize_v1(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    let query = v1_query(req.query_string());
+    start(&state, Endpoint::Authorize, &path, &req, query.as_bytes()).await
+}
+
+/// A v1.0 query as the v2.0 endpoint reads it: `resource` becomes scopes. A parameter sent twice is
+/// left twice, for the parser to refuse.
+fn v1_query(query: &str) -> String {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let count = |name: &str| pairs.iter().filter(|(n, _)| n == name).count();
+    if count("resource") > 1 || count("scope") > 1 {
+        return query.to_owned();
+    }
+    let value = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+    let mut scopes: Vec<String> =
+        value("scope").map(|s| s.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
+    for oidc in ["openid", "profile", "offline_access"] {
+        if !scopes.iter().any(|s| s == oidc) {
+            scopes.push(oidc.to_owned());
+        }
+    }
+    if let Some(resource) = value("resource") {
+        scopes.push(format!("{}/.default", resource.trim_end_matches('/')));
+    }
+    let rest = pairs.iter().filter(|(n, _)| n != "scope" && n != "resource");
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(rest)
+        .append_pair("scope", &scopes.join(" "))
+        .finish()
+}
+
 /// `GET /{tenant}/v2.0/adminconsent`: tenant-wide consent to the permissions `scope` names.
 pub async fn admin_consent(state: web::Data<AppState>, path: web::Path<String>, req: HttpRequest) -> HttpResponse {
     start(&state, Endpoint::AdminConsent, &path, &req, req.query_string().as_bytes()).await

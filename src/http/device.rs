@@ -3,14 +3,14 @@
 //! request. The code form carries a CSRF token bound to the browser cookie, and wrong codes are
 //! throttled per client address, so that nobody can find a live code by trying them.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::authorize::{Carried, Retry, render};
 use super::browser::{BROWSER_COOKIE, Browser, set_cookies};
 use super::html::{error_page, plain_page};
 use super::middleware::ids_of;
-use super::token::require_form;
+use super::token::{no_store, require_form};
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::authorize::device::{awaiting_user, request_device_code};
 use crate::flows::authorize::{AuthorizeParams, Endpoint, Interaction, authorize};
@@ -29,10 +29,7 @@ pub async fn device_code(
 ) -> Result<HttpResponse, ProtocolError> {
     require_form(&req)?;
     let response = request_device_code(&state, &path, &body, state.clock.now()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store, no-cache"))
-        .insert_header((header::PRAGMA, "no-cache"))
-        .json(response))
+    Ok(no_store(HttpResponse::Ok()).json(response))
 }
 
 /// `GET /devicelogin`: the code form.

@@ -53,22 +53,47 @@ async fn tenant_issuer(state: &AppState, segment: &str) -> Result<String, Protoc
     }
 }
 
+/// Which endpoint's discovery document: v2.0's, or v1.0's (`/{tenant}/oauth2/authorize` and `/token`,
+/// the v1.0 issuer, the keys at `/discovery/keys`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    V1,
+    V2,
+}
+
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`. Endpoint URLs echo the segment requested.
 pub async fn openid_configuration(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ProtocolError> {
-    let segment = path.into_inner();
-    let issuer = tenant_issuer(&state, &segment).await?;
+    provider_metadata(&state, &path, Version::V2).await
+}
+
+/// `GET /{tenant}/.well-known/openid-configuration`: the v1.0 endpoint's document.
+pub async fn openid_configuration_v1(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ProtocolError> {
+    provider_metadata(&state, &path, Version::V1).await
+}
+
+async fn provider_metadata(state: &AppState, segment: &str, version: Version) -> Result<HttpResponse, ProtocolError> {
+    let issuer = tenant_issuer(state, segment).await?;
     let base = format!("{}/{segment}", state.base_url);
+    let (oauth2, keys, issuer) = match version {
+        Version::V2 => ("oauth2/v2.0", "discovery/v2.0/keys", issuer),
+        // The v1.0 issuer is the v2.0 one without `v2.0`: `{base}/{tid}/`, or the template's.
+        Version::V1 => ("oauth2", "discovery/keys", issuer.trim_end_matches("v2.0").to_owned()),
+    };
     let metadata = ProviderMetadata {
         issuer,
-        authorization_endpoint: format!("{base}/oauth2/v2.0/authorize"),
-        token_endpoint: format!("{base}/oauth2/v2.0/token"),
+        authorization_endpoint: format!("{base}/{oauth2}/authorize"),
+        token_endpoint: format!("{base}/{oauth2}/token"),
+        // Served on the v2.0 endpoint only, which v1.0 clients may use too.
         device_authorization_endpoint: format!("{base}/oauth2/v2.0/devicecode"),
         end_session_endpoint: format!("{base}/oauth2/v2.0/logout"),
         userinfo_endpoint: format!("{}/oidc/userinfo", state.base_url),
-        jwks_uri: format!("{base}/discovery/v2.0/keys"),
+        jwks_uri: format!("{base}/{keys}"),
         token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
         token_endpoint_auth_signing_alg_values_supported: ["RS256", "PS256"],
         response_modes_supported: ["query", "fragment", "form_post"],
@@ -185,7 +210,10 @@ fn instance_document(base_url: &str, endpoint: &str, version: &str) -> Result<Va
     if asked.scheme() != base.scheme() || asked.host_str() != base.host_str() || !same_port {
         return Err(unknown());
     }
-    let tenant = asked.path_segments().and_then(|mut s| s.next()).unwrap_or_default();
+    let mut path = asked.path_segments().into_iter().flatten();
+    let tenant = path.next().unwrap_or_default();
+    // A v1.0 authorization endpoint (`/{tenant}/oauth2/authorize`) is told of the v1.0 document.
+    let v1 = path.next() == Some("oauth2") && path.next() == Some("authorize");
     let plausible = |c: char| c.is_ascii_alphanumeric() || ".-_".contains(c);
     if tenant.is_empty() || tenant.len() > 256 || !tenant.chars().all(plausible) {
         return Err(unknown());
@@ -197,7 +225,10 @@ fn instance_document(base_url: &str, endpoint: &str, version: &str) -> Result<Va
         aliases.push(host.to_owned());
     }
     Ok(json!({
-        "tenant_discovery_endpoint": format!("{base_url}/{tenant}/v2.0/.well-known/openid-configuration"),
+        "tenant_discovery_endpoint": match v1 {
+            true => format!("{base_url}/{tenant}/.well-known/openid-configuration"),
+            false => format!("{base_url}/{tenant}/v2.0/.well-known/openid-configuration"),
+        },
         "api-version": version,
         "metadata": [{ "preferred_network": netloc, "preferred_cache": netloc, "aliases": aliases }],
     }))

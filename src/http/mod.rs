@@ -33,6 +33,8 @@ use crate::error::{Aadsts, ProtocolError};
 /// it is the hot path.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/{tenant}/oauth2/v2.0/token").wrap(token::cors()).route(web::post().to(token::token)))
+        .service(resource("/{tenant}/oauth2/token").wrap(token::cors()).route(web::post().to(token::token_v1)))
+        .service(resource("/{tenant}/oauth2/authorize").route(web::get().to(authorize::authorize_v1)))
         .service(
             resource("/{tenant}/oauth2/v2.0/authorize")
                 .route(web::get().to(authorize::authorize_get))
@@ -88,6 +90,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/{tenant}/discovery/v2.0/keys").wrap(discovery::cors()).route(web::get().to(discovery::jwks)),
         )
+        .service(
+            resource("/{tenant}/.well-known/openid-configuration")
+                .wrap(discovery::cors())
+                .route(web::get().to(discovery::openid_configuration_v1)),
+        )
+        .service(resource("/{tenant}/discovery/keys").wrap(discovery::cors()).route(web::get().to(discovery::jwks)))
         .service(
             resource("/{tenant}/discovery/instance").wrap(discovery::cors()).route(web::get().to(discovery::instance)),
         )

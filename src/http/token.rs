@@ -18,21 +18,45 @@ pub async fn token(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ProtocolError> {
-    require_form(&req)?;
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let address = req.peer_addr().map(|a| a.ip());
-    let correlation_id = ids_of(&req, &state).correlation_id;
-    let request = TokenRequest::from_form(&body, basic_credentials(&req)?)?
-        .with_origin(origin)
-        .with_caller(address, correlation_id);
+    let request = token_request(&state, &req, &body)?;
     let segment = path.into_inner();
     let tenant = TenantSegment::parse(&segment);
     let endpoint = Endpoint { segment: &segment, tenant: &tenant };
     let response = serve_token(&state, endpoint, &request, state.clock.now()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store, no-cache"))
-        .insert_header((header::PRAGMA, "no-cache"))
-        .json(response))
+    Ok(no_store(HttpResponse::Ok()).json(response))
+}
+
+/// `POST /{tenant}/oauth2/token`: the v1.0 endpoint, which names the token's `resource` instead of a
+/// `scope`, and answers in v1.0's shape. Which token the resource gets is its own setting
+/// (`requestedAccessTokenVersion`), as at v2.0.
+pub async fn token_v1(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ProtocolError> {
+    let (request, resource) = token_request(&state, &req, &body)?.for_v1_resource()?;
+    let segment = path.into_inner();
+    let tenant = TenantSegment::parse(&segment);
+    let endpoint = Endpoint { segment: &segment, tenant: &tenant };
+    let now = state.clock.now();
+    let response = serve_token(&state, endpoint, &request, now).await?;
+    Ok(no_store(HttpResponse::Ok()).json(response.into_v1(&resource, now)))
+}
+
+/// The form, its Basic credentials, and the browser origin and network address it came from.
+fn token_request(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ProtocolError> {
+    require_form(req)?;
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let address = req.peer_addr().map(|a| a.ip());
+    let correlation_id = ids_of(req, state).correlation_id;
+    Ok(TokenRequest::from_form(body, basic_credentials(req)?)?.with_origin(origin).with_caller(address, correlation_id))
+}
+
+/// A token response is never cached (RFC 6749 §5.1).
+pub(super) fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder.insert_header((header::CACHE_CONTROL, "no-store, no-cache")).insert_header((header::PRAGMA, "no-cache"));
+    builder
 }
 
 /// The token endpoint's CORS: any origin, `POST`, any request header (msal sends its own `x-client-*`

@@ -16,7 +16,9 @@ use super::{
     to_json,
 };
 use crate::clock::UnixTime;
-use crate::domain::app::{Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience};
+use crate::domain::app::{
+    AccessTokenVersion, Application, KeyCredential, PasswordCredential, ServicePrincipal, SignInAudience,
+};
 use crate::domain::audit::AuditEvent;
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use uuid::Uuid;
@@ -415,6 +417,7 @@ fn app_columns(app: &Application) -> application::ActiveModel {
         public_client_redirect_uris: Set(to_json(&app.public_client_redirect_uris)),
         spa_redirect_uris: Set(to_json(&app.spa_redirect_uris)),
         group_membership_claims: Set(app.group_membership_claims.as_str().to_owned()),
+        access_token_version: Set(i32::from(app.access_token_version.number())),
         is_public_client: Set(app.is_public_client),
         scopes: Set(to_json(&app.scopes)),
         app_roles: Set(to_json(&app.app_roles)),
@@ -545,6 +548,8 @@ pub(super) fn to_application(row: application::Model) -> StoreResult<Application
         spa_redirect_uris: parse_json(&row.spa_redirect_uris, "single-page app redirect URIs")?,
         group_membership_claims: GroupMembershipClaims::parse(&row.group_membership_claims)
             .ok_or_else(|| StoreError::Corrupt(format!("groupMembershipClaims '{}'", row.group_membership_claims)))?,
+        access_token_version: AccessTokenVersion::from_number(i64::from(row.access_token_version))
+            .ok_or_else(|| StoreError::Corrupt(format!("requestedAccessTokenVersion {}", row.access_token_version)))?,
         is_public_client: row.is_public_client,
         scopes: parse_json(&row.scopes, "scopes")?,
         app_roles: parse_json(&row.app_roles, "app roles")?,

@@ -380,6 +380,7 @@ pub(crate) mod tests {
             public_client_redirect_uris: vec![],
             spa_redirect_uris: vec![],
             group_membership_claims: crate::domain::group::GroupMembershipClaims::None,
+            access_token_version: crate::domain::app::AccessTokenVersion::V2,
             is_public_client: false,
             scopes: vec![],
             app_roles: vec![],

@@ -56,3 +56,4 @@ mod spa;
 mod spa_browser;
 mod tenant_isolation;
 mod upgrade;
+mod v1_endpoint;

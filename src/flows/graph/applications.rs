@@ -14,7 +14,8 @@ use super::{Caller, refused};
 use crate::admin::{self, AdminError, AppEdit, SecretSpec};
 use crate::clock::UnixTime;
 use crate::domain::app::{
-    AppRole, Application, ConsentType, MemberType, PermissionScope, RequiredResourceAccess, SignInAudience,
+    AccessTokenVersion, AppRole, Application, ConsentType, MemberType, PermissionScope, RequiredResourceAccess,
+    SignInAudience,
 };
 use crate::domain::group::GroupMembershipClaims;
 use crate::domain::ids::{AppId, ObjectId};
@@ -246,6 +247,11 @@ pub struct ApplicationBody {
     pub group_membership_claims: Option<Option<String>>,
 }
 
+/// A number that may be absent (outer `None`), null (`Some(None)`) or a value.
+fn double_option_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
+    Ok(Some(Option::deserialize(deserializer)?))
+}
+
 /// A field that may be absent (outer `None`), null (`Some(None)`) or a value.
 fn double_option<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
     Ok(Some(Option::deserialize(deserializer)?))
@@ -256,7 +262,8 @@ fn double_option<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Op
 pub struct ApiBody {
     #[serde(rename = "@odata.type")]
     pub odata_type: Option<String>,
-    pub requested_access_token_version: Option<u8>,
+    #[serde(default, deserialize_with = "double_option_number")]
+    pub requested_access_token_version: Option<Option<i64>>,
     pub oauth2_permission_scopes: Option<Vec<ScopeBody>>,
 }
 
@@ -349,11 +356,18 @@ impl ApplicationBody {
             }
             web_redirect_uris = web.redirect_uris;
         }
-        let mut scopes = None;
+        let (mut scopes, mut access_token_version) = (None, None);
         if let Some(api) = self.api {
-            if api.requested_access_token_version.is_some_and(|v| v != 2) {
-                return Err(unsupported("An access token version other than 2"));
-            }
+            access_token_version = match api.requested_access_token_version {
+                None => None,
+                // Entra reads null as 1; Signet's default is 2 (see AccessTokenVersion).
+                Some(None) => Some(AccessTokenVersion::default()),
+                Some(Some(number)) => Some(AccessTokenVersion::from_number(number).ok_or_else(|| {
+                    GraphError::invalid_value(format!(
+                        "requestedAccessTokenVersion {number} is not supported: use 1 or 2."
+                    ))
+                })?),
+            };
             scopes = api.oauth2_permission_scopes.map(|list| list.into_iter().map(ScopeBody::scope).collect());
         }
         Ok(AppEdit {
@@ -369,6 +383,7 @@ impl ApplicationBody {
             required_resource_access: self.required_resource_access,
             verified_publisher: None,
             group_membership_claims,
+            access_token_version,
         })
     }
 }

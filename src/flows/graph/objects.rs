@@ -289,7 +289,7 @@ impl GraphApplication {
             publisher_domain: home.domains.first().cloned(),
             is_fallback_public_client: app.is_public_client,
             api: GraphApi {
-                requested_access_token_version: 2,
+                requested_access_token_version: app.access_token_version.number(),
                 oauth2_permission_scopes: app.scopes.clone(),
                 known_client_applications: Vec::new(),
                 pre_authorized_applications: Vec::new(),

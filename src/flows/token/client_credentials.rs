@@ -4,7 +4,7 @@
 use super::client_auth::AuthenticatedClient;
 use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
-use crate::domain::app::{Application, MemberType, ServicePrincipal};
+use crate::domain::app::{AccessTokenVersion, Application, MemberType, ServicePrincipal};
 use crate::domain::claims::{AppAccessTokenClaims, ClientAuthMethod, issuer};
 use crate::domain::scope::{ScopeError, parse_default_scope};
 use crate::domain::tenant::Tenant;
@@ -56,7 +56,11 @@ pub async fn issue(
         ver: "2.0",
     };
     let signer = super::user_tokens::active_signer(state, now)?;
-    let access_token = signer.sign_jwt(&claims).map_err(ProtocolError::internal)?;
+    let access_token = match resource_app.access_token_version {
+        AccessTokenVersion::V2 => signer.sign_jwt(&claims),
+        AccessTokenVersion::V1 => signer.sign_jwt(&claims.into_v1(&state.base_url, &resource)),
+    }
+    .map_err(ProtocolError::internal)?;
     Ok(TokenResponse {
         token_type: "Bearer",
         scope: None,

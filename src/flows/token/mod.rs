@@ -12,7 +12,7 @@ mod request;
 pub mod user_tokens;
 
 pub use self::device_code::DEVICE_CODE_GRANT;
-pub use self::request::{Endpoint, TokenRequest, TokenResponse, parse_basic};
+pub use self::request::{Endpoint, TokenRequest, TokenResponse, V1TokenResponse, parse_basic};
 use crate::clock::UnixTime;
 use crate::error::{Aadsts, ProtocolError};
 use crate::flows::tenant::concrete_tenant;

@@ -83,6 +83,20 @@ impl TokenRequest {
         self.get(name).ok_or_else(|| ProtocolError::missing(name))
     }
 
+    /// The request as the v1.0 endpoint means it: `resource` (required) names the token's resource
+    /// where v2.0 sends `scope`. Client credentials then ask for `{resource}/.default`; a user's grant
+    /// for that and the ID and refresh tokens v1.0 always issues (any `scope` sent, such as ADAL's
+    /// `openid`, is replaced). The resource as sent, for the response.
+    pub fn for_v1_resource(mut self) -> Result<(Self, String), ProtocolError> {
+        let resource = self.require("resource")?.trim_end_matches('/').to_owned();
+        let scope = match self.get("grant_type") {
+            Some("client_credentials") => format!("{resource}/.default"),
+            _ => format!("openid profile offline_access {resource}/.default"),
+        };
+        self.params.insert("scope".to_owned(), scope);
+        Ok((self, resource))
+    }
+
     pub fn basic(&self) -> Option<(&str, &str)> {
         self.basic.as_ref().map(|(id, secret)| (id.as_str(), secret.as_str()))
     }
@@ -121,6 +135,48 @@ pub struct TokenResponse {
     /// base64url `{"uid": oid, "utid": tid}`, when the client sent `client_info=1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_info: Option<String>,
+}
+
+/// A v1.0 token response: the lifetimes and times as strings, and the `resource` asked for.
+#[derive(Debug, Serialize)]
+pub struct V1TokenResponse {
+    pub token_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub expires_in: String,
+    pub ext_expires_in: String,
+    pub expires_on: String,
+    pub not_before: String,
+    pub resource: String,
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl TokenResponse {
+    /// The response as the v1.0 endpoint writes it, issued at `now` for `resource`: its `scope` is
+    /// the access token's permissions by their short names.
+    pub fn into_v1(self, resource: &str, now: crate::clock::UnixTime) -> V1TokenResponse {
+        let prefix = format!("{resource}/");
+        let scope = self.scope.map(|scope| {
+            let short = scope.split_whitespace().map(|s| s.strip_prefix(&prefix).unwrap_or(s));
+            short.filter(|s| !crate::domain::scope::is_oidc(s)).collect::<Vec<_>>().join(" ")
+        });
+        V1TokenResponse {
+            token_type: self.token_type,
+            scope,
+            expires_in: self.expires_in.to_string(),
+            ext_expires_in: self.ext_expires_in.to_string(),
+            expires_on: (now + self.expires_in).to_string(),
+            not_before: now.to_string(),
+            resource: resource.to_owned(),
+            access_token: self.access_token,
+            refresh_token: self.refresh_token,
+            id_token: self.id_token,
+        }
+    }
 }
 
 /// Where the request was sent: the `{tenant}` segment as written, and what it names.

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::client_auth::AuthenticatedClient;
 use super::request::{TokenRequest, TokenResponse};
 use crate::clock::UnixTime;
-use crate::domain::app::Application;
 use crate::domain::app::ServicePrincipal;
+use crate::domain::app::{AccessTokenVersion, Application};
 use crate::domain::claims::{
     GroupClaims, IdTokenClaims, UserAccessTokenClaims, directory_roles, issuer, pairwise_subject,
 };
@@ -214,7 +214,11 @@ pub fn issue(
         claim_names: access_groups.claim_names,
         claim_sources: access_groups.claim_sources,
     };
-    let access_token = signer.sign_jwt(&access).map_err(ProtocolError::internal)?;
+    let access_token = match resource.access_token_version {
+        AccessTokenVersion::V2 => signer.sign_jwt(&access),
+        AccessTokenVersion::V1 => signer.sign_jwt(&access.into_v1(&state.base_url, &resource_name)),
+    }
+    .map_err(ProtocolError::internal)?;
     let id_token = match oidc.has_oidc("openid") {
         true => {
             let id_groups = GroupClaims::of(&id_groups, overage);

@@ -18,6 +18,7 @@ pub struct Model {
     pub required_resource_access: String,
     pub verified_publisher: bool,
     pub group_membership_claims: String,
+    pub access_token_version: i32,
     pub created_at: i64,
 }
 
