@@ -68,6 +68,40 @@ pub async fn add_group_member(
     Ok(group)
 }
 
+/// Ends the direct membership of `member` (a username, or a group's id or name) in `group`.
+pub async fn remove_group_member(
+    store: &Store,
+    tenant: &Tenant,
+    (group, member): (&str, &str),
+    actor: &Actor,
+    now: UnixTime,
+) -> Result<Group> {
+    let group = find_group(store, tenant, group).await?;
+    let member_id = match super::find_user(store, tenant, member).await {
+        Ok(user) => user.id,
+        Err(AdminError::NotFound(_)) => find_group(store, tenant, member).await?.id,
+        Err(other) => return Err(other),
+    };
+    let details = json!({ "memberId": member_id });
+    let event = actor.event(now, "group.removeMember", format!("group:{}", group.id), details);
+    store.remove_group_member(tenant.id, (group.id, member_id), &event).await.map_err(|err| match err {
+        crate::store::StoreError::NotFound(_) => {
+            AdminError::NotFound(format!("{member} is not a direct member of {}", group.display_name))
+        }
+        other => other.into(),
+    })?;
+    Ok(group)
+}
+
+/// Deletes a group of `tenant` (its id or name), its memberships and the app roles assigned to it.
+pub async fn delete_group(store: &Store, tenant: &Tenant, group: &str, actor: &Actor, now: UnixTime) -> Result<Group> {
+    let group = find_group(store, tenant, group).await?;
+    let details = json!({ "displayName": group.display_name });
+    let event = actor.event(now, "group.delete", format!("group:{}", group.id), details);
+    store.delete_group(tenant.id, group.id, &event).await?;
+    Ok(group)
+}
+
 /// Chooses which of a user's groups the tokens of an app of `tenant` name.
 pub async fn set_group_claims(
     store: &Store,

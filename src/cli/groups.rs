@@ -29,6 +29,24 @@ pub enum GroupCommand {
         #[arg(long)]
         member: String,
     },
+    /// End a user's or a group's direct membership of a group.
+    RemoveMember {
+        #[arg(long)]
+        tenant: String,
+        /// The group's object id or name.
+        #[arg(long)]
+        group: String,
+        #[arg(long)]
+        member: String,
+    },
+    /// Delete a group, with its memberships and the app roles assigned to it.
+    Delete {
+        #[arg(long)]
+        tenant: String,
+        /// The group's object id or name.
+        #[arg(long)]
+        group: String,
+    },
     /// List the tenant's groups.
     List {
         #[arg(long)]
@@ -77,6 +95,16 @@ pub(super) async fn group_command(store: &Store, command: GroupCommand, now: Uni
             let t = admin::tenant(store, &tenant).await?;
             let group = admin::add_group_member(store, &t, (&group, &member), &cli, now).await?;
             Output { text: format!("{member} is a member of {}", group.display_name), json: json!(group) }
+        }
+        GroupCommand::RemoveMember { tenant, group, member } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let group = admin::remove_group_member(store, &t, (&group, &member), &cli, now).await?;
+            Output { text: format!("{member} is no longer a member of {}", group.display_name), json: json!(group) }
+        }
+        GroupCommand::Delete { tenant, group } => {
+            let t = admin::tenant(store, &tenant).await?;
+            let group = admin::delete_group(store, &t, &group, &cli, now).await?;
+            Output { text: format!("group {} {} deleted", group.id, group.display_name), json: json!(group) }
         }
         GroupCommand::List { tenant } => {
             let t = admin::tenant(store, &tenant).await?;

@@ -126,6 +126,20 @@ const DIRECTORY_PERMISSIONS: &[(&str, Uuid, Uuid, &str, &str)] = &[
         "create groups and add members to them",
     ),
     (
+        "GroupMember.Read.All",
+        uuid!("bc024368-1153-4739-b217-4326f2e966d0"),
+        uuid!("98830695-27a2-44f7-8c18-0c3ebc9698f6"),
+        "Read group memberships",
+        "read the organization's groups and their members",
+    ),
+    (
+        "GroupMember.ReadWrite.All",
+        uuid!("f81125ac-d3b7-4573-a3b2-7099cc39df9e"),
+        uuid!("dbaae8cf-10b5-4b86-a4a1-f871c94c6695"),
+        "Read and write group memberships",
+        "add and remove the members of any group",
+    ),
+    (
         "Directory.Read.All",
         uuid!("06da0dbc-49e2-44d2-8312-53f166ab848a"),
         uuid!("7ab1d382-f21e-4acd-a863-ba3e13f7da61"),

@@ -315,9 +315,12 @@ fn directory_governance(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/v1.0/users/{user}/getMemberObjects").route(web::post().to(graph::member_objects)))
     .service(resource("/v1.0/groups").route(web::get().to(graph::groups)).route(web::post().to(graph::create_group)))
-    .service(resource("/v1.0/groups/{id}").route(web::get().to(graph::group)))
+    .service(
+        resource("/v1.0/groups/{id}").route(web::get().to(graph::group)).route(web::delete().to(graph::delete_group)),
+    )
     .service(resource("/v1.0/groups/{id}/members").route(web::get().to(graph::members)))
-    .service(resource("/v1.0/groups/{id}/members/$ref").route(web::post().to(graph::add_member)));
+    .service(resource("/v1.0/groups/{id}/members/$ref").route(web::post().to(graph::add_member)))
+    .service(resource("/v1.0/groups/{id}/members/{member}/$ref").route(web::delete().to(graph::remove_member)));
 }
 
 /// The low-impact classifications of a service principal's delegated permissions.

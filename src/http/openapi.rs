@@ -41,6 +41,8 @@ use crate::state::AppState;
         graph::group,
         graph::members,
         graph::add_member,
+        graph::remove_member,
+        graph::delete_group,
         graph::applications,
         graph::create_application,
         graph::application,

@@ -4,9 +4,9 @@ use std::collections::HashSet;
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 
-use super::entity::{group, group_member};
+use super::entity::{app_role_assignment, group, group_member};
 use super::scoped::InTenant;
-use super::{Store, StoreResult, parse_id};
+use super::{Store, StoreError, StoreResult, parse_id};
 use crate::clock::UnixTime;
 use crate::domain::audit::AuditEvent;
 use crate::domain::group::Group;
@@ -79,6 +79,54 @@ impl Store {
             if exists.is_none() {
                 row.insert(txn).await?;
             }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Ends `member`'s direct membership of `group` (both of `tenant`), and records `event`; a member
+    /// through another group stays one through it.
+    pub async fn remove_group_member(
+        &self,
+        tenant: TenantId,
+        (group, member): (ObjectId, ObjectId),
+        event: &AuditEvent,
+    ) -> StoreResult<()> {
+        self.audited_change(tenant, event, async |txn| {
+            let removed = group_member::Entity::delete_in(tenant)
+                .filter(group_member::Column::GroupId.eq(group.to_string()))
+                .filter(group_member::Column::MemberId.eq(member.to_string()))
+                .exec(txn)
+                .await?;
+            if removed.rows_affected == 0 {
+                return Err(StoreError::NotFound("group member"));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes `group` of `tenant` with its memberships (its members', and its own in other groups) and
+    /// the app roles assigned to it, and records `event`.
+    pub async fn delete_group(&self, tenant: TenantId, group: ObjectId, event: &AuditEvent) -> StoreResult<()> {
+        let key = group.to_string();
+        self.audited_change(tenant, event, async |txn| {
+            let removed = group::Entity::delete_in(tenant).filter(group::Column::Id.eq(&key)).exec(txn).await?;
+            if removed.rows_affected == 0 {
+                return Err(StoreError::NotFound("group"));
+            }
+            group_member::Entity::delete_in(tenant)
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(group_member::Column::GroupId.eq(&key))
+                        .add(group_member::Column::MemberId.eq(&key)),
+                )
+                .exec(txn)
+                .await?;
+            app_role_assignment::Entity::delete_in(tenant)
+                .filter(app_role_assignment::Column::PrincipalId.eq(&key))
+                .exec(txn)
+                .await?;
             Ok(())
         })
         .await

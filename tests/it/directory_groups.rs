@@ -1,6 +1,6 @@
-//! The directory API's groups (issue 19): `/v1.0/groups` (list, create, get) and their members (list,
-//! add a user or a group by `$ref`), with Graph's permissions (`Group.Read.All`, `Group.ReadWrite.All`)
-//! and Graph's shapes; only security groups; another tenant's group is not found.
+//! The directory API's groups (issue 19): `/v1.0/groups` (list, create, get, delete) and their members
+//! (list, add a user or a group by `$ref`, remove one), with Graph's permissions (`Group.*`,
+//! `GroupMember.*`) and Graph's shapes; only security groups; another tenant's group is not found.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -9,7 +9,10 @@ use crate::on_every_backend;
 use crate::support::graph::{GraphSetup, assert_graph_error};
 use crate::support::{Backend, seed};
 
-on_every_backend!(groups_are_created_and_given_members_through_the_directory_api);
+on_every_backend!(
+    groups_are_created_and_given_members_through_the_directory_api,
+    members_are_removed_and_groups_deleted_with_their_role_assignments,
+);
 
 async fn groups_are_created_and_given_members_through_the_directory_api(backend: Backend) {
     let s = GraphSetup::start(backend).await;
@@ -81,4 +84,72 @@ async fn groups_are_created_and_given_members_through_the_directory_api(backend:
     let events = s.server.state().store.audit_events(s.d.tenant.id).await.unwrap();
     let made: Vec<&str> = events.iter().filter(|e| e.action.starts_with("group.")).map(|e| e.action.as_str()).collect();
     assert_eq!(made, ["group.create", "group.create", "group.addMember", "group.addMember"]);
+}
+
+async fn members_are_removed_and_groups_deleted_with_their_role_assignments(backend: Backend) {
+    let s = GraphSetup::start(backend).await;
+    let store = &s.server.state().store;
+    let cli = signet::admin::Actor::cli();
+    let alice = seed::user(&s.server, &s.d, "alice").await;
+    let group = |name: &'static str| signet::admin::create_group(store, &s.d.tenant, name, &cli, s.server.now());
+    let (engineering, backend_group) = (group("Engineering").await.unwrap(), group("Backend").await.unwrap());
+    for (g, member) in [("Backend", alice.username.as_str()), ("Engineering", "Backend")] {
+        signet::admin::add_group_member(store, &s.d.tenant, (g, member), &cli, s.server.now()).await.unwrap();
+    }
+    // Engineering holds a role of the API, which alice gets through Backend.
+    let api_sp = store.service_principal(s.d.tenant.id, s.d.api.app_id).await.unwrap().unwrap();
+    let role = s.d.api.app_role("Forecast.Read.All").unwrap().id;
+    signet::admin::assign_app_role(store, &s.d.tenant, &api_sp, engineering.id, role, &cli, s.server.now())
+        .await
+        .unwrap();
+    assert_eq!(store.transitive_groups(s.d.tenant.id, alice.id).await.unwrap().len(), 2);
+
+    let member_writer = s.app_token_of(&["GroupMember.ReadWrite.All"]).await;
+    let member_reader = s.app_token_of(&["GroupMember.Read.All"]).await;
+    let members = format!("/v1.0/groups/{}/members", engineering.id);
+    let (status, _, listed) = s.get(&members, Some(&member_reader)).await;
+    assert_eq!((status, listed["value"][0]["id"].clone()), (StatusCode::OK, json!(backend_group.id)), "{listed}");
+    // GroupMember.Read.All reads; it does not remove.
+    let remove = format!("{members}/{}/$ref", backend_group.id);
+    let (status, _, body) = s.call(Method::DELETE, &remove, Some(&member_reader), None).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+    let (status, _, body) = s.call(Method::DELETE, &remove, Some(&member_writer), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _, body) = s.call(Method::DELETE, &remove, Some(&member_writer), None).await;
+    assert_graph_error(status, &body, 404, "Request_ResourceNotFound");
+    s.server.clock.advance(2);
+    assert_eq!(store.transitive_groups(s.d.tenant.id, alice.id).await.unwrap(), [backend_group.id]);
+    let (_, _, listed) = s.get(&members, Some(&member_reader)).await;
+    assert_eq!(listed["value"], json!([]));
+
+    // Deleting a group needs Group.ReadWrite.All; it takes its memberships and role assignments along.
+    signet::admin::add_group_member(store, &s.d.tenant, ("Engineering", "Backend"), &cli, s.server.now())
+        .await
+        .unwrap();
+    let group_path = format!("/v1.0/groups/{}", engineering.id);
+    let (status, _, body) = s.call(Method::DELETE, &group_path, Some(&member_writer), None).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+    let writer = s.app_token_of(&["Group.ReadWrite.All"]).await;
+    let (status, _, body) = s.call(Method::DELETE, &group_path, Some(&writer), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _, body) = s.get(&group_path, Some(&writer)).await;
+    assert_graph_error(status, &body, 404, "Request_ResourceNotFound");
+    s.server.clock.advance(2);
+    assert_eq!(store.transitive_groups(s.d.tenant.id, alice.id).await.unwrap(), [backend_group.id]);
+    assert!(store.group_role_assignments(s.d.tenant.id, api_sp.id).await.unwrap().is_empty());
+    let events = store.audit_events(s.d.tenant.id).await.unwrap();
+    let changes: Vec<&str> =
+        events.iter().filter(|e| e.action.starts_with("group.")).map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        changes,
+        [
+            "group.create",
+            "group.create",
+            "group.addMember",
+            "group.addMember",
+            "group.removeMember",
+            "group.addMember",
+            "group.delete"
+        ]
+    );
 }

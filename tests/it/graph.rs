@@ -42,6 +42,8 @@ async fn every_tenant_has_the_graph_resource_under_each_name(backend: Backend) {
                     "DelegatedPermissionGrant.ReadWrite.All",
                     "Group.Read.All",
                     "Group.ReadWrite.All",
+                    "GroupMember.Read.All",
+                    "GroupMember.ReadWrite.All",
                     "Directory.Read.All",
                     "Policy.Read.All",
                     "Policy.ReadWrite.PermissionGrant",
@@ -87,6 +89,20 @@ async fn every_tenant_has_the_graph_resource_under_each_name(backend: Backend) {
                     (
                         "4e46008b-f24c-477d-8fff-7bb4ec7aafe0".to_owned(),
                         "62a82d76-70ea-41e2-9197-370581804d09".to_owned()
+                    )
+                );
+                assert_eq!(
+                    ids("GroupMember.ReadWrite.All"),
+                    (
+                        "f81125ac-d3b7-4573-a3b2-7099cc39df9e".to_owned(),
+                        "dbaae8cf-10b5-4b86-a4a1-f871c94c6695".to_owned()
+                    )
+                );
+                assert_eq!(
+                    ids("GroupMember.Read.All"),
+                    (
+                        "bc024368-1153-4739-b217-4326f2e966d0".to_owned(),
+                        "98830695-27a2-44f7-8c18-0c3ebc9698f6".to_owned()
                     )
                 );
             }

@@ -87,6 +87,31 @@ async fn a_users_transitive_groups_reach_the_tokens_of_apps_that_ask_for_them(ba
         .unwrap();
     let (_, access) = tokens_of(&server, &d, &web, &alice.username).await;
     assert_eq!(access["groups"], json!([engineering]));
+
+    // Alice leaves Backend: she is in no group, and holds Engineering's role no more.
+    let left = json_of(
+        &server,
+        &["group", "remove-member", "--tenant", &tid, "--group", "Backend", "--member", &alice.username],
+    );
+    assert_eq!(left["id"], json!(backend_group));
+    let again = signet(
+        &server,
+        &["group", "remove-member", "--tenant", &tid, "--group", "Backend", "--member", &alice.username],
+    );
+    assert_eq!(again.status.code(), Some(2), "she is no direct member any more");
+    server.clock.advance_by(std::time::Duration::from_secs(2));
+    let (_, access) = tokens_of(&server, &d, &web, &alice.username).await;
+    assert_eq!((&access["groups"], &access["roles"]), (&Value::Null, &Value::Null));
+    // Deleting Engineering takes its role assignment along.
+    let deleted = json_of(&server, &["group", "delete", "--tenant", &tid, "--group", "Engineering"]);
+    assert_eq!(deleted["id"], json!(engineering));
+    let listed = json_of(&server, &["group", "list", "--tenant", &tid]);
+    assert_eq!(
+        listed.as_array().unwrap().iter().map(|g| g["displayName"].clone()).collect::<Vec<_>>(),
+        [json!("Backend")]
+    );
+    server.clock.advance_by(std::time::Duration::from_secs(2));
+    assert!(store.group_role_assignments(d.tenant.id, api_sp.id).await.unwrap().is_empty());
 }
 
 async fn past_200_groups_a_token_points_to_where_they_are_read(backend: Backend) {

@@ -145,7 +145,7 @@ const HTML_ROUTES: [&str; 56] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 64] = [
+const JSON_ROUTES: [&str; 65] = [
     "/{tenant}/oauth2/v2.0/token",
     "/{tenant}/oauth2/token",
     "/{tenant}/.well-known/openid-configuration",
@@ -170,6 +170,7 @@ const JSON_ROUTES: [&str; 64] = [
     "/v1.0/groups/{id}",
     "/v1.0/groups/{id}/members",
     "/v1.0/groups/{id}/members/$ref",
+    "/v1.0/groups/{id}/members/{member}/$ref",
     "/v1.0/applications",
     "/v1.0/applications/{id}",
     "/v1.0/applications(appId='{app_id}')",

@@ -1,7 +1,8 @@
-//! `groups` and their `members`: the caller's tenant's security groups. Reading needs
-//! `Group.Read.All`, `Group.ReadWrite.All` or `Directory.Read.All`; creating a group and adding a
-//! member need `Group.ReadWrite.All` and, for a delegated caller, an administrator. Signet's groups are
-//! security groups: a mail-enabled or Microsoft 365 group is refused rather than half made.
+//! `groups` and their `members`: the caller's tenant's security groups. Reading needs one of the group
+//! or group member permissions or `Directory.Read.All`; creating and deleting a group need
+//! `Group.ReadWrite.All`, adding and removing a member that or `GroupMember.ReadWrite.All`; each
+//! change, for a delegated caller, an administrator. Signet's groups are security groups: a
+//! mail-enabled or Microsoft 365 group is refused rather than half made.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +14,15 @@ use crate::graph_error::GraphError;
 use crate::state::AppState;
 use crate::store::MemberKind;
 
-const READ_GROUPS: &[&str] = &["Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All"];
+const READ_GROUPS: &[&str] = &[
+    "Group.Read.All",
+    "Group.ReadWrite.All",
+    "GroupMember.Read.All",
+    "GroupMember.ReadWrite.All",
+    "Directory.Read.All",
+];
 const WRITE_GROUPS: &[&str] = &["Group.ReadWrite.All"];
+const WRITE_MEMBERS: &[&str] = &["Group.ReadWrite.All", "GroupMember.ReadWrite.All"];
 
 /// A `group`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -135,7 +143,7 @@ pub struct MemberRefBody {
 
 /// `POST /v1.0/groups/{id}/members/$ref`: adds a user or a group of the tenant.
 pub async fn add_member(state: &AppState, caller: &Caller, id: &str, body: MemberRefBody) -> Result<(), GraphError> {
-    caller.require_admin(WRITE_GROUPS)?;
+    caller.require_admin(WRITE_MEMBERS)?;
     let group = found(state, caller, id).await?;
     let member = body.odata_id.rsplit('/').next().unwrap_or_default();
     let member_id: ObjectId = member
@@ -146,5 +154,29 @@ pub async fn add_member(state: &AppState, caller: &Caller, id: &str, body: Membe
     admin::add_group_member(&state.store, &caller.tenant, (&key.0, &key.1), &caller.actor(), now)
         .await
         .map_err(|err| refused(err, member))?;
+    Ok(())
+}
+
+/// `DELETE /v1.0/groups/{id}/members/{member}/$ref`: ends a direct membership.
+pub async fn remove_member(state: &AppState, caller: &Caller, id: &str, member: &str) -> Result<(), GraphError> {
+    caller.require_admin(WRITE_MEMBERS)?;
+    let group = found(state, caller, id).await?;
+    let member_id: ObjectId = member.parse().map_err(|_| GraphError::not_found(member))?;
+    let now = state.clock.now();
+    let key = (group.id.to_string(), member_id.to_string());
+    admin::remove_group_member(&state.store, &caller.tenant, (&key.0, &key.1), &caller.actor(), now)
+        .await
+        .map_err(|err| refused(err, member))?;
+    Ok(())
+}
+
+/// `DELETE /v1.0/groups/{id}`: the group, its memberships and the app roles assigned to it.
+pub async fn delete_group(state: &AppState, caller: &Caller, id: &str) -> Result<(), GraphError> {
+    caller.require_admin(WRITE_GROUPS)?;
+    let group = found(state, caller, id).await?;
+    let now = state.clock.now();
+    admin::delete_group(&state.store, &caller.tenant, &group.id.to_string(), &caller.actor(), now)
+        .await
+        .map_err(|err| refused(err, id))?;
     Ok(())
 }

@@ -35,7 +35,8 @@ pub use grants::{
     GrantPage, GrantPatch, NewGrantBody, create_grant, delete_grant, grant, list_grants, sp_grants, update_grant,
 };
 pub use groups::{
-    GraphGroup, GraphMember, MemberRefBody, NewGroupBody, add_member, create_group, group, groups, members,
+    GraphGroup, GraphMember, MemberRefBody, NewGroupBody, add_member, create_group, delete_group, group, groups,
+    members, remove_member,
 };
 pub use key_credentials::KeyCredentialBody;
 pub use keys::{SigningKey, SigningKeys, rotate_signing_keys, signing_keys};

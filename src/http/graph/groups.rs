@@ -104,3 +104,44 @@ pub async fn add_member(
     graph::add_member(&state, &caller, &id, body(&bytes)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// `DELETE /v1.0/groups/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/groups/{id}",
+    tag = "groups",
+    summary = "Deletes a group, its memberships and the app roles assigned to it",
+    params(("id" = String, Path, description = "The group's object id")),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such object in the caller's tenant", body = GraphErrorBody))
+)]
+pub async fn delete_group(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    graph::delete_group(&state, &caller, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /v1.0/groups/{id}/members/{member}/$ref`.
+#[utoipa::path(
+    delete,
+    path = "/v1.0/groups/{id}/members/{member}/$ref",
+    tag = "groups",
+    summary = "Removes a direct member, user or group, from a group",
+    params(("id" = String, Path, description = "The group's object id"), ("member" = String, Path, description = "The member's object id")),
+    responses((status = 204, description = "Removed"), (status = 401, description = "No valid token", body = GraphErrorBody), (status = 403, description = "Missing permission or rights", body = GraphErrorBody), (status = 404, description = "No such group, or not a direct member", body = GraphErrorBody))
+)]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, GraphError> {
+    let caller = caller(&state, &req).await?;
+    no_options(&query_pairs(&req))?;
+    let (id, member) = path.into_inner();
+    graph::remove_member(&state, &caller, &id, &member).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
