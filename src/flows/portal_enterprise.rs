@@ -157,6 +157,9 @@ async fn principal_name(state: &AppState, admin: &Reviewer, id: ObjectId) -> Res
     if let Some(user) = state.store.user(admin.tenant.id, id).await? {
         return Ok(user.username);
     }
+    if let Some(group) = state.store.group(admin.tenant.id, id).await? {
+        return Ok(format!("{} (group)", group.display_name));
+    }
     let sp = state.store.service_principal_by_id(admin.tenant.id, id).await?;
     Ok(sp.map_or_else(|| id.to_string(), |sp| sp.display_name))
 }
@@ -181,26 +184,31 @@ pub async fn set_properties(
     Ok(())
 }
 
-/// Assigns the user `username` to the app role `role` (or default access).
+/// Assigns the user or group `name` (a username, a group's name, or either's object id) to the app
+/// role `role` (or default access): a group's members, direct or not, then hold it.
 pub async fn assign(
     state: &AppState,
     admin: &Reviewer,
     app_id: &str,
-    (username, role): (&str, &str),
+    (name, role): (&str, &str),
     correlation_id: Uuid,
     now: UnixTime,
 ) -> Result<(), Refused> {
     let sp = principal(state, admin, app_id).await?;
-    let user = admin::find_user(&state.store, &admin.tenant, username).await.map_err(|_| {
-        Refused::Field(Field::Name, format!("No user {} in {}.", username.trim(), admin.tenant.display_name))
-    })?;
+    let principal_id = match admin::find_user(&state.store, &admin.tenant, name).await {
+        Ok(user) => user.id,
+        Err(_) => admin::find_group(&state.store, &admin.tenant, name.trim()).await.map(|g| g.id).map_err(|_| {
+            let tenant = &admin.tenant.display_name;
+            Refused::Field(Field::Name, format!("No user or group {} in {tenant}.", name.trim()))
+        })?,
+    };
     let role: Uuid = role.parse().map_err(|_| Refused::Field(Field::Name, "Choose a role.".into()))?;
-    admin::assign_app_role(&state.store, &admin.tenant, &sp, user.id, role, &actor(admin, correlation_id), now)
+    admin::assign_app_role(&state.store, &admin.tenant, &sp, principal_id, role, &actor(admin, correlation_id), now)
         .await
         .map_err(|err| match err {
-        AdminError::Invalid(message) | AdminError::Conflict(message) => Refused::Field(Field::Name, message),
-        other => Refused::Failed(refusal(other)),
-    })?;
+            AdminError::Invalid(message) | AdminError::Conflict(message) => Refused::Field(Field::Name, message),
+            other => Refused::Failed(refusal(other)),
+        })?;
     Ok(())
 }
 

@@ -182,7 +182,7 @@ def seed_4(admin, user, seen, web_id, secret):
     seen["roles"] = admin.text("table.roles")
     admin.click("link", "Enterprise applications", "enterprise-apps", exact=True)
     admin.click("link", ENV["API_NAME"], "api-enterprise-app", exact=True)
-    admin.form("assign", "Assign", "api-assigned", fields={"User (username or object ID)": ENV["USERNAME"]},
+    admin.form("assign", "Assign", "api-assigned", fields={"User or group (username, group name or object ID)": ENV["USERNAME"]},
                choices={"Role": "Forecast approver"})
     seen["assigned"] = admin.text("table.assignments")
     seen["seed4_sign_in"] = user.sign_in(web_id, secret)

@@ -1,6 +1,6 @@
 //! Enterprise applications in the admin portal (issue 18): an administrator disables an app and
-//! enables it again (its tokens stop and resume), requires assignment and assigns a user to an app
-//! role (the role reaches the user's token), revokes a grant after a confirmation, and deletes an app;
+//! enables it again (its tokens stop and resume), requires assignment and assigns a user, then a group,
+//! to an app role (the role reaches the user's token), revokes a grant after a confirmation, and deletes an app;
 //! the built-in directory API cannot be deleted, and another tenant's apps are not found.
 
 use reqwest::StatusCode;
@@ -73,7 +73,7 @@ async fn an_admin_disables_and_enables_an_app_and_assigns_a_user_a_role(backend:
     let wrong = form_of(&html, "/assignments").set("user", "nobody@contoso.example").set("role", &role);
     let (status, html) = page(admin.submit(&wrong, None).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
-    assert!(html.contains("No user nobody@contoso.example in Test tenant."), "{html}");
+    assert!(html.contains("No user or group nobody@contoso.example in Test tenant."), "{html}");
     assert!(html.contains("value=\"nobody@contoso.example\" required aria-invalid=\"true\""), "{html}");
     let assign = form_of(&html, "/assignments").set("user", &alice.username).set("role", &role);
     assert_eq!(admin.submit(&assign, None).await.status(), StatusCode::SEE_OTHER);
@@ -111,10 +111,28 @@ async fn an_admin_disables_and_enables_an_app_and_assigns_a_user_a_role(backend:
     assert_eq!(admin.submit(&remove, None).await.status(), StatusCode::SEE_OTHER);
     assert!(of_alice().await.is_empty());
 
+    // A group, by name: its members, direct or not, hold the role.
+    let cli = signet::admin::Actor::cli();
+    let readers = signet::admin::create_group(store, &d.tenant, "Readers", &cli, now).await.unwrap();
+    signet::admin::add_group_member(store, &d.tenant, ("Readers", &alice.username), &cli, now).await.unwrap();
+    let (_, html) = get(api.clone()).await;
+    let assign = form_of(&html, "/assignments").set("user", "Readers").set("role", &role);
+    assert_eq!(admin.submit(&assign, None).await.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(api.clone()).await;
+    assert!(html.contains("<tr><td>Readers (group)</td><td>Forecast.Write.All</td>"), "{html}");
+    let to_group = store.assignments_to(d.tenant.id, sp.id).await.unwrap();
+    assert!(to_group.iter().any(|a| a.principal_id == readers.id), "{to_group:?}");
+    let user = Browser::new(&server);
+    let (_, sign_in) = page(user.get(&url).await).await;
+    let code = code_of(&user.sign_in(&sign_in, &alice.username, PASSWORD).await);
+    let (_, tokens) = post_token(&server, &tid, &redeem_form(&web, &code, VERIFIER)).await;
+    let claims = crate::support::jwt_claims(tokens["access_token"].as_str().unwrap());
+    assert_eq!(claims["roles"], serde_json::json!(["Forecast.Write.All"]), "through Readers");
+
     let actor = format!("user:{} {}", root.id, root.username);
     let events = store.audit_events(d.tenant.id).await.unwrap();
     let mine: Vec<&str> = events.iter().filter(|e| e.actor == actor).map(|e| e.action.as_str()).collect();
-    assert_eq!(mine, ["sp.update", "sp.update", "role.assign", "role.unassign"]);
+    assert_eq!(mine, ["sp.update", "sp.update", "role.assign", "role.unassign", "role.assign"]);
 }
 
 async fn an_admin_revokes_a_grant_and_deletes_an_app_after_confirming(backend: Backend) {
