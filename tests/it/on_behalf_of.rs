@@ -21,6 +21,7 @@ on_every_backend!(
     a_middle_tier_exchanges_a_users_token_for_a_downstream_api_once_consented,
     on_behalf_of_refuses_tokens_of_another_audience_app_only_expired_or_forged,
     msal_acquires_a_token_on_behalf_of_a_user,
+    a_middle_tier_that_gets_v1_tokens_exchanges_them_too,
 );
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -35,6 +36,7 @@ struct Setup {
     middle: String,
     secret: String,
     assertion: String,
+    web: seed::ClientApp,
 }
 
 async fn setup(server: TestServer) -> Setup {
@@ -55,7 +57,7 @@ async fn setup(server: TestServer) -> Setup {
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let assertion = tokens["access_token"].as_str().unwrap().to_owned();
     assert_eq!(jwt_claims(&assertion)["aud"], middle, "a token for the middle tier");
-    Setup { server, d, user, middle, secret: secret.expose().to_owned(), assertion }
+    Setup { server, d, user, middle, secret: secret.expose().to_owned(), assertion, web }
 }
 
 impl Setup {
@@ -171,4 +173,45 @@ async fn msal_acquires_a_token_on_behalf_of_a_user(backend: Backend) {
     assert_eq!(result["token_type"], "Bearer", "{result}");
     let claims = jwt_claims(result["access_token"].as_str().unwrap());
     assert_eq!((&claims["scp"], &claims["oid"]), (&json!("Forecast.Read"), &json!(s.user.id.to_string())), "{claims}");
+}
+
+/// A middle tier whose `requestedAccessTokenVersion` is 1 gets v1.0 tokens, named by its identifier
+/// URI; it exchanges them as v2.0 ones, and the downstream API's token keeps that API's version.
+async fn a_middle_tier_that_gets_v1_tokens_exchanges_them_too(backend: Backend) {
+    let s = setup(TestServer::start(backend).await).await;
+    let store = &s.server.state().store;
+    admin::grant_consent(store, &s.d.tenant, &s.middle, s.server.now()).await.unwrap();
+    let middle_app = store.app_by_app_id(s.middle.parse().unwrap()).await.unwrap().unwrap();
+    let edit = admin::AppEdit {
+        access_token_version: Some(signet::domain::app::AccessTokenVersion::V1),
+        ..admin::AppEdit::default()
+    };
+    admin::update_app(store, &s.d.tenant, &middle_app, edit, &admin::Actor::cli(), s.server.now()).await.unwrap();
+    s.server.clock.advance(2);
+    let scope = format!("openid {MIDDLE_URI}/access_as_user");
+    let url = authorize_url(&s.server, &s.d.tenant_id(), &s.web, &[("scope", &scope)]);
+    let code = code_of(&sign_in_and_consent(&Browser::new(&s.server), &url, &s.user.username).await);
+    let (_, tokens) = post_token(&s.server, &s.d.tenant_id(), &redeem_form(&s.web, &code, VERIFIER)).await;
+    let assertion = tokens["access_token"].as_str().unwrap();
+    let claims = jwt_claims(assertion);
+    assert_eq!((&claims["ver"], &claims["aud"]), (&json!("1.0"), &json!(MIDDLE_URI)), "{claims}");
+    let (status, downstream) = s.exchange(assertion, &s.forecast_read()).await;
+    assert_eq!(status, StatusCode::OK, "{downstream}");
+    let claims = jwt_claims(downstream["access_token"].as_str().unwrap());
+    assert_eq!(
+        (&claims["ver"], &claims["aud"], &claims["oid"], &claims["azp"]),
+        (&json!("2.0"), &json!(s.d.api.app_id.to_string()), &json!(s.user.id.to_string()), &json!(s.middle))
+    );
+    // A v1.0 token for another API is still not the middle tier's.
+    let other = admin::AppEdit {
+        access_token_version: Some(signet::domain::app::AccessTokenVersion::V1),
+        ..admin::AppEdit::default()
+    };
+    admin::update_app(store, &s.d.tenant, &s.d.api, other, &admin::Actor::cli(), s.server.now()).await.unwrap();
+    s.server.clock.advance(2);
+    let (_, for_api) = s.exchange(assertion, &s.forecast_read()).await;
+    let for_api = for_api["access_token"].as_str().unwrap();
+    assert_eq!(jwt_claims(for_api)["aud"], json!(s.d.api_uri));
+    let (status, body) = s.exchange(for_api, &s.forecast_read()).await;
+    assert_error(status, &body, 400, "invalid_grant", 500131);
 }

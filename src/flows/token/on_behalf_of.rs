@@ -18,7 +18,7 @@ use crate::clock::UnixTime;
 use crate::domain::claims::ClientAuthMethod;
 use crate::domain::scope::DelegatedScopes;
 use crate::error::{Aadsts, ProtocolError};
-use crate::flows::bearer::verify_issued;
+use crate::flows::bearer::verify_access_token;
 use crate::flows::tenant::concrete_tenant;
 use crate::state::AppState;
 
@@ -53,14 +53,15 @@ pub async fn exchange(
         ProtocolError::new(Aadsts::InvalidAssertion, format!("The assertion is not a valid user token: {why}."))
             .as_invalid_grant()
     };
-    let claims = verify_issued(state, assertion, now, true).map_err(|err| invalid(err.description()))?;
+    // The middle tier's own tokens: v1.0 ones when it asks for those (`requestedAccessTokenVersion`).
+    let claims = verify_access_token(state, assertion, now).map_err(|err| invalid(err.description()))?;
     if claims.tid != tenant.id {
         return Err(invalid("it was issued in another tenant"));
     }
     if !claims.in_time(now) {
         return Err(ProtocolError::of(Aadsts::AssertionTime));
     }
-    if claims.aud != client.app.app_id {
+    if !claims.is_for(&client.app) {
         return Err(ProtocolError::new(
             Aadsts::AssertionAudience,
             format!(
