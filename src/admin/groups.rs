@@ -40,6 +40,15 @@ pub async fn find_group(store: &Store, tenant: &Tenant, key: &str) -> Result<Gro
     }
 }
 
+/// The user or group of `tenant` that `key` names: a username or user id, else a group's id or name.
+pub async fn find_member(store: &Store, tenant: &Tenant, key: &str) -> Result<(ObjectId, MemberKind)> {
+    match super::find_user(store, tenant, key).await {
+        Ok(user) => Ok((user.id, MemberKind::User)),
+        Err(AdminError::NotFound(_)) => Ok((find_group(store, tenant, key.trim()).await?.id, MemberKind::Group)),
+        Err(other) => Err(other),
+    }
+}
+
 /// Makes the user or group `member` (a username, or a group's id or name) a member of `group`.
 pub async fn add_group_member(
     store: &Store,
@@ -49,11 +58,7 @@ pub async fn add_group_member(
     now: UnixTime,
 ) -> Result<Group> {
     let group = find_group(store, tenant, group).await?;
-    let (member_id, kind) = match super::find_user(store, tenant, member).await {
-        Ok(user) => (user.id, MemberKind::User),
-        Err(AdminError::NotFound(_)) => (find_group(store, tenant, member).await?.id, MemberKind::Group),
-        Err(other) => return Err(other),
-    };
+    let (member_id, kind) = find_member(store, tenant, member).await?;
     if kind == MemberKind::Group
         && (member_id == group.id || store.transitive_groups(tenant.id, group.id).await?.contains(&member_id))
     {
@@ -77,11 +82,7 @@ pub async fn remove_group_member(
     now: UnixTime,
 ) -> Result<Group> {
     let group = find_group(store, tenant, group).await?;
-    let member_id = match super::find_user(store, tenant, member).await {
-        Ok(user) => user.id,
-        Err(AdminError::NotFound(_)) => find_group(store, tenant, member).await?.id,
-        Err(other) => return Err(other),
-    };
+    let (member_id, _) = find_member(store, tenant, member).await?;
     let details = json!({ "memberId": member_id });
     let event = actor.event(now, "group.removeMember", format!("group:{}", group.id), details);
     store.remove_group_member(tenant.id, (group.id, member_id), &event).await.map_err(|err| match err {

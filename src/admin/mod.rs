@@ -22,7 +22,9 @@ pub use credentials::{
 };
 pub use domains::{add_domain, remove_domain};
 pub use grants::{GrantSpec, create_grant, delete_grant, set_grant_scope};
-pub use groups::{add_group_member, create_group, delete_group, find_group, remove_group_member, set_group_claims};
+pub use groups::{
+    add_group_member, create_group, delete_group, find_group, find_member, remove_group_member, set_group_claims,
+};
 pub use keys::rotate_on_schedule;
 pub use principals::{
     DEFAULT_ACCESS, ServicePrincipalEdit, add_service_principal, assign_app_role, delete_service_principal,

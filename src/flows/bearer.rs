@@ -42,8 +42,13 @@ impl IssuedClaims {
     /// Whether the token is valid at `now`: not expired, and not valid only later, give or take the
     /// clock skew between replicas.
     pub fn in_time(&self, now: UnixTime) -> bool {
-        now < self.exp + CLOCK_SKEW && self.nbf.is_none_or(|nbf| nbf <= now + CLOCK_SKEW)
+        in_time((self.exp, self.nbf), now)
     }
+}
+
+/// Whether a token expiring at `exp`, valid from `nbf`, is valid at `now`, give or take the clock skew.
+fn in_time((exp, nbf): (UnixTime, Option<UnixTime>), now: UnixTime) -> bool {
+    now < exp + CLOCK_SKEW && nbf.is_none_or(|nbf| nbf <= now + CLOCK_SKEW)
 }
 
 /// Verifies a token's signature against a published key and its issuer; checks expiry unless
@@ -85,7 +90,7 @@ pub struct AccessTokenClaims {
 impl AccessTokenClaims {
     /// Whether the token is valid at `now`, as [`IssuedClaims::in_time`] decides.
     pub fn in_time(&self, now: UnixTime) -> bool {
-        now < self.exp + CLOCK_SKEW && self.nbf.is_none_or(|nbf| nbf <= now + CLOCK_SKEW)
+        in_time((self.exp, self.nbf), now)
     }
 
     /// Whether the token was issued for `app`: by its appId, or (v1.0) one of its identifier URIs.

@@ -195,13 +195,10 @@ pub async fn assign(
     now: UnixTime,
 ) -> Result<(), Refused> {
     let sp = principal(state, admin, app_id).await?;
-    let principal_id = match admin::find_user(&state.store, &admin.tenant, name).await {
-        Ok(user) => user.id,
-        Err(_) => admin::find_group(&state.store, &admin.tenant, name.trim()).await.map(|g| g.id).map_err(|_| {
-            let tenant = &admin.tenant.display_name;
-            Refused::Field(Field::Name, format!("No user or group {} in {tenant}.", name.trim()))
-        })?,
-    };
+    let (principal_id, _) = admin::find_member(&state.store, &admin.tenant, name).await.map_err(|_| {
+        let tenant = &admin.tenant.display_name;
+        Refused::Field(Field::Name, format!("No user or group {} in {tenant}.", name.trim()))
+    })?;
     let role: Uuid = role.parse().map_err(|_| Refused::Field(Field::Name, "Choose a role.".into()))?;
     admin::assign_app_role(&state.store, &admin.tenant, &sp, principal_id, role, &actor(admin, correlation_id), now)
         .await
