@@ -79,9 +79,9 @@ pub async fn authorize_v1(state: web::Data<AppState>, path: web::Path<String>, r
     start(&state, Endpoint::Authorize, &path, &req, query.as_bytes()).await
 }
 
-/// A v1.0 query as the v2.0 endpoint reads it: `resource` becomes scopes. A parameter sent twice is
-/// left twice, for the parser to refuse.
-fn v1_query(query: &str) -> String {
+/// A v1.0 query (or form body) as the v2.0 endpoint reads it: `resource` becomes scopes. A parameter
+/// sent twice is left twice, for the parser to refuse.
+pub(super) fn v1_query(query: &str) -> String {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let count = |name: &str| pairs.iter().filter(|(n, _)| n == name).count();
     if count("resource") > 1 || count("scope") > 1 {

@@ -6,7 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::authorize::{Carried, Retry, render};
+use super::authorize::{Carried, Retry, render, v1_query};
 use super::browser::{BROWSER_COOKIE, Browser, set_cookies};
 use super::html::{error_page, plain_page};
 use super::middleware::ids_of;
@@ -30,6 +30,27 @@ pub async fn device_code(
     require_form(&req)?;
     let response = request_device_code(&state, &path, &body, state.clock.now()).await?;
     Ok(no_store(HttpResponse::Ok()).json(response))
+}
+
+/// `POST /{tenant}/oauth2/devicecode`: the v1.0 endpoint's, which names a `resource` (ADAL's
+/// `acquire_user_code`), and answers as v1.0 does: `verification_url`, and the numbers as strings.
+pub async fn device_code_v1(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ProtocolError> {
+    require_form(&req)?;
+    let body = v1_query(std::str::from_utf8(&body).map_err(|_| ProtocolError::of(Aadsts::MalformedRequest))?);
+    let response = request_device_code(&state, &path, body.as_bytes(), state.clock.now()).await?;
+    Ok(no_store(HttpResponse::Ok()).json(serde_json::json!({
+        "user_code": response.user_code,
+        "device_code": response.device_code,
+        "verification_url": response.verification_uri,
+        "expires_in": response.expires_in.to_string(),
+        "interval": response.interval.to_string(),
+        "message": response.message,
+    })))
 }
 
 /// `GET /devicelogin`: the code form.

@@ -89,9 +89,8 @@ async fn provider_metadata(state: &AppState, segment: &str, version: Version) ->
         issuer,
         authorization_endpoint: format!("{base}/{oauth2}/authorize"),
         token_endpoint: format!("{base}/{oauth2}/token"),
-        // Served on the v2.0 endpoint only, which v1.0 clients may use too.
-        device_authorization_endpoint: format!("{base}/oauth2/v2.0/devicecode"),
-        end_session_endpoint: format!("{base}/oauth2/v2.0/logout"),
+        device_authorization_endpoint: format!("{base}/{oauth2}/devicecode"),
+        end_session_endpoint: format!("{base}/{oauth2}/logout"),
         userinfo_endpoint: format!("{}/oidc/userinfo", state.base_url),
         jwks_uri: format!("{base}/{keys}"),
         token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],

@@ -43,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/v2.0/adminconsent").route(web::get().to(authorize::admin_consent)))
         .service(resource("/{tenant}/adminconsent").route(web::get().to(authorize::admin_consent_v1)))
         .service(resource("/{tenant}/oauth2/v2.0/devicecode").route(web::post().to(device::device_code)))
+        .service(resource("/{tenant}/oauth2/devicecode").route(web::post().to(device::device_code_v1)))
         .service(
             resource("/devicelogin")
                 .route(web::get().to(device::device_login_page))
@@ -66,6 +67,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/{tenant}/admin/consent-requests/{id}/block").route(web::post().to(portal::block)))
         .service(
             resource("/{tenant}/oauth2/v2.0/logout")
+                .route(web::get().to(logout::logout_get))
+                .route(web::post().to(logout::logout_post)),
+        )
+        .service(
+            resource("/{tenant}/oauth2/logout")
                 .route(web::get().to(logout::logout_get))
                 .route(web::post().to(logout::logout_post)),
         )

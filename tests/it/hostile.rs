@@ -87,8 +87,9 @@ async fn a_redeemed_code_presented_by_another_client_revokes_nothing(backend: Ba
 
 /// Every route Signet serves, as `src/http/mod.rs` lists it, is either here or in [`JSON_ROUTES`], so a
 /// new route cannot be added without deciding which kind it is (issue 16, item 2).
-const HTML_ROUTES: [&str; 56] = [
+const HTML_ROUTES: [&str; 57] = [
     "/{tenant}/oauth2/v2.0/authorize",
+    "/{tenant}/oauth2/logout",
     "/{tenant}/oauth2/authorize",
     "/devicelogin",
     "/{tenant}/v2.0/adminconsent",
@@ -145,8 +146,9 @@ const HTML_ROUTES: [&str; 56] = [
     "/{tenant}/oauth2/v2.0/logout",
     "/error",
 ];
-const JSON_ROUTES: [&str; 65] = [
+const JSON_ROUTES: [&str; 66] = [
     "/{tenant}/oauth2/v2.0/token",
+    "/{tenant}/oauth2/devicecode",
     "/{tenant}/oauth2/token",
     "/{tenant}/.well-known/openid-configuration",
     "/{tenant}/discovery/keys",

@@ -8,7 +8,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::msal::run_script;
+use crate::msal::{run_script, spawn_script, spawned_result};
 use crate::on_every_backend;
 use crate::support::browser::{Browser, page, param, redirect_params};
 use crate::support::flow::{
@@ -23,6 +23,7 @@ on_every_backend!(
     the_v1_endpoint_signs_users_in_by_resource_and_answers_in_v1_shape,
     v1_discovery_and_instance_discovery_name_the_v1_endpoints,
     adal_gets_tokens_with_client_credentials_and_an_authorization_code,
+    adal_signs_a_device_in_while_a_browser_enters_the_code,
 );
 
 /// POSTs a form to a tenant's v1.0 token endpoint.
@@ -289,6 +290,10 @@ async fn v1_discovery_and_instance_discovery_name_the_v1_endpoints(backend: Back
             &json!(format!("{base}/{tid}/discovery/keys")),
         )
     );
+    assert_eq!(
+        (&doc["device_authorization_endpoint"], &doc["end_session_endpoint"]),
+        (&json!(format!("{base}/{tid}/oauth2/devicecode")), &json!(format!("{base}/{tid}/oauth2/logout")))
+    );
     let (_, common) = server.get_json("/common/.well-known/openid-configuration").await;
     assert_eq!(common["issuer"], format!("{base}/{{tenantid}}/"));
     let (_, v2) = server.get_json(&format!("/{tid}/v2.0/.well-known/openid-configuration")).await;
@@ -356,4 +361,60 @@ async fn adal_gets_tokens_with_client_credentials_and_an_authorization_code(back
     assert!(signed_in["refreshToken"].is_string(), "{signed_in}");
     assert_eq!(signed_in["oid"], json!(alice.id.to_string()), "ADAL read the ID token: {signed_in}");
     assert_eq!(jwt_claims(signed_in["accessToken"].as_str().unwrap())["scp"], "Forecast.Read");
+}
+
+/// ADAL's device code flow at the v1.0 endpoint: `acquire_user_code` (`/oauth2/devicecode` with a
+/// `resource`, answered with v1.0's `verification_url` and string numbers), then
+/// `acquire_token_with_device_code` (`grant_type=device_code`, the code as `code`), while a scripted
+/// browser enters the code and consents to what the app requires of the resource.
+async fn adal_signs_a_device_in_while_a_browser_enters_the_code(backend: Backend) {
+    let server = TestServer::start_tls(backend).await;
+    let d = seed::directory(&server, "contoso.example").await;
+    let alice = seed::user(&server, &d, "alice").await;
+    let device = seed::client_app(&server, &d, "Device", true, false).await;
+    let tid = d.tenant_id();
+    let store = &server.state().store;
+    let read = ["Forecast.Read".to_owned()];
+    signet::admin::require(store, &d.tenant, &device.id(), &d.api_uri, &read, &[], server.now()).await.unwrap();
+
+    let (status, raw) = {
+        let url = server.url(&format!("/{tid}/oauth2/devicecode"));
+        let form = [("client_id", device.id()), ("resource", d.api_uri.clone())];
+        let response = server.http.post(url).form(&form).send().await.unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK, "{raw}");
+    assert_eq!(
+        (&raw["verification_url"], &raw["expires_in"], &raw["interval"]),
+        (&json!(server.url("/devicelogin")), &json!("900"), &json!("5"))
+    );
+
+    let flow_file = server.path("adal-flow.json");
+    let env = [
+        ("AUTHORITY", format!("{}/{tid}", server.base)),
+        ("RESOURCE", d.api_uri.clone()),
+        ("CLIENT_ID", device.id()),
+        ("FLOW_FILE", flow_file.display().to_string()),
+    ];
+    let adal = spawn_script(&server, "adal_v1.py", "device_code", &env);
+    let flow = loop {
+        match std::fs::read_to_string(&flow_file).ok().and_then(|s| serde_json::from_str::<Value>(&s).ok()) {
+            Some(flow) => break flow,
+            None => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    };
+    let browser = Browser::new(&server);
+    let (_, html) = page(browser.get(&server.url("/devicelogin")).await).await;
+    let form = crate::support::browser::Form::first(&html).set("user_code", flow["user_code"].as_str().unwrap());
+    let (_, sign_in) = page(browser.submit(&form, None).await).await;
+    let response = accept_consent_if_asked(&browser, browser.sign_in(&sign_in, &alice.username, PASSWORD).await).await;
+    let (status, done) = page(response).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(done.contains("You have signed in to the Device application on your device."), "{done}");
+    // ADAL waits the interval between polls and gives up on slow_down: the server's clock keeps pace.
+    server.clock.advance(5);
+    let result = spawned_result("adal_v1.py", adal).await;
+    assert_eq!((&result["resource"], &result["oid"]), (&json!(d.api_uri), &json!(alice.id.to_string())), "{result}");
+    assert!(result["refreshToken"].is_string(), "{result}");
+    assert_eq!(jwt_claims(result["accessToken"].as_str().unwrap())["scp"], "Forecast.Read");
 }

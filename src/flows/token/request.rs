@@ -86,9 +86,15 @@ impl TokenRequest {
     /// The request as the v1.0 endpoint means it: `resource` (required) names the token's resource
     /// where v2.0 sends `scope`. Client credentials then ask for `{resource}/.default`; a user's grant
     /// for that and the ID and refresh tokens v1.0 always issues (any `scope` sent, such as ADAL's
-    /// `openid`, is replaced). The resource as sent, for the response.
+    /// `openid`, is replaced). ADAL's device code poll (`grant_type=device_code`, the code as `code`)
+    /// is the device code grant. The resource as sent, for the response.
     pub fn for_v1_resource(mut self) -> Result<(Self, String), ProtocolError> {
         let resource = self.require("resource")?.trim_end_matches('/').to_owned();
+        if self.get("grant_type") == Some("device_code") {
+            let code = self.require("code")?.to_owned();
+            self.params.insert("grant_type".to_owned(), super::DEVICE_CODE_GRANT.to_owned());
+            self.params.insert("device_code".to_owned(), code);
+        }
         let scope = match self.get("grant_type") {
             Some("client_credentials") => format!("{resource}/.default"),
             _ => format!("openid profile offline_access {resource}/.default"),
