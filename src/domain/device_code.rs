@@ -6,6 +6,9 @@
 use super::ids::{AppId, ObjectId, TenantId};
 use crate::clock::UnixTime;
 
+/// The grant type of RFC 8628 §3.4.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
 /// How long the user has to enter the code and sign in (Entra: 15 minutes).
 pub const DEVICE_CODE_LIFETIME: i64 = 900;
 

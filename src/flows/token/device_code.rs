@@ -10,6 +10,7 @@ use super::client_auth::authenticate;
 use super::request::{Endpoint, TokenRequest, TokenResponse};
 use super::user_tokens::{UserGrant, check_enabled, consented, issue};
 use crate::clock::UnixTime;
+pub use crate::domain::device_code::DEVICE_CODE_GRANT;
 use crate::domain::device_code::{DeviceAuthorization, Poll};
 use crate::domain::ids::{AppId, ObjectId, TenantId};
 use crate::domain::scope::DelegatedScopes;
@@ -18,9 +19,6 @@ use crate::error::{Aadsts, OAuthError, ProtocolError};
 use crate::flows::tenant::resolve_named;
 use crate::secrets::token_hash;
 use crate::state::AppState;
-
-/// The grant type of RFC 8628 §3.4.
-pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// Answers a device's poll.
 pub async fn poll(

@@ -92,7 +92,7 @@ impl TokenRequest {
         let resource = self.require("resource")?.trim_end_matches('/').to_owned();
         if self.get("grant_type") == Some("device_code") {
             let code = self.require("code")?.to_owned();
-            self.params.insert("grant_type".to_owned(), super::DEVICE_CODE_GRANT.to_owned());
+            self.params.insert("grant_type".to_owned(), crate::domain::device_code::DEVICE_CODE_GRANT.to_owned());
             self.params.insert("device_code".to_owned(), code);
         }
         let scope = match self.get("grant_type") {
