@@ -73,14 +73,9 @@ pub struct UserAccessTokenClaims {
     /// The tenant-wide directory roles of the user, by template id ([`directory_roles`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wids: Vec<&'static str>,
-    /// The user's groups, when the app asks for them (`groupMembershipClaims`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<ObjectId>>,
-    /// Past the group limit: which claims are read elsewhere, and where.
-    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
-    pub claim_names: Option<serde_json::Value>,
-    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
-    pub claim_sources: Option<serde_json::Value>,
+    /// The user's groups, when the app asks for them (`groupMembershipClaims`), or where to read them.
+    #[serde(flatten)]
+    pub groups: GroupClaims,
 }
 
 /// The v1.0 issuer of a tenant: `{base}/{tid}/` (Entra's is `https://sts.windows.net/{tid}/`; Signet
@@ -121,12 +116,8 @@ pub struct V1AccessTokenClaims {
     pub ver: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wids: Vec<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<ObjectId>>,
-    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
-    pub claim_names: Option<serde_json::Value>,
-    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
-    pub claim_sources: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub groups: GroupClaims,
 }
 
 impl UserAccessTokenClaims {
@@ -154,8 +145,6 @@ impl UserAccessTokenClaims {
             ver: "1.0",
             wids: self.wids,
             groups: self.groups,
-            claim_names: self.claim_names,
-            claim_sources: self.claim_sources,
         }
     }
 }
@@ -185,19 +174,20 @@ impl AppAccessTokenClaims {
             uti: self.uti,
             ver: "1.0",
             wids: Vec::new(),
-            groups: None,
-            claim_names: None,
-            claim_sources: None,
+            groups: GroupClaims::default(),
         }
     }
 }
 
 /// The groups claim of a token (`groups`), or, past [`MAX_GROUPS_IN_TOKEN`], Entra's overage claims
 /// that say where to read them (`_claim_names`, `_claim_sources`). Each is absent when empty.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct GroupClaims {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<ObjectId>>,
+    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
     pub claim_names: Option<serde_json::Value>,
+    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
     pub claim_sources: Option<serde_json::Value>,
 }
 
@@ -255,14 +245,9 @@ pub struct IdTokenClaims {
     /// The user's directory roles, as in access tokens.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wids: Vec<&'static str>,
-    /// The user's groups, when the app asks for them (`groupMembershipClaims`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<ObjectId>>,
-    /// Past the group limit: which claims are read elsewhere, and where.
-    #[serde(rename = "_claim_names", skip_serializing_if = "Option::is_none")]
-    pub claim_names: Option<serde_json::Value>,
-    #[serde(rename = "_claim_sources", skip_serializing_if = "Option::is_none")]
-    pub claim_sources: Option<serde_json::Value>,
+    /// The user's groups, when the app asks for them (`groupMembershipClaims`), or where to read them.
+    #[serde(flatten)]
+    pub groups: GroupClaims,
 }
 
 /// The pairwise `sub` of a user for one application (protocol reference §5): the same user gets a

@@ -44,11 +44,14 @@ pub enum DeviceStatus {
 }
 
 impl DeviceStatus {
+    /// The stored name of [`DeviceStatus::Approved`], which the store spends a code from.
+    pub const APPROVED: &'static str = "approved";
+
     /// The stored name of the status.
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Pending => "pending",
-            Self::Approved { .. } => "approved",
+            Self::Approved { .. } => Self::APPROVED,
             Self::Declined { .. } => "declined",
             Self::Redeemed => "redeemed",
         }

@@ -109,7 +109,7 @@ impl Store {
                 ..Default::default()
             })
             .filter(device_code::Column::DeviceCodeHash.eq(device_code_hash))
-            .filter(device_code::Column::Status.eq("approved"))
+            .filter(device_code::Column::Status.eq(DeviceStatus::APPROVED))
             .exec(&txn)
             .await?;
         if spent.rows_affected != 1 {
@@ -137,7 +137,7 @@ impl Store {
 fn device_authorization(row: device_code::Model) -> StoreResult<DeviceAuthorization> {
     let status = match row.status.as_str() {
         "pending" => DeviceStatus::Pending,
-        "approved" => DeviceStatus::Approved {
+        DeviceStatus::APPROVED => DeviceStatus::Approved {
             tenant_id: parse_id(row.tenant_id.as_deref().unwrap_or_default(), "device code tenant")?,
             user_id: parse_id(row.user_id.as_deref().unwrap_or_default(), "device code user")?,
         },

@@ -210,9 +210,7 @@ pub fn issue(
         uti: unique_token_id(),
         ver: "2.0",
         wids: directory_roles(user.is_admin),
-        groups: access_groups.groups,
-        claim_names: access_groups.claim_names,
-        claim_sources: access_groups.claim_sources,
+        groups: access_groups,
     };
     let access_token = match resource.access_token_version {
         AccessTokenVersion::V2 => signer.sign_jwt(&access),
@@ -280,9 +278,7 @@ fn id_token_claims(
         uti: unique_token_id(),
         ver: "2.0",
         wids: directory_roles(user.is_admin),
-        groups: groups.groups,
-        claim_names: groups.claim_names,
-        claim_sources: groups.claim_sources,
+        groups,
     }
 }
 
